@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Command 1: install what is missing, migrate SQLite, load the demo community, serve on :8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh run
+export DJANGO_SETTINGS_MODULE=shezhi.settings
+.venv/bin/shezhi compilemessages -v 0
+.venv/bin/shezhi migrate --noinput -v 0
+.venv/bin/shezhi seed --scale demo --seed "${SHEZHI_SEED:-2026}" --if-empty
+.venv/bin/shezhi demo_logins
+exec .venv/bin/shezhi runserver "${SHEZHI_ADDR:-127.0.0.1:8000}"

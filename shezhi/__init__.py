@@ -1,0 +1,1 @@
+"""Shezhi (社志通): professional social work + volunteer service platform."""

@@ -1,0 +1,77 @@
+"""The named people of every ownership test.
+
+Community A: Alice is its social worker, Bob and Erin its volunteers (Erin in the repair team),
+Dora a resident with an account, Gina its grid worker, Sam the street's supervisor.
+Community B (another street): Charlie is its social worker, the outsider who must be refused.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from shezhi.accounts.models import Role, User
+from shezhi.accounts.tests.factories import UserFactory
+from shezhi.org.models import OrgUnit, PartnerOrganisation
+from shezhi.org.tests.factories import PartnerFactory, make_tree
+from shezhi.people.models import Resident
+from shezhi.people.tests.factories import ResidentFactory
+from shezhi.volunteers.models import SkillTag, Team, Volunteer
+from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory, add_member
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    a: dict[str, OrgUnit]
+    b: dict[str, OrgUnit]
+    alice: User
+    charlie: User
+    gina: User
+    sam: User
+    admin: User
+    bob: User
+    bob_volunteer: Volunteer
+    erin: User
+    erin_volunteer: Volunteer
+    team: Team
+    dora: User
+    dora_resident: Resident
+    resident_b: Resident
+    partner: PartnerOrganisation
+    partner_user: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    a, b = make_tree("A"), make_tree("B")
+    repair = SkillTag.objects.get(code="repair")
+    bob_v = VolunteerFactory(community=a["community"], skills=[repair], name="鲍勃")
+    erin_v = VolunteerFactory(community=a["community"], name="艾琳")
+    team = TeamFactory(community=a["community"], name="维修服务队", leader=erin_v)
+    add_member(team, erin_v)
+    dora = UserFactory(role=Role.RESIDENT, unit=a["community"], username="dora")
+    dora_resident = ResidentFactory(grid=a["grid"], user=dora, name="朵拉")
+    partner = PartnerFactory(unit=a["street"])
+    return World(
+        a=a,
+        b=b,
+        alice=UserFactory(role=Role.SOCIAL_WORKER, unit=a["community"], username="alice"),
+        charlie=UserFactory(role=Role.SOCIAL_WORKER, unit=b["community"], username="charlie"),
+        gina=UserFactory(role=Role.GRID_WORKER, unit=a["grid"], username="gina"),
+        sam=UserFactory(role=Role.SUPERVISOR, unit=a["street"], username="sam"),
+        admin=UserFactory(role=Role.SYSTEM_ADMIN, username="root"),
+        bob=bob_v.user,
+        bob_volunteer=bob_v,
+        erin=erin_v.user,
+        erin_volunteer=erin_v,
+        team=team,
+        dora=dora,
+        dora_resident=dora_resident,
+        resident_b=ResidentFactory(grid=b["grid"]),
+        partner=partner,
+        partner_user=UserFactory(role=Role.PARTNER, unit=a["street"], partner=partner),
+    )

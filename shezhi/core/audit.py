@@ -1,0 +1,38 @@
+"""Writing audit events. Services call these inside their own transaction."""
+
+from typing import Any
+
+from django.db import models
+
+from shezhi.core.models import AuditEvent
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:300],
+        changes=changes or {},
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field-by-field changes as {field: [old, new]}, with values made JSON-safe."""
+    return {
+        k: [_jsonable(before.get(k)), _jsonable(v)] for k, v in after.items() if before.get(k) != v
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -1,0 +1,59 @@
+"""One family of domain errors: a code, a Chinese message and, where it applies, the field.
+
+Views map them to form errors or messages; the API maps them once to an HTTP status.
+"""
+
+from django.core.exceptions import ValidationError
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+        if code:
+            self.code = code
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    """Also used for objects outside the actor's scope, so that existence does not leak."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "未找到该记录", **kwargs: str | None):
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class Forbidden(DomainError):
+    """The actor can see the object but their role may not do this to it."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The state changed under the actor (illegal transition, someone else was first)."""
+
+    status = 409
+    code = "conflict"
+
+
+def from_validation_error(exc: ValidationError) -> InvalidInput:
+    """Turn a model full_clean() error into one InvalidInput naming the first bad field."""
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        message = "；".join(str(m) for e in errors for m in e.messages)
+        return InvalidInput(message, field=None if field == "__all__" else field)
+    return InvalidInput("；".join(exc.messages))

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
+
+
+@admin.register(NeedCategory)
+class NeedCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    filter_horizontal = ["skills"]
+
+
+@admin.register(UrgencyLevel)
+class UrgencyLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "response_hours", "resolution_hours", "sort_order"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = NeedTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "note"]
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    """Read-only in the admin: changes go through the ledger so they are checked and audited."""
+
+    list_display = ["id", "title", "category", "urgency", "status", "community", "created_at"]
+    list_filter = ["status", "urgency", "category"]
+    search_fields = ["title"]
+    inlines = [TransitionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NeedsConfig(AppConfig):
+    name = "shezhi.needs"
+    verbose_name = "民情台账"

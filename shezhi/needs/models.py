@@ -1,0 +1,260 @@
+"""The needs ledger (民情台账): residents' needs and the four orders that resolve them."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from shezhi.core.masking import mask_mobile
+from shezhi.core.models import TimeStampedModel
+from shezhi.needs.workflow import CLOSED, OPEN, STATUS_LABELS, Status
+from shezhi.org.models import OrgUnit, PartnerOrganisation
+from shezhi.people.models import Resident, mobile_validator
+from shezhi.volunteers.models import SkillTag, Team, Volunteer
+
+
+class NeedCategory(models.Model):
+    """The taxonomy of needs (生活照料, 助餐 …); editable in the admin."""
+
+    code = models.SlugField("编码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    skills = models.ManyToManyField(
+        SkillTag, verbose_name="所需技能", blank=True, related_name="categories"
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "需求类别"
+        verbose_name_plural = verbose_name
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UrgencyLevel(models.Model):
+    """急难愁盼·马上办, 困难群众·贴心办, 一般, with their response and resolution deadlines."""
+
+    code = models.SlugField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    response_hours = models.PositiveIntegerField(
+        "响应时限（小时）", validators=[MinValueValidator(1)]
+    )
+    resolution_hours = models.PositiveIntegerField(
+        "办结时限（小时）", validators=[MinValueValidator(1)]
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "紧急程度"
+        verbose_name_plural = verbose_name
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolution_hours__gte=models.F("response_hours")),
+                name="urgency_resolution_after_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeedQuerySet(models.QuerySet):
+    def overdue(self, now=None) -> "NeedQuerySet":
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Status.PENDING, respond_by__lt=now)
+            | Q(status__in=list(OPEN), resolve_by__lt=now)
+        )
+
+
+class Need(TimeStampedModel):
+    class Source(models.TextChoices):
+        ONLINE = "online", "居民点单"
+        VISIT = "visit", "走访"
+        PHONE = "phone", "电话"
+        GRID = "grid", "网格员上报"
+        COUNCIL = "council", "议事会"
+
+    class AssigneeKind(models.TextChoices):
+        VOLUNTEER = "volunteer", "志愿者"
+        TEAM = "team", "志愿服务队"
+        SOCIAL_WORKER = "social_worker", "社工"
+        PARTNER = "partner", "合作单位"
+        POOL = "pool", "社区志愿者（抢单）"
+
+    title = models.CharField("标题", max_length=60)
+    description = models.TextField("需求描述", max_length=2000)
+    category = models.ForeignKey(NeedCategory, verbose_name="类别", on_delete=models.PROTECT)
+    urgency = models.ForeignKey(UrgencyLevel, verbose_name="紧急程度", on_delete=models.PROTECT)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    status = models.CharField(
+        "状态",
+        max_length=14,
+        choices=[(s.value, STATUS_LABELS[s]) for s in Status],
+        default=Status.PENDING,
+    )
+    # Every change bumps the version; a write that expected another version loses (409).
+    version = models.PositiveIntegerField("版本", default=1)
+
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name="服务对象",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="needs",
+    )
+    community = models.ForeignKey(
+        OrgUnit, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+    )
+    grid = models.ForeignKey(
+        OrgUnit,
+        verbose_name="网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.CharField("服务地址", max_length=120, blank=True)
+    contact_phone = models.CharField(
+        "联系电话", max_length=11, blank=True, validators=[mobile_validator]
+    )
+    latitude = models.FloatField("纬度", null=True, blank=True)
+    longitude = models.FloatField("经度", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    respond_by = models.DateTimeField("响应期限")
+    resolve_by = models.DateTimeField("办结期限")
+
+    assignee_kind = models.CharField(
+        "派单对象类型", max_length=14, blank=True, choices=AssigneeKind.choices
+    )
+    assignee_volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee_partner = models.ForeignKey(
+        PartnerOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接单人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField("接单时间", null=True, blank=True)
+    minutes_spent = models.PositiveIntegerField("服务分钟数", null=True, blank=True)
+    completion_note = models.TextField("办结说明", max_length=2000, blank=True)
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    rating = models.PositiveSmallIntegerField(
+        "评分", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.TextField("评价", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    needs_review = models.BooleanField("待复核", default=False)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "需求"
+        verbose_name_plural = "民情台账"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status", "-created_at"]),
+            models.Index(fields=["community", "-created_at"]),
+            models.Index(fields=["status", "resolve_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="need_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[Status(self.status)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.status == Status.PENDING and self.respond_by < now:
+            return True
+        return self.status in OPEN and self.resolve_by < now
+
+    @property
+    def masked_contact_phone(self) -> str:
+        return mask_mobile(self.contact_phone)
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
+
+    @property
+    def assignee_label(self) -> str:
+        target = {
+            self.AssigneeKind.VOLUNTEER: self.assignee_volunteer,
+            self.AssigneeKind.TEAM: self.assignee_team,
+            self.AssigneeKind.SOCIAL_WORKER: self.assignee_user,
+            self.AssigneeKind.PARTNER: self.assignee_partner,
+        }.get(self.assignee_kind)
+        if self.assignee_kind == self.AssigneeKind.POOL:
+            return "社区志愿者（抢单）"
+        return str(target) if target else ""
+
+    def set_deadlines(self, start=None) -> None:
+        start = start or timezone.now()
+        self.respond_by = start + timedelta(hours=self.urgency.response_hours)
+        self.resolve_by = start + timedelta(hours=self.urgency.resolution_hours)
+
+
+class NeedTransition(models.Model):
+    """Every change of a need's state: who, when, from what to what, and why."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField("操作", max_length=14)
+    from_status = models.CharField("原状态", max_length=14, blank=True)
+    to_status = models.CharField("新状态", max_length=14)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    note = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "需求流转记录"
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.from_status}→{self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        return STATUS_LABELS[Status(self.to_status)]

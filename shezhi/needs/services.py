@@ -1,0 +1,486 @@
+"""Writes to the needs ledger: 点单 (create), 派单 (dispatch), 接单 (accept), 办结 (complete),
+评单 (rate), and the side paths. Each runs in one transaction, records the transition and an
+audit event, and changes the row only if nobody changed it first (the version check), so
+that of two concurrent writers exactly one wins."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shezhi.accounts.models import Role, User
+from shezhi.accounts.scoping import sees_everything
+from shezhi.core import audit
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.models import AuditEvent
+from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
+from shezhi.needs.selectors import need_get
+from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
+from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
+from shezhi.people.models import Resident
+from shezhi.people.selectors import resident_get
+from shezhi.volunteers.models import Team, TeamMembership, Volunteer
+from shezhi.volunteers.services import service_record_create
+
+MAX_MINUTES = 24 * 60
+LOW_RATING = 2
+
+
+def _category(code: str) -> NeedCategory:
+    category = NeedCategory.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise InvalidInput("请选择有效的需求类别", field="category")
+    return category
+
+
+def _urgency(code: str) -> UrgencyLevel:
+    urgency = UrgencyLevel.objects.filter(code=code).first()
+    if urgency is None:
+        raise InvalidInput("请选择有效的紧急程度", field="urgency")
+    return urgency
+
+
+def _source_for(actor: User, source: str | None) -> str:
+    if actor.role == Role.RESIDENT:
+        return Need.Source.ONLINE
+    if source is None:
+        return Need.Source.GRID if actor.role == Role.GRID_WORKER else Need.Source.PHONE
+    if source not in Need.Source.values:
+        raise InvalidInput("请选择有效的需求来源", field="source")
+    return source
+
+
+@transaction.atomic
+def need_create(
+    *,
+    actor: User,
+    category: str,
+    urgency: str,
+    description: str,
+    title: str = "",
+    source: str | None = None,
+    resident_id: int | None = None,
+    community_id: int | None = None,
+    address: str = "",
+    contact_phone: str = "",
+) -> Need:
+    """点单: a resident orders help online, or staff record a need from a visit, call or report."""
+    resident: Resident | None = None
+    if actor.role == Role.RESIDENT:
+        resident = Resident.objects.filter(user=actor).select_related("compound").first()
+        if resident is None:
+            raise Forbidden("您的账号尚未关联居民信息，请联系社区社工")
+    elif actor.is_staff_role:
+        if resident_id is not None:
+            resident = resident_get(actor=actor, resident_id=resident_id)
+    else:
+        raise Forbidden("您的角色无权登记需求")
+
+    community = _community_for(actor, resident, community_id)
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput("请填写需求描述", field="description")
+    need = Need(
+        title=(title or description[:20]).strip(),
+        description=description,
+        category=_category(category),
+        urgency=_urgency(urgency),
+        source=_source_for(actor, source),
+        resident=resident,
+        community=community,
+        grid=resident.grid if resident else None,
+        address=(address or (resident.compound.name + resident.address if resident else "")),
+        contact_phone=(contact_phone or (resident.phone if resident else "")).strip(),
+        created_by=actor,
+    )
+    if resident and resident.compound.latitude is not None:
+        need.latitude, need.longitude = resident.compound.latitude, resident.compound.longitude
+    elif community.latitude is not None:
+        need.latitude, need.longitude = community.latitude, community.longitude
+    need.set_deadlines()
+    _full_clean(need)
+    need.save()
+    NeedTransition.objects.create(
+        need=need,
+        action="create",
+        to_status=need.status,
+        actor=actor,
+        note=need.get_source_display(),
+    )
+    audit.record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=need, summary=f"登记需求：{need.title}"
+    )
+    return need
+
+
+def _community_for(actor: User, resident: Resident | None, community_id: int | None) -> OrgUnit:
+    if resident is not None:
+        return resident.community
+    if community_id is None:
+        if actor.unit and actor.unit.level >= Level.COMMUNITY:
+            community = actor.unit.ancestor(Level.COMMUNITY)
+            if community:
+                return community
+        raise InvalidInput("请选择需求所在社区或服务对象", field="community")
+    community = OrgUnit.objects.filter(pk=community_id, level=Level.COMMUNITY).first()
+    if community is None or not (
+        sees_everything(actor) or (actor.unit and community.path.startswith(actor.unit.path))
+    ):
+        raise NotFound("未找到该社区", field="community")
+    return community
+
+
+def _full_clean(need: Need) -> None:
+    try:
+        need.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+
+
+def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields: Any) -> Need:
+    """Move `need` by `action` if nobody changed it since it was read; record who and why."""
+    current = Status(need.status)
+    try:
+        target = next_status(current, action, note=note)
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), code="illegal_transition") from None
+    updated = Need.objects.filter(pk=need.pk, version=need.version, status=current).update(
+        status=target, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+    NeedTransition.objects.create(
+        need=need,
+        action=action,
+        from_status=current,
+        to_status=target,
+        actor=actor,
+        note=note[:500],
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        obj=need,
+        summary=f"{ACTION_LABELS[action]}：{note}"[:300],
+        changes={"status": [current.value, target.value]},
+    )
+    need.refresh_from_db()
+    return need
+
+
+def _load(actor: User, need_id: int, expected_version: int | None) -> Need:
+    need = need_get(actor=actor, need_id=need_id)
+    if expected_version is not None and expected_version != need.version:
+        raise Conflict("该需求已被他人修改，请刷新后再试", code="stale")
+    return need
+
+
+def _require_dispatcher(actor: User) -> None:
+    if not (actor.can_dispatch or sees_everything(actor)):
+        raise Forbidden("只有社工或督导可以派单、取消和复核需求")
+
+
+ASSIGNEE_FIELDS = ("assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner")
+
+
+def _assignee(need: Need, kind: str, target_id: int | None) -> dict[str, Any]:
+    """The assignee columns for a dispatch; the target must belong to the need's community."""
+    fields: dict[str, Any] = {f: None for f in ASSIGNEE_FIELDS}
+    fields["assignee_kind"] = kind
+    community = need.community
+    not_found = NotFound("未找到该派单对象", field="target_id")
+    if kind == Need.AssigneeKind.POOL:
+        return fields
+    if target_id is None:
+        raise InvalidInput("请选择派单对象", field="target_id")
+    if kind == Need.AssigneeKind.VOLUNTEER:
+        target: Any = Volunteer.objects.filter(
+            pk=target_id, community=community, is_active=True
+        ).first()
+        fields["assignee_volunteer"] = target
+    elif kind == Need.AssigneeKind.TEAM:
+        target = Team.objects.filter(pk=target_id, community=community).first()
+        fields["assignee_team"] = target
+    elif kind == Need.AssigneeKind.SOCIAL_WORKER:
+        target = User.objects.filter(
+            pk=target_id,
+            role=Role.SOCIAL_WORKER,
+            is_active=True,
+            unit__path__startswith=community.path,
+        ).first()
+        fields["assignee_user"] = target
+    elif kind == Need.AssigneeKind.PARTNER:
+        target = PartnerOrganisation.objects.filter(pk=target_id, is_active=True).first()
+        if target and not community.path.startswith(target.unit.path):
+            target = None
+        fields["assignee_partner"] = target
+    else:
+        raise InvalidInput("派单对象类型无效", field="target_kind")
+    if target is None:
+        raise not_found
+    return fields
+
+
+@transaction.atomic
+def need_dispatch(
+    *,
+    actor: User,
+    need_id: int,
+    target_kind: str,
+    target_id: int | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Need:
+    """派单 (or 重新派单 when already dispatched or accepted)."""
+    _require_dispatcher(actor)
+    need = _load(actor, need_id, expected_version)
+    action = Action.DISPATCH if need.status == Status.PENDING else Action.REDISPATCH
+    fields = _assignee(need, target_kind, target_id)
+    fields.update(dispatched_at=timezone.now(), accepted_by=None, accepted_at=None)
+    return _apply(actor=actor, need=need, action=action, note=note or need.assignee_label, **fields)
+
+
+def _may_accept(actor: User, need: Need) -> bool:
+    kind = need.assignee_kind
+    if kind == Need.AssigneeKind.SOCIAL_WORKER:
+        return need.assignee_user_id == actor.pk
+    if kind == Need.AssigneeKind.PARTNER:
+        return actor.role == Role.PARTNER and actor.partner_id == need.assignee_partner_id
+    volunteer = Volunteer.objects.filter(user=actor, is_active=True).first()
+    if volunteer is None:
+        return False
+    if kind == Need.AssigneeKind.VOLUNTEER:
+        return need.assignee_volunteer_id == volunteer.pk
+    if kind == Need.AssigneeKind.TEAM:
+        return TeamMembership.objects.filter(
+            team_id=need.assignee_team_id, volunteer=volunteer
+        ).exists()
+    return kind == Need.AssigneeKind.POOL and volunteer.community_id == need.community_id
+
+
+@transaction.atomic
+def need_accept(*, actor: User, need_id: int, expected_version: int | None = None) -> Need:
+    """接单. When several helpers accept at once, the first write wins; the others get 409."""
+    need = _load(actor, need_id, expected_version)
+    if need.status == Status.DISPATCHED and not _may_accept(actor, need):
+        raise Forbidden("这张订单不是派给您的")
+    if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
+        raise Conflict("这张订单已被其他人接单", code="taken")
+    return _apply(
+        actor=actor, need=need, action=Action.ACCEPT, accepted_by=actor, accepted_at=timezone.now()
+    )
+
+
+def _require_taker(actor: User, need: Need) -> None:
+    if need.accepted_by_id != actor.pk:
+        raise Forbidden("只有接单人可以执行此操作")
+
+
+@transaction.atomic
+def need_start(*, actor: User, need_id: int) -> Need:
+    need = _load(actor, need_id, None)
+    _require_taker(actor, need)
+    return _apply(actor=actor, need=need, action=Action.START)
+
+
+@transaction.atomic
+def need_complete(*, actor: User, need_id: int, minutes: int, note: str) -> Need:
+    """办结: records the time spent and credits a volunteer taker with a service record."""
+    need = _load(actor, need_id, None)
+    _require_taker(actor, need)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
+        raise InvalidInput(f"服务时长应为1到{MAX_MINUTES}之间的整数分钟", field="minutes")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("请填写服务情况说明", field="note")
+    if len(note) > 2000:
+        raise InvalidInput("服务情况说明不能超过2000字", field="note")
+    now = timezone.now()
+    need = _apply(
+        actor=actor,
+        need=need,
+        action=Action.COMPLETE,
+        note=note[:500],
+        minutes_spent=minutes,
+        completion_note=note,
+        completed_at=now,
+    )
+    volunteer = Volunteer.objects.filter(user=actor).first()
+    if volunteer is not None:
+        service_record_create(
+            recorder=actor,
+            volunteer=volunteer,
+            title=f"{need.category.name}：{need.title}",
+            service_date=timezone.localdate(now),
+            place=need.address or need.community.name,
+            content=note,
+            minutes=minutes,
+            organiser_unit=need.community,
+            person_in_charge=str(need_dispatcher(need) or need.created_by),
+            beneficiary=need.resident.masked_name if need.resident else "",
+            source=f"need:{need.pk}",
+        )
+    return need
+
+
+def need_dispatcher(need: Need) -> User | None:
+    last = need.transitions.filter(action__in=[Action.DISPATCH, Action.REDISPATCH]).last()
+    return last.actor if last else None
+
+
+@transaction.atomic
+def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Need:
+    """评单: the resident rates 1–5; 2 or less sends the need back to the social worker."""
+    need = _load(actor, need_id, None)
+    owner = need.created_by_id == actor.pk or (need.resident and need.resident.user_id == actor.pk)
+    if not owner:
+        raise Forbidden("只有提出需求的居民可以评价")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise InvalidInput("评分应为1到5之间的整数", field="score")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise InvalidInput("评价内容不能超过500字", field="comment")
+    return _apply(
+        actor=actor,
+        need=need,
+        action=Action.RATE,
+        note=f"{score}分 {comment}",
+        rating=score,
+        rating_comment=comment,
+        rated_at=timezone.now(),
+        needs_review=score <= LOW_RATING,
+    )
+
+
+@transaction.atomic
+def need_return(*, actor: User, need_id: int, reason: str) -> Need:
+    """退回: the helper declines, or the social worker withdraws the order, back to 待受理."""
+    need = _load(actor, need_id, None)
+    if not (
+        actor.can_dispatch
+        or sees_everything(actor)
+        or need.accepted_by_id == actor.pk
+        or (need.status == Status.DISPATCHED and _may_accept(actor, need))
+    ):
+        raise Forbidden("您无权退回这张订单")
+    fields: dict[str, Any] = {f: None for f in ASSIGNEE_FIELDS}
+    fields.update(assignee_kind="", accepted_by=None, accepted_at=None)
+    return _apply(
+        actor=actor, need=need, action=Action.RETURN, note=(reason or "").strip(), **fields
+    )
+
+
+@transaction.atomic
+def need_cancel(*, actor: User, need_id: int, reason: str) -> Need:
+    """取消: by a social worker, or by the resident before anyone has accepted."""
+    need = _load(actor, need_id, None)
+    is_owner = need.created_by_id == actor.pk or (
+        need.resident is not None and need.resident.user_id == actor.pk
+    )
+    if not (actor.can_dispatch or sees_everything(actor)):
+        if not is_owner:
+            raise Forbidden("您无权取消这项需求")
+        if need.status not in (Status.PENDING, Status.DISPATCHED):
+            raise Conflict("志愿者已接单，请联系社区社工取消", code="illegal_transition")
+    return _apply(actor=actor, need=need, action=Action.CANCEL, note=(reason or "").strip())
+
+
+@transaction.atomic
+def need_mark_unresolvable(*, actor: User, need_id: int, reason: str) -> Need:
+    _require_dispatcher(actor)
+    need = _load(actor, need_id, None)
+    return _apply(actor=actor, need=need, action=Action.UNRESOLVABLE, note=(reason or "").strip())
+
+
+@transaction.atomic
+def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
+    """Close the review of a low rating: either reopen the need or accept the outcome."""
+    _require_dispatcher(actor)
+    need = _load(actor, need_id, None)
+    note = (note or "").strip()
+    if reopen:
+        return _apply(
+            actor=actor,
+            need=need,
+            action=Action.REOPEN,
+            note=note,
+            needs_review=False,
+            **{f: None for f in ASSIGNEE_FIELDS},
+            assignee_kind="",
+            accepted_by=None,
+            accepted_at=None,
+        )
+    if not need.needs_review:
+        raise Conflict("该需求没有待复核的评价", code="illegal_transition")
+    if not note:
+        raise InvalidInput("请填写复核意见", field="note")
+    updated = Need.objects.filter(pk=need.pk, version=need.version).update(
+        needs_review=False, version=F("version") + 1
+    )
+    if updated != 1:
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+    NeedTransition.objects.create(
+        need=need,
+        action="review",
+        from_status=need.status,
+        to_status=need.status,
+        actor=actor,
+        note=note[:500],
+    )
+    audit.record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=need, summary=f"复核评价：{note}"[:300]
+    )
+    need.refresh_from_db()
+    return need
+
+
+EDITABLE_FIELDS = ("title", "description", "category", "urgency", "address", "contact_phone")
+
+
+@transaction.atomic
+def need_update(*, actor: User, need_id: int, expected_version: int, **changes: Any) -> Need:
+    """Edit a need's details. Two people editing the same version: the second gets 409."""
+    _require_dispatcher(actor)
+    need = _load(actor, need_id, expected_version)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    before = {f: str(getattr(need, f)) for f in changes}
+    if "category" in changes:
+        need.category = _category(changes.pop("category"))
+    if "urgency" in changes:
+        need.urgency = _urgency(changes.pop("urgency"))
+        need.set_deadlines(need.created_at)
+    for field, value in changes.items():
+        setattr(need, field, value.strip() if isinstance(value, str) else value)
+    _full_clean(need)
+    values = {
+        f: getattr(need, f)
+        for f in (
+            "title",
+            "description",
+            "category",
+            "urgency",
+            "address",
+            "contact_phone",
+            "respond_by",
+            "resolve_by",
+        )
+    }
+    updated = Need.objects.filter(pk=need.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if updated != 1:
+        raise Conflict("该需求已被他人修改，请刷新后再试", code="stale")
+    after = {f: str(getattr(need, f)) for f in before}
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=need,
+        summary="修改需求",
+        changes=audit.diff(before, after),
+    )
+    need.refresh_from_db()
+    return need

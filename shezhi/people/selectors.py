@@ -1,0 +1,40 @@
+"""Scoped reads of residents. Anything outside the actor's scope is 'not found'."""
+
+from django.db.models import QuerySet
+
+from shezhi.accounts.models import Role, User
+from shezhi.accounts.scoping import unit_scope
+from shezhi.core import audit
+from shezhi.core.errors import Forbidden, NotFound
+from shezhi.core.models import AuditEvent
+from shezhi.people.models import Resident
+
+
+def residents_visible_to(user: User) -> QuerySet[Resident]:
+    qs = Resident.objects.select_related("compound", "grid", "community")
+    if user.role == Role.RESIDENT:
+        return qs.filter(user=user)
+    if not user.is_staff_role and not user.is_superuser:
+        return qs.none()
+    return qs.filter(unit_scope(user, community_field="community_id", grid_field="grid_id"))
+
+
+def resident_get(*, actor: User, resident_id: int) -> Resident:
+    try:
+        return residents_visible_to(actor).get(pk=resident_id)
+    except (Resident.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该居民") from None
+
+
+def resident_reveal(*, actor: User, resident_id: int) -> Resident:
+    """The full ID number and phone, for roles whose work needs them; every reveal is audited."""
+    resident = resident_get(actor=actor, resident_id=resident_id)
+    if not actor.can_unmask:
+        raise Forbidden("您的角色无权查看完整身份证号和手机号")
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.READ_UNMASKED,
+        obj=resident,
+        summary="查看居民完整身份证号和手机号",
+    )
+    return resident
