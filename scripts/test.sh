@@ -20,14 +20,4 @@ echo "==> tests on SQLite"
 env -u DATABASE_URL pytest -q "$@"
 
 echo "==> tests on PostgreSQL"
-PG_BIN=/usr/lib/postgresql/15/bin
-pgdir=$(mktemp -d /tmp/shezhi-pg.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-chown postgres "$pgdir" 2>/dev/null || true
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-stop_pg() { as_pg "$PG_BIN/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
-trap stop_pg EXIT
-as_pg "$PG_BIN/initdb" -D "$pgdir/data" -U shezhi --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w start \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-DATABASE_URL="postgres://shezhi@127.0.0.1:$port/postgres" pytest -q "$@"
+bash scripts/with-postgres.sh pytest -q "$@"

@@ -77,3 +77,23 @@ class User(AbstractUser):
     @property
     def can_unmask(self) -> bool:
         return self.role in UNMASK_ROLES
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only the SHA-256 hash of the token is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("名称", max_length=60)
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

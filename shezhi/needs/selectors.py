@@ -8,7 +8,10 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything, unit_scope, user_community
+from shezhi.core import audit
 from shezhi.core.errors import NotFound
+from shezhi.core.masking import mask_address, mask_mobile
+from shezhi.core.models import AuditEvent
 from shezhi.needs import candidates as candidate_ranking
 from shezhi.needs.models import Need, NeedCategory, UrgencyLevel
 from shezhi.needs.workflow import OPEN, Status
@@ -204,3 +207,47 @@ def _prefixes(path: str) -> list[str]:
 
 def community_of(user: User) -> OrgUnit | None:
     return user_community(user)
+
+
+@dataclass(frozen=True)
+class HelperOrders:
+    offered: list[Need]  # dispatched to me, my team or my community pool, not yet accepted
+    taken: list[Need]  # accepted by me, newest first
+
+
+def helper_orders(*, actor: User, limit: int = 100) -> HelperOrders:
+    """The helper's mobile order list: what is offered to them and what they have taken."""
+    qs = (
+        needs_visible_to(actor)
+        .filter(_helper_scope(actor))
+        .select_related("resident", "assignee_team")
+    )
+    offered = qs.filter(status=Status.DISPATCHED).order_by("resolve_by", "id")[:limit]
+    taken = qs.filter(accepted_by=actor).order_by("-accepted_at", "-id")[:limit]
+    return HelperOrders(offered=list(offered), taken=list(taken))
+
+
+@dataclass(frozen=True)
+class NeedContact:
+    phone: str
+    address: str
+    revealed: bool
+
+
+def need_contact_for_taker(*, actor: User, need: Need) -> NeedContact:
+    """The contact phone and address as a helper may see them.
+
+    In full only for the helper who accepted the order, while it is being served; that read is
+    written to the audit log. Everybody else sees them masked. `need` must come from need_get().
+    """
+    if need.accepted_by_id == actor.pk and need.status in (Status.ACCEPTED, Status.IN_SERVICE):
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.READ_UNMASKED,
+            obj=need,
+            summary="接单人查看服务对象联系电话和地址",
+        )
+        return NeedContact(phone=need.contact_phone, address=need.address, revealed=True)
+    return NeedContact(
+        phone=mask_mobile(need.contact_phone), address=mask_address(need.address), revealed=False
+    )

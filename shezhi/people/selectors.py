@@ -1,6 +1,6 @@
 """Scoped reads of residents. Anything outside the actor's scope is 'not found'."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import unit_scope
@@ -17,6 +17,21 @@ def residents_visible_to(user: User) -> QuerySet[Resident]:
     if not user.is_staff_role and not user.is_superuser:
         return qs.none()
     return qs.filter(unit_scope(user, community_field="community_id", grid_field="grid_id"))
+
+
+def residents_search(*, actor: User, query: str = "") -> QuerySet[Resident]:
+    """Residents in scope whose name or address contains `query`, or whose full ID number or
+    phone equals it (a desk worker types what the caller says)."""
+    qs = residents_visible_to(actor)
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(
+            Q(name__icontains=query)
+            | Q(address__icontains=query)
+            | Q(id_number=query.upper())
+            | Q(phone=query)
+        )
+    return qs.order_by("id")
 
 
 def resident_get(*, actor: User, resident_id: int) -> Resident:

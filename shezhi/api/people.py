@@ -1,0 +1,75 @@
+"""/api/v1/residents: masked everywhere except the audited reveal."""
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from shezhi.api import render
+from shezhi.api.schemas import (
+    ERRORS,
+    MAX_ID,
+    ResidentCreateIn,
+    ResidentOut,
+    ResidentPageOut,
+    ResidentRevealOut,
+    ResidentUpdateIn,
+)
+from shezhi.people import selectors, services
+
+router = Router(tags=["居民"])
+
+PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ResidentQuery(Schema):
+    q: str | None = Field(None, max_length=30, description="姓名包含")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10**9)
+
+
+@router.get("", response={200: ResidentPageOut, **ERRORS}, summary="居民列表（打码）")
+def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):
+    qs = selectors.residents_visible_to(request.auth).prefetch_related("tags").order_by("id")
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q)
+    page = qs[filters.offset : filters.offset + filters.limit]
+    return {
+        "total": qs.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [render.resident(r) for r in page],
+    }
+
+
+@router.post("", response={201: ResidentOut, **ERRORS}, summary="登记居民")
+def resident_create(request: HttpRequest, payload: ResidentCreateIn):
+    resident = services.resident_create(actor=request.auth, **payload.model_dump())
+    return 201, render.resident(resident)
+
+
+@router.get("/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="居民详情（打码）")
+def resident_detail(request: HttpRequest, resident_id: PathId):
+    return render.resident(selectors.resident_get(actor=request.auth, resident_id=resident_id))
+
+
+@router.patch("/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="修改居民信息")
+def resident_update(request: HttpRequest, resident_id: PathId, payload: ResidentUpdateIn):
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    resident = services.resident_update(actor=request.auth, resident_id=resident_id, **changes)
+    return render.resident(resident)
+
+
+@router.post(
+    "/{resident_id}/reveal",
+    response={200: ResidentRevealOut, **ERRORS},
+    summary="查看完整身份证号和手机号（记入审计日志）",
+)
+def resident_reveal(request: HttpRequest, resident_id: PathId):
+    resident = selectors.resident_reveal(actor=request.auth, resident_id=resident_id)
+    return {
+        "id": resident.pk,
+        "name": resident.name,
+        "id_number": resident.id_number,
+        "phone": resident.phone,
+    }

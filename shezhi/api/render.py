@@ -1,0 +1,96 @@
+"""Model → output dict. Personal identifiers are masked here and nowhere else."""
+
+from datetime import datetime
+from typing import Any
+
+from shezhi.needs.models import Need
+from shezhi.needs.workflow import Status, allowed_actions
+from shezhi.org.models import OrgUnit
+from shezhi.people.models import Resident
+
+
+def ref(obj: Any) -> dict[str, Any] | None:
+    return {"id": obj.pk, "name": str(obj.name if hasattr(obj, "name") else obj)} if obj else None
+
+
+def code_name(obj: Any) -> dict[str, str]:
+    return {"code": obj.code, "name": obj.name}
+
+
+def unit(obj: OrgUnit | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {"id": obj.pk, "code": obj.code, "name": obj.name, "level": obj.level}
+
+
+def need_item(need: Need, now: datetime) -> dict[str, Any]:
+    return {
+        "id": need.pk,
+        "title": need.title,
+        "status": need.status,
+        "status_label": need.status_label,
+        "category": code_name(need.category),
+        "urgency": code_name(need.urgency),
+        "source": need.source,
+        "community": ref(need.community),
+        "assignee_kind": need.assignee_kind,
+        "needs_review": need.needs_review,
+        "overdue": need.is_overdue(now),
+        "version": need.version,
+        "created_at": need.created_at,
+        "respond_by": need.respond_by,
+        "resolve_by": need.resolve_by,
+    }
+
+
+def need_detail(need: Need, now: datetime) -> dict[str, Any]:
+    history = need.transitions.select_related("actor").order_by("at", "id")
+    return {
+        **need_item(need, now),
+        "description": need.description,
+        "address": need.address,
+        # Kept masked for every caller for now; the full number is for the taker's app later.
+        "contact_phone": need.masked_contact_phone,
+        "resident": (
+            {"id": need.resident.pk, "name": need.resident.masked_name} if need.resident else None
+        ),
+        "assignee_label": need.assignee_label,
+        "accepted_by": ref(need.accepted_by),
+        "accepted_at": need.accepted_at,
+        "minutes_spent": need.minutes_spent,
+        "completion_note": need.completion_note,
+        "completed_at": need.completed_at,
+        "rating": need.rating,
+        "rating_comment": need.rating_comment,
+        "rated_at": need.rated_at,
+        "allowed_actions": [a.value for a in allowed_actions(Status(need.status))],
+        "history": [
+            {
+                "action": t.action,
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "to_label": t.to_label,
+                "actor": str(t.actor),
+                "at": t.at,
+                "note": t.note,
+            }
+            for t in history
+        ],
+    }
+
+
+def resident(obj: Resident) -> dict[str, Any]:
+    return {
+        "id": obj.pk,
+        "name": obj.name,
+        "gender": obj.gender,
+        "birth_date": obj.birth_date,
+        "id_number": obj.masked_id_number,
+        "phone": obj.masked_phone,
+        "community": ref(obj.community),
+        "compound": ref(obj.compound),
+        "grid": ref(obj.grid),
+        "address": obj.address,
+        "tags": [code_name(t) for t in obj.tags.all()],
+        "consent_at": obj.consent_at,
+    }

@@ -1,0 +1,277 @@
+"""Input and output schemas, one pair per operation. Outputs never carry a full ID number or
+phone, except `ResidentRevealOut`.
+
+Inputs forbid unknown fields, take integers and booleans strictly (no "5" for 5, no 1 for true)
+and refuse the NUL character (which PostgreSQL cannot store)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import ConfigDict, Strict, field_validator
+
+MAX_ID = 2**63 - 1
+
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+StrictBool = Annotated[bool, Strict()]
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValueError(_("不能包含空字符"))
+        return value
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+# --- me, reference data -------------------------------------------------------------------
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: int
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    unit: UnitOut | None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    skills: list[str]
+
+
+class UrgencyOut(Schema):
+    code: str
+    name: str
+    response_hours: int
+    resolution_hours: int
+
+
+# --- needs --------------------------------------------------------------------------------
+
+
+class CodeNameOut(Schema):
+    code: str
+    name: str
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class NeedListItemOut(Schema):
+    id: int
+    title: str
+    status: str
+    status_label: str
+    category: CodeNameOut
+    urgency: CodeNameOut
+    source: str
+    community: RefOut
+    assignee_kind: str
+    needs_review: bool
+    overdue: bool
+    version: int
+    created_at: datetime
+    respond_by: datetime
+    resolve_by: datetime
+
+
+class NeedPageOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[NeedListItemOut]
+
+
+class TransitionOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    to_label: str
+    actor: str
+    at: datetime
+    note: str
+
+
+class NeedOut(NeedListItemOut):
+    description: str
+    address: str
+    contact_phone: str = Field(description="始终打码，如 138****5678")
+    resident: RefOut | None = Field(description="服务对象（姓名打码）")
+    assignee_label: str
+    accepted_by: RefOut | None
+    accepted_at: datetime | None
+    minutes_spent: int | None
+    completion_note: str
+    completed_at: datetime | None
+    rating: int | None
+    rating_comment: str
+    rated_at: datetime | None
+    allowed_actions: list[str]
+    history: list[TransitionOut]
+
+
+class NeedCreateIn(In):
+    category: str = Field(max_length=30, description="类别编码，见 /categories")
+    urgency: str = Field(max_length=20, description="紧急程度编码，见 /urgency-levels")
+    description: str = Field(max_length=2000)
+    title: str = Field("", max_length=60)
+    source: Literal["online", "visit", "phone", "grid", "council"] | None = None
+    resident_id: Id | None = None
+    community_id: Id | None = None
+    address: str = Field("", max_length=120)
+    contact_phone: str = Field("", max_length=11)
+
+
+class NeedUpdateIn(In):
+    expected_version: Version
+    title: str | None = Field(None, max_length=60)
+    description: str | None = Field(None, max_length=2000)
+    category: str | None = Field(None, max_length=30)
+    urgency: str | None = Field(None, max_length=20)
+    address: str | None = Field(None, max_length=120)
+    contact_phone: str | None = Field(None, max_length=11)
+
+
+class DispatchIn(In):
+    target_kind: Literal["volunteer", "team", "social_worker", "partner", "pool"]
+    target_id: Id | None = None
+    note: str = Field("", max_length=500)
+    expected_version: Version | None = None
+
+
+class AcceptIn(In):
+    expected_version: Version | None = None
+
+
+class CompleteIn(In):
+    minutes: Annotated[int, Strict(), Field(ge=1, le=24 * 60)]
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class RateIn(In):
+    score: Annotated[int, Strict(), Field(ge=1, le=5)]
+    comment: str = Field("", max_length=500)
+
+
+class ReasonIn(In):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReviewIn(In):
+    reopen: StrictBool
+    note: str = Field("", max_length=500)
+
+
+class CandidateOut(Schema):
+    kind: str
+    id: int
+    name: str
+    skill_fit: bool
+    distance_m: float | None
+    open_orders: int
+    explanation: str
+
+
+# --- residents ----------------------------------------------------------------------------
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    gender: str
+    birth_date: date
+    id_number: str = Field(description="打码，如 110***********123X")
+    phone: str = Field(description="打码，如 138****5678")
+    community: RefOut
+    compound: RefOut
+    grid: RefOut
+    address: str
+    tags: list[CodeNameOut]
+    consent_at: datetime | None
+
+
+class ResidentPageOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[ResidentOut]
+
+
+class ResidentRevealOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    phone: str
+
+
+class ResidentCreateIn(In):
+    name: str = Field(max_length=30)
+    id_number: str = Field(max_length=18)
+    grid_id: Id
+    phone: str = Field("", max_length=11)
+    address: str = Field("", max_length=60)
+    birth_date: date | None = None
+    gender: Literal["M", "F"] | None = None
+    tag_codes: list[Annotated[str, Field(max_length=30)]] | None = Field(None, max_length=20)
+    consent_given: StrictBool = False
+
+
+class ResidentUpdateIn(In):
+    name: str | None = Field(None, max_length=30)
+    id_number: str | None = Field(None, max_length=18)
+    grid_id: Id | None = None
+    phone: str | None = Field(None, max_length=11)
+    address: str | None = Field(None, max_length=60)
+    birth_date: date | None = None
+    gender: Literal["M", "F"] | None = None
+    tag_codes: list[Annotated[str, Field(max_length=30)]] | None = Field(None, max_length=20)
+
+
+# --- service records ----------------------------------------------------------------------
+
+
+class ServiceRecordOut(Schema):
+    id: int
+    title: str
+    service_date: date
+    place: str
+    content: str
+    minutes: int
+    hours: Decimal
+    organiser: str
+    person_in_charge: str
+    beneficiary: str
+
+
+class ServiceRecordsOut(Schema):
+    volunteer_no: str | None
+    total_hours: Decimal
+    records: list[ServiceRecordOut]
