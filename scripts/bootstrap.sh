@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 purpose=${1:-run}
 
 need_pkgs=()
-command -v msgfmt >/dev/null || need_pkgs+=(gettext)
+missing() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed" || need_pkgs+=("$1"); }
+missing gettext
 if [ "$purpose" = test ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
-  [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
-  [ -x /usr/bin/chromedriver ] || need_pkgs+=(chromium-driver)
-  [ -d /usr/share/fonts/opentype/noto ] || need_pkgs+=(fonts-noto-cjk)
+  missing chromium
+  missing chromium-driver
+  missing fonts-noto-cjk
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_pkgs[*]}"

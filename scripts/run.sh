@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh run
 export DJANGO_SETTINGS_MODULE=shezhi.settings
-.venv/bin/shezhi compilemessages -v 0
+.venv/bin/shezhi compilemessages -v 0 --ignore=.venv --ignore=var --ignore=benchmarks
 .venv/bin/shezhi migrate --noinput -v 0
 .venv/bin/shezhi seed --scale demo --seed "${SHEZHI_SEED:-2026}" --if-empty
 .venv/bin/shezhi demo_logins

@@ -10,7 +10,6 @@ from shezhi.api import errors, me, needs, people
 from shezhi.api.auth import AUTH
 
 
-
 class Utf8JSONRenderer(JSONRenderer):
     """Chinese text as UTF-8, not \\u escapes."""
 

@@ -119,6 +119,4 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(
-            request, error_body("not_found", _("未找到该记录")), status=404
-        )
+        return api.create_response(request, error_body("not_found", _("未找到该记录")), status=404)

@@ -69,6 +69,13 @@ def need_list(request: HttpRequest, filters: Query[LedgerQuery]):
     }
 
 
+@router.get(
+    "/counts", response={200: dict[str, int], **ERRORS}, summary="台账计数（按状态、逾期、待复核）"
+)
+def need_counts(request: HttpRequest):
+    return selectors.ledger_counts(actor=request.auth)
+
+
 @router.post("", response={201: NeedOut, **ERRORS}, summary="点单 / 登记需求")
 def need_create(request: HttpRequest, payload: NeedCreateIn):
     need = services.need_create(actor=request.auth, **payload.model_dump())
@@ -94,8 +101,9 @@ def need_dispatch(request: HttpRequest, need_id: PathId, payload: DispatchIn):
 
 
 @router.post("/{need_id}/accept", response={200: NeedOut, **ERRORS}, summary="接单")
-def need_accept(request: HttpRequest, need_id: PathId, payload: AcceptIn):
-    need = services.need_accept(actor=request.auth, need_id=need_id, **payload.model_dump())
+def need_accept(request: HttpRequest, need_id: PathId, payload: AcceptIn | None = None):
+    version = payload.expected_version if payload else None
+    need = services.need_accept(actor=request.auth, need_id=need_id, expected_version=version)
     return _detail(need)
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -89,7 +89,9 @@ class Need(TimeStampedModel):
         POOL = "pool", "社区志愿者（抢单）"
 
     title = models.CharField("标题", max_length=60)
-    description = models.TextField("需求描述", max_length=2000)
+    description = models.TextField(
+        "需求描述", max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
     category = models.ForeignKey(NeedCategory, verbose_name="类别", on_delete=models.PROTECT)
     urgency = models.ForeignKey(UrgencyLevel, verbose_name="紧急程度", on_delete=models.PROTECT)
     source = models.CharField("来源", max_length=10, choices=Source.choices)
@@ -161,13 +163,17 @@ class Need(TimeStampedModel):
     )
     accepted_at = models.DateTimeField("接单时间", null=True, blank=True)
     minutes_spent = models.PositiveIntegerField("服务分钟数", null=True, blank=True)
-    completion_note = models.TextField("办结说明", max_length=2000, blank=True)
+    completion_note = models.TextField(
+        "办结说明", max_length=2000, blank=True, validators=[MaxLengthValidator(2000)]
+    )
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     rating = models.PositiveSmallIntegerField(
         "评分", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    rating_comment = models.TextField("评价", max_length=500, blank=True)
+    rating_comment = models.TextField(
+        "评价", max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     needs_review = models.BooleanField("待复核", default=False)
 

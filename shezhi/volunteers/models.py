@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Sum
 
@@ -143,7 +143,7 @@ class ServiceRecord(TimeStampedModel):
     title = models.CharField("活动名称", max_length=100)
     service_date = models.DateField("服务日期")
     place = models.CharField("服务地点", max_length=200)
-    content = models.TextField("服务内容", max_length=2000)
+    content = models.TextField("服务内容", max_length=2000, validators=[MaxLengthValidator(2000)])
     minutes = models.PositiveIntegerField("实际服务分钟数")
     hours = models.DecimalField(
         "服务时长（小时）",

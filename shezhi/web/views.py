@@ -20,7 +20,7 @@ from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
-from shezhi.needs.workflow import Action, Status, allowed_actions
+from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
 from shezhi.people import selectors as people_selectors
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
@@ -279,8 +279,8 @@ def helper_hours(request: HttpRequest) -> HttpResponse:
 @staff_only
 def desk_home(request: HttpRequest) -> HttpResponse:
     counts = need_selectors.ledger_counts(actor=request.user)
-    statuses = [(s.value, s) for s in Status]
-    return render(request, "web/desk/home.html", {"counts": counts, "statuses": statuses})
+    status_counts = [(s.value, STATUS_LABELS[s], counts[s.value]) for s in Status]
+    return render(request, "web/desk/home.html", {"counts": counts, "status_counts": status_counts})
 
 
 @staff_only
@@ -329,7 +329,14 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "can_cancel": Action.CANCEL in actions,
         "can_unresolvable": Action.UNRESOLVABLE in actions,
         "can_review": need.needs_review,
-        "candidates": candidates,
+        "candidate_rows": [
+            (
+                f"{r.candidate.kind}:{r.candidate.id}",
+                r,
+                Need.AssigneeKind(r.candidate.kind).label,
+            )
+            for r in candidates
+        ],
         "dispatch_form": bound.get("dispatch_form")
         or forms.DispatchForm(candidates=candidates, initial={"expected_version": need.version}),
         "cancel_form": bound.get("cancel_form") or forms.ReasonForm(prefix="cancel"),

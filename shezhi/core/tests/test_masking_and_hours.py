@@ -29,16 +29,27 @@ def test_address_hides_the_tail():
 
 @pytest.mark.parametrize(
     ("minutes", "hours"),
-    [(0, "0"), (14, "0"), (15, "0.5"), (44, "0.5"), (45, "1"), (60, "1"), (74, "1"),
-     (75, "1.5"), (105, "2"), (600, "10")],
+    [
+        (0, "0"),
+        (14, "0"),
+        (15, "0.5"),
+        (44, "0.5"),
+        (45, "1"),
+        (60, "1"),
+        (74, "1"),
+        (75, "1.5"),
+        (105, "2"),
+        (600, "10"),
+    ],
 )
 def test_default_rounding_of_the_remainder(minutes, hours):
     assert service_hours(minutes) == Decimal(hours)
 
 
 def test_regions_can_configure_the_rule():
-    quarter_hours = RoundingRule(steps=((45, Decimal("0.75")), (30, Decimal("0.5")),
-                                        (15, Decimal("0.25"))))
+    quarter_hours = RoundingRule(
+        steps=((45, Decimal("0.75")), (30, Decimal("0.5")), (15, Decimal("0.25")))
+    )
     assert service_hours(80, quarter_hours) == Decimal("1.25")
 
 

@@ -71,7 +71,9 @@ def test_check_char_uses_the_standard_weights():
     assert id_check_char("11010519491231002") == "X"
 
 
-@pytest.mark.parametrize("value", ["13812345678", "+8613812345678", "138 1234 5678", "8619912345678"])
+@pytest.mark.parametrize(
+    "value", ["13812345678", "+8613812345678", "138 1234 5678", "8619912345678"]
+)
 def test_good_mobiles_are_normalised(value):
     assert validate_mobile(value) in {"13812345678", "19912345678"}
 

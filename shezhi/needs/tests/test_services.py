@@ -170,3 +170,74 @@ def test_volunteer_cannot_dispatch(world):
     services.need_dispatch(actor=world.alice, need_id=need.pk, target_kind="pool")
     with pytest.raises(Forbidden):
         services.need_dispatch(actor=world.bob, need_id=need.pk, target_kind="pool")
+
+
+def test_over_long_text_is_refused_and_nothing_is_written(world):
+    with pytest.raises(InvalidInput) as exc:
+        services.need_create(
+            actor=world.dora, category="repair", urgency="general", description="长" * 2001
+        )
+    assert exc.value.field == "description" and "2000" in exc.value.message
+    assert Need.objects.count() == 0
+
+
+def test_completion_minutes_must_be_sane(world):
+    need = order_help(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    services.need_accept(actor=world.bob, need_id=need.pk)
+    for bad in (0, -5, 24 * 60 + 1, "60"):
+        with pytest.raises(InvalidInput) as exc:
+            services.need_complete(actor=world.bob, need_id=need.pk, minutes=bad, note="好")
+        assert exc.value.field == "minutes"
+    assert ServiceRecord.objects.count() == 0
+
+
+def test_declined_order_returns_to_the_ledger(world):
+    need = order_help(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    need = services.need_return(actor=world.bob, need_id=need.pk, reason="这周出差")
+    assert need.status == Status.PENDING and need.assignee_kind == ""
+    assert need.transitions.last().note == "这周出差"
+
+
+def test_resident_can_cancel_only_before_acceptance(world):
+    need = order_help(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    services.need_accept(actor=world.bob, need_id=need.pk)
+    with pytest.raises(Conflict, match="已接单"):
+        services.need_cancel(actor=world.dora, need_id=need.pk, reason="不需要了")
+    assert (
+        services.need_cancel(actor=world.alice, need_id=need.pk, reason="居民已自行解决").status
+        == Status.CANCELLED
+    )
+
+
+def test_only_the_owner_rates(world):
+    need = order_help(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    services.need_accept(actor=world.bob, need_id=need.pk)
+    services.need_complete(actor=world.bob, need_id=need.pk, minutes=30, note="好了")
+    with pytest.raises(Forbidden):
+        services.need_rate(actor=world.alice, need_id=need.pk, score=5)
+    with pytest.raises(InvalidInput):
+        services.need_rate(actor=world.dora, need_id=need.pk, score=6)

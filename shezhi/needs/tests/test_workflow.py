@@ -46,7 +46,10 @@ def test_return_goes_back_to_pending_and_redispatch_stays_dispatched():
 
 def test_allowed_actions_of_a_pending_need():
     assert set(allowed_actions(Status.PENDING)) == {
-        Action.DISPATCH, Action.CANCEL, Action.UNRESOLVABLE}
+        Action.DISPATCH,
+        Action.CANCEL,
+        Action.UNRESOLVABLE,
+    }
 
 
 def test_done_and_rated_are_closed():

@@ -9,8 +9,14 @@ GOOD_ID = "11010519491231002X"
 
 
 def register(world, **overrides):
-    data = {"name": "王秀英", "id_number": GOOD_ID, "grid_id": world.a["grid"].pk,
-            "phone": "13812345678", "tag_codes": ["living_alone"], "consent_given": True}
+    data = {
+        "name": "王秀英",
+        "id_number": GOOD_ID,
+        "grid_id": world.a["grid"].pk,
+        "phone": "13812345678",
+        "tag_codes": ["living_alone"],
+        "consent_given": True,
+    }
     data.update(overrides)
     return services.resident_create(actor=world.alice, **data)
 
@@ -48,16 +54,22 @@ def test_duplicate_id_number_is_refused(world):
 
 def test_outsider_cannot_register_into_or_read_another_community(world):
     with pytest.raises(NotFound):
-        services.resident_create(actor=world.charlie, name="x", id_number=GOOD_ID,
-                                 grid_id=world.a["grid"].pk, consent_given=True)
+        services.resident_create(
+            actor=world.charlie,
+            name="x",
+            id_number=GOOD_ID,
+            grid_id=world.a["grid"].pk,
+            consent_given=True,
+        )
     with pytest.raises(NotFound):
         selectors.resident_get(actor=world.charlie, resident_id=world.dora_resident.pk)
 
 
 def test_update_records_a_diff_without_copying_the_phone(world):
     resident = register(world)
-    services.resident_update(actor=world.alice, resident_id=resident.pk, phone="13900001111",
-                             address="5栋101")
+    services.resident_update(
+        actor=world.alice, resident_id=resident.pk, phone="13900001111", address="5栋101"
+    )
     event = AuditEvent.objects.filter(action="update").get()
     assert event.changes["address"] == ["", "5栋101"]
     assert event.changes["phone"] == ["***", "***"]
@@ -67,8 +79,9 @@ def test_update_records_a_diff_without_copying_the_phone(world):
 def test_reveal_is_audited_and_refused_to_volunteers(world):
     resident = selectors.resident_reveal(actor=world.alice, resident_id=world.dora_resident.pk)
     assert resident.id_number == world.dora_resident.id_number
-    assert AuditEvent.objects.filter(action="read_unmasked",
-                                     object_id=str(resident.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="read_unmasked", object_id=str(resident.pk)).count() == 1
+    )
     with pytest.raises(NotFound):  # volunteers cannot see residents at all
         selectors.resident_reveal(actor=world.bob, resident_id=world.dora_resident.pk)
 
