@@ -1,11 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from shezhi.api.api import api
-
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/", include("shezhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shezhi.web.urls")),
 ]

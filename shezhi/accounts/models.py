@@ -72,7 +72,7 @@ class User(AbstractUser):
 
     @property
     def can_dispatch(self) -> bool:
-        return self.role in DISPATCH_ROLES
+        return self.is_superuser or self.role in DISPATCH_ROLES or self.role == Role.SYSTEM_ADMIN
 
     @property
     def can_unmask(self) -> bool:

@@ -4,15 +4,15 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
-from shezhi.accounts.scoping import sees_everything
 from shezhi.api import render
 from shezhi.api.schemas import (
     ERRORS,
     MAX_ID,
     AcceptIn,
     CandidateOut,
+    Clean,
     CompleteIn,
     DispatchIn,
     NeedCreateIn,
@@ -23,15 +23,15 @@ from shezhi.api.schemas import (
     ReasonIn,
     ReviewIn,
 )
-from shezhi.core.errors import Forbidden
 from shezhi.needs import selectors, services
+from shezhi.needs.models import Need
 
 router = Router(tags=["民情台账"])
 
 PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(Clean):
     status: str | None = Field(None, max_length=20)
     urgency: str | None = Field(None, max_length=20)
     category: str | None = Field(None, max_length=30)
@@ -42,8 +42,8 @@ class LedgerQuery(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-def _detail(need) -> dict:
-    return render.need_detail(need, timezone.now())
+def _detail(request: HttpRequest, need: Need) -> dict:
+    return render.need_detail(need, timezone.now(), actor=request.auth)
 
 
 @router.get("", response={200: NeedPageOut, **ERRORS}, summary="需求台账（分页、筛选）")
@@ -79,61 +79,61 @@ def need_counts(request: HttpRequest):
 @router.post("", response={201: NeedOut, **ERRORS}, summary="点单 / 登记需求")
 def need_create(request: HttpRequest, payload: NeedCreateIn):
     need = services.need_create(actor=request.auth, **payload.model_dump())
-    return 201, _detail(need)
+    return 201, _detail(request, need)
 
 
 @router.get("/{need_id}", response={200: NeedOut, **ERRORS}, summary="需求详情与流转记录")
 def need_detail(request: HttpRequest, need_id: PathId):
-    return _detail(selectors.need_get(actor=request.auth, need_id=need_id))
+    return _detail(request, selectors.need_get(actor=request.auth, need_id=need_id))
 
 
 @router.patch("/{need_id}", response={200: NeedOut, **ERRORS}, summary="修改需求")
 def need_update(request: HttpRequest, need_id: PathId, payload: NeedUpdateIn):
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     need = services.need_update(actor=request.auth, need_id=need_id, **changes)
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/dispatch", response={200: NeedOut, **ERRORS}, summary="派单 / 重新派单")
 def need_dispatch(request: HttpRequest, need_id: PathId, payload: DispatchIn):
     need = services.need_dispatch(actor=request.auth, need_id=need_id, **payload.model_dump())
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/accept", response={200: NeedOut, **ERRORS}, summary="接单")
 def need_accept(request: HttpRequest, need_id: PathId, payload: AcceptIn | None = None):
     version = payload.expected_version if payload else None
     need = services.need_accept(actor=request.auth, need_id=need_id, expected_version=version)
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/start", response={200: NeedOut, **ERRORS}, summary="开始服务")
 def need_start(request: HttpRequest, need_id: PathId):
-    return _detail(services.need_start(actor=request.auth, need_id=need_id))
+    return _detail(request, services.need_start(actor=request.auth, need_id=need_id))
 
 
 @router.post("/{need_id}/complete", response={200: NeedOut, **ERRORS}, summary="办结")
 def need_complete(request: HttpRequest, need_id: PathId, payload: CompleteIn):
     need = services.need_complete(actor=request.auth, need_id=need_id, **payload.model_dump())
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/rate", response={200: NeedOut, **ERRORS}, summary="评单")
 def need_rate(request: HttpRequest, need_id: PathId, payload: RateIn):
     need = services.need_rate(actor=request.auth, need_id=need_id, **payload.model_dump())
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/return", response={200: NeedOut, **ERRORS}, summary="退回")
 def need_return(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_return(actor=request.auth, need_id=need_id, reason=payload.reason)
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/cancel", response={200: NeedOut, **ERRORS}, summary="取消")
 def need_cancel(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_cancel(actor=request.auth, need_id=need_id, reason=payload.reason)
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/unresolvable", response={200: NeedOut, **ERRORS}, summary="无法办理")
@@ -141,13 +141,13 @@ def need_unresolvable(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_mark_unresolvable(
         actor=request.auth, need_id=need_id, reason=payload.reason
     )
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.post("/{need_id}/review", response={200: NeedOut, **ERRORS}, summary="复核低分评价")
 def need_review(request: HttpRequest, need_id: PathId, payload: ReviewIn):
     need = services.need_review(actor=request.auth, need_id=need_id, **payload.model_dump())
-    return _detail(need)
+    return _detail(request, need)
 
 
 @router.get(
@@ -157,8 +157,6 @@ def need_review(request: HttpRequest, need_id: PathId, payload: ReviewIn):
 )
 def need_candidates(request: HttpRequest, need_id: PathId):
     need = selectors.need_get(actor=request.auth, need_id=need_id)
-    if not (request.auth.can_dispatch or sees_everything(request.auth)):
-        raise Forbidden("只有社工或督导可以查看派单候选人")
     return [
         {
             "kind": r.candidate.kind,

@@ -3,12 +3,13 @@
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from shezhi.api import render
 from shezhi.api.schemas import (
     ERRORS,
     MAX_ID,
+    Clean,
     ResidentCreateIn,
     ResidentOut,
     ResidentPageOut,
@@ -22,17 +23,16 @@ router = Router(tags=["居民"])
 PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class ResidentQuery(Schema):
-    q: str | None = Field(None, max_length=30, description="姓名包含")
+class ResidentQuery(Clean):
+    q: str | None = Field(None, max_length=30, description="姓名或地址包含；或完整身份证号、手机号")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
 
 @router.get("", response={200: ResidentPageOut, **ERRORS}, summary="居民列表（打码）")
 def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):
-    qs = selectors.residents_visible_to(request.auth).prefetch_related("tags").order_by("id")
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
+    qs = selectors.residents_search(actor=request.auth, query=filters.q or "")
+    qs = qs.prefetch_related("tags")
     page = qs[filters.offset : filters.offset + filters.limit]
     return {
         "total": qs.count(),

@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Any
 
+from shezhi.accounts.models import User
+from shezhi.core.masking import mask_address
 from shezhi.needs.models import Need
 from shezhi.needs.workflow import Status, allowed_actions
 from shezhi.org.models import OrgUnit
@@ -43,13 +45,15 @@ def need_item(need: Need, now: datetime) -> dict[str, Any]:
     }
 
 
-def need_detail(need: Need, now: datetime) -> dict[str, Any]:
+def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
+    """Contact phone always masked here (the taker's full view is need_contact_for_taker(),
+    not exposed in the API yet); the address is in full only for staff and the requester."""
+    full_address = actor.is_staff_role or need.created_by_id == actor.pk
     history = need.transitions.select_related("actor").order_by("at", "id")
     return {
         **need_item(need, now),
         "description": need.description,
-        "address": need.address,
-        # Kept masked for every caller for now; the full number is for the taker's app later.
+        "address": need.address if full_address else mask_address(need.address),
         "contact_phone": need.masked_contact_phone,
         "resident": (
             {"id": need.resident.pk, "name": need.resident.masked_name} if need.resident else None

@@ -19,8 +19,8 @@ Version = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
 StrictBool = Annotated[bool, Strict()]
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+class Clean(Schema):
+    """Refuses the NUL character in any text field (PostgreSQL cannot store or compare it)."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -29,6 +29,12 @@ class In(Schema):
         if any(isinstance(v, str) and "\x00" in v for v in values):
             raise ValueError(_("不能包含空字符"))
         return value
+
+
+class In(Clean):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorOut(Schema):

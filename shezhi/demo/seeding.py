@@ -57,7 +57,7 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "small": Scale("small", 2, 1, 2, 2, 160, 16, 2, 36, 2, resident_accounts_per_community=1),
-    "demo": Scale("demo", 2, 2, 3, 2, 2000, 200, 10, 320, 4),
+    "demo": Scale("demo", 2, 2, 3, 2, 2000, 200, 10, 240, 4),
     # One large city district: 12 streets × 15 communities, ~5,600 residents per community.
     "city": Scale("city", 12, 15, 8, 3, 1_000_000, 50_000, 1_000, 20_000, 6, batch=5000),
 }
@@ -217,9 +217,11 @@ class Seeder:
             for c in range(self.scale.communities_per_street):
                 index = len(communities)
                 stem = data.COMMUNITY_STEMS[index % len(data.COMMUNITY_STEMS)]
-                suffix = "东西南北中新"[index // len(data.COMMUNITY_STEMS) - 1] if index >= len(
-                    data.COMMUNITY_STEMS
-                ) else ""
+                suffix = (
+                    "东西南北中新"[index // len(data.COMMUNITY_STEMS) - 1]
+                    if index >= len(data.COMMUNITY_STEMS)
+                    else ""
+                )
                 c_lat = s_lat + rng.uniform(-0.008, 0.008)
                 c_lon = s_lon + rng.uniform(-0.008, 0.008)
                 community = self.org_unit(
@@ -245,9 +247,7 @@ class Seeder:
                 )
                 for k in range(self.scale.compounds_per_community):
                     while True:
-                        cname = rng.choice(data.COMPOUND_STEMS) + rng.choice(
-                            data.COMPOUND_SUFFIXES
-                        )
+                        cname = rng.choice(data.COMPOUND_STEMS) + rng.choice(data.COMPOUND_SUFFIXES)
                         if cname not in compound_names or len(compound_names) > 200:
                             break
                     compound_names.add(cname)
@@ -391,22 +391,31 @@ class Seeder:
         return kind, people
 
     def addresses(self, rng: random.Random) -> Iterator[str]:
-        """Flats of a compound in a plausible order: 3栋2单元501."""
-        building = 0
+        """Flats of a compound, spread over its buildings at random, each used once: 3栋2单元501."""
+        buildings: list[tuple[int, int, int]] = []  # (units, floors, flats per floor)
+        used: set[tuple[int, int, int, int]] = set()
+        capacity = 0
         while True:
-            building += 1
-            units, floors = rng.randint(1, 4), rng.choice([6, 7, 11, 18, 26, 33])
-            for unit in range(1, units + 1):
-                for floor in range(1, floors + 1):
-                    for room in range(1, rng.choice([2, 2, 3, 4]) + 1):
-                        if rng.random() < 0.85:  # some flats are empty or let out
-                            yield f"{building}栋{unit}单元{floor}{room:02d}"
+            if len(used) >= capacity * 0.7:
+                for _ in range(rng.randint(6, 16)):
+                    shape = (
+                        rng.randint(1, 4),
+                        rng.choice([6, 7, 11, 18, 26, 33]),
+                        rng.randint(2, 4),
+                    )
+                    buildings.append(shape)
+                    capacity += shape[0] * shape[1] * shape[2]
+            b = rng.randrange(len(buildings))
+            units, floors, flats = buildings[b]
+            flat = (b + 1, rng.randint(1, units), rng.randint(1, floors), rng.randint(1, flats))
+            if flat not in used:
+                used.add(flat)
+                yield f"{flat[0]}栋{flat[1]}单元{flat[2]}{flat[3]:02d}"
 
     def build_people(self, communities: list[OrgUnit]) -> None:
         n = len(communities)
         per_community = [
-            self.scale.residents // n + (1 if i < self.scale.residents % n else 0)
-            for i in range(n)
+            self.scale.residents // n + (1 if i < self.scale.residents % n else 0) for i in range(n)
         ]
         teams_per = [
             self.scale.teams // n + (1 if i < self.scale.teams % n else 0) for i in range(n)
@@ -498,7 +507,9 @@ class Seeder:
                 Team.objects.filter(pk=team.pk).update(leader_id=leader)
         self.volunteer_count += volunteers
 
-    def volunteer(self, rng, p: Person, community, compound, teams, leader_of) -> "PendingVolunteer":
+    def volunteer(
+        self, rng, p: Person, community, compound, teams, leader_of
+    ) -> "PendingVolunteer":
         role = Role.TEAM_LEADER if leader_of else Role.VOLUNTEER
         username = self.next_name("leader" if leader_of else "volunteer")
         user = User(
@@ -613,9 +624,10 @@ def summary() -> dict[str, Any]:
     from django.db.models import Count
 
     statuses = dict(
-        Need.objects.order_by().values_list("status").annotate(n=Count("id")).values_list(
-            "status", "n"
-        )
+        Need.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     return {
         "org_units": OrgUnit.objects.count(),
@@ -662,3 +674,52 @@ def wipe() -> None:
 
 def seed(*, scale: str, seed: int, log: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
     return Seeder(SCALES[scale], seed, log).run()
+
+
+# The fixed demo log-ins, one per role; worker1, grid1, leader1, volunteer1 and resident1 are
+# all in the first community, where the featured needs are.
+DEMO_USERNAMES = [
+    "admin",
+    "district",
+    "street",
+    "supervisor1",
+    "worker1",
+    "grid1",
+    "leader1",
+    "volunteer1",
+    "resident1",
+    "partner1",
+]
+
+
+def demo_logins() -> list[dict[str, str]]:
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related(
+            "unit__parent__parent__parent__parent", "partner"
+        )
+    }
+    rows = []
+    for username in DEMO_USERNAMES:
+        user = users.get(username)
+        if user is None:
+            continue
+        unit = ""
+        if user.unit is not None:
+            chain, node = [], user.unit
+            while node is not None:
+                chain.append(node.name)
+                node = node.parent
+            unit = " / ".join(reversed(chain[:3]))
+        if user.partner is not None:
+            unit = f"{user.partner.name}（{unit}）"
+        rows.append(
+            {
+                "role": user.get_role_display(),
+                "username": username,
+                "password": DEMO_PASSWORD,
+                "unit": unit or "全区",
+                "name": str(user),
+            }
+        )
+    return rows

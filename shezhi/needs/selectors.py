@@ -9,7 +9,7 @@ from django.utils import timezone
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything, unit_scope, user_community
 from shezhi.core import audit
-from shezhi.core.errors import NotFound
+from shezhi.core.errors import Forbidden, NotFound
 from shezhi.core.masking import mask_address, mask_mobile
 from shezhi.core.models import AuditEvent
 from shezhi.needs import candidates as candidate_ranking
@@ -129,6 +129,8 @@ def dispatch_candidates(
     *, actor: User, need: Need, limit: int = 20
 ) -> list[candidate_ranking.RankedCandidate]:
     """Who can take this need: helpers of the need's community, skill fit first, nearest first."""
+    if not actor.can_dispatch:
+        raise Forbidden("只有社工或督导可以查看派单候选人")
     community = need.community
     need_skills = frozenset(need.category.skills.values_list("code", flat=True))
     pool: list[candidate_ranking.Candidate] = []

@@ -178,7 +178,7 @@ def _load(actor: User, need_id: int, expected_version: int | None) -> Need:
 
 
 def _require_dispatcher(actor: User) -> None:
-    if not (actor.can_dispatch or sees_everything(actor)):
+    if not actor.can_dispatch:
         raise Forbidden("只有社工或督导可以派单、取消和复核需求")
 
 
@@ -379,7 +379,7 @@ def need_cancel(*, actor: User, need_id: int, reason: str) -> Need:
     is_owner = need.created_by_id == actor.pk or (
         need.resident is not None and need.resident.user_id == actor.pk
     )
-    if not (actor.can_dispatch or sees_everything(actor)):
+    if not (actor.can_dispatch):
         if not is_owner:
             raise Forbidden("您无权取消这项需求")
         if need.status not in (Status.PENDING, Status.DISPATCHED):

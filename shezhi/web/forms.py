@@ -16,9 +16,22 @@ class DomainForm(forms.Form):
     # service field name -> form field name, where they differ
     domain_fields: dict[str, str] = {}
 
-    def add_domain_error(self, exc: DomainError) -> None:
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields
+        super().__init__(*args, **kwargs)
+
+    def add_domain_error(self, exc: DomainError, *, keep_general: bool = True) -> bool:
+        """Put the service's error on the field it names. An error that names no field of this
+        form goes to the form's general errors, or, with keep_general=False, is left to the
+        caller (who shows it as a message on the page). Returns whether the form took it."""
         field = self.domain_fields.get(exc.field or "", exc.field)
-        self.add_error(field if field in self.fields else None, exc.message)
+        if field in self.fields:
+            self.add_error(field, exc.message)
+            return True
+        if keep_general:
+            self.add_error(None, exc.message)
+            return True
+        return False
 
     def labelled_errors(self) -> list[str]:
         """Every error prefixed with the label of its field, for the summary at the top."""
@@ -91,6 +104,7 @@ class IntakeForm(NeedFieldsMixin, DomainForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_taxonomy_choices()
+        self.fields["source"].choices = [(v, gettext(label)) for v, label in SOURCE_CHOICES]
 
 
 class NeedEditForm(NeedFieldsMixin, DomainForm):
@@ -133,15 +147,14 @@ class DispatchForm(DomainForm):
 
     domain_fields = {"target_id": "candidate", "target_kind": "candidate"}
 
-    candidate = forms.ChoiceField(label=_("派单对象"), widget=forms.RadioSelect)
+    # "kind:id" of a listed candidate; whether it may take the need is the service's decision.
+    candidate = forms.RegexField(
+        label=_("派单对象"),
+        regex=rf"^({'|'.join(Need.AssigneeKind.values)}):\d{{1,18}}$",
+        error_messages={"invalid": _("请选择派单对象"), "required": _("请选择派单对象")},
+    )
     note = forms.CharField(label=_("派单说明"), required=False, max_length=500)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args, candidates=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [(f"{r.candidate.kind}:{r.candidate.id}", r.candidate.name) for r in candidates]
-        choices.append((f"{Need.AssigneeKind.POOL}:0", gettext("社区志愿者（抢单）")))
-        self.fields["candidate"].choices = choices
 
     def target(self) -> tuple[str, int | None]:
         kind, _sep, raw_id = self.cleaned_data["candidate"].partition(":")

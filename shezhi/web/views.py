@@ -56,14 +56,24 @@ def not_found_or(exc: DomainError) -> None:
         raise Http404(exc.message)
 
 
+def form_or_message(request: HttpRequest, form: forms.DomainForm, exc: DomainError) -> bool:
+    """Show a service error on a form of a detail page: on its field if it names one (True),
+    otherwise as a message above the freshly loaded page (False: the caller redirects)."""
+    not_found_or(exc)
+    if form.add_domain_error(exc, keep_general=False):
+        return True
+    messages.error(request, exc.message)
+    return False
+
+
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.role == Role.RESIDENT:
-        return redirect("m:home")
     if user.role in STAFF_ROLES or user.is_superuser:
         return redirect("desk:home")
+    if user.role == Role.RESIDENT:
+        return redirect("m:home")
     return redirect("m:orders")
 
 
@@ -130,8 +140,8 @@ def resident_rate(request: HttpRequest, need_id: int) -> HttpResponse:
         try:
             need_services.need_rate(actor=request.user, need_id=need_id, **form.cleaned_data)
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            if not form_or_message(request, form, exc):
+                return redirect("m:need", need_id=need_id)
         else:
             messages.success(request, _("感谢您的评价！"))
             return redirect("m:need", need_id=need_id)
@@ -148,8 +158,8 @@ def resident_cancel(request: HttpRequest, need_id: int) -> HttpResponse:
                 actor=request.user, need_id=need_id, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            if not form_or_message(request, form, exc):
+                return redirect("m:need", need_id=need_id)
         else:
             messages.success(request, _("需求已取消。"))
             return redirect("m:need", need_id=need_id)
@@ -237,8 +247,8 @@ def helper_decline(request: HttpRequest, need_id: int) -> HttpResponse:
                 actor=request.user, need_id=need_id, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            if not form_or_message(request, form, exc):
+                return redirect("m:order", need_id=need_id)
         else:
             messages.success(request, _("已退回，社工会重新派单。"))
             return redirect("m:orders")
@@ -253,8 +263,8 @@ def helper_complete(request: HttpRequest, need_id: int) -> HttpResponse:
         try:
             need_services.need_complete(actor=request.user, need_id=need_id, **form.cleaned_data)
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            if not form_or_message(request, form, exc):
+                return redirect("m:order", need_id=need_id)
         else:
             messages.success(request, _("已办结，服务时长已记入您的志愿服务记录。"))
             return redirect("m:order", need_id=need_id)
@@ -304,7 +314,10 @@ def desk_need_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, resident_id=data.pop("resident"), **data
             )
         except DomainError as exc:
-            form.add_domain_error(exc)
+            if exc.status == 404 and exc.field is None:
+                form.add_error("resident", exc.message)  # a resident outside the actor's scope
+            else:
+                form.add_domain_error(exc)
         else:
             messages.success(request, _("需求已登记。"))
             return redirect("desk:need", need_id=need.pk)
@@ -314,7 +327,7 @@ def desk_need_new(request: HttpRequest) -> HttpResponse:
 
 def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound) -> HttpResponse:
     user = request.user
-    may_dispatch = user.can_dispatch or user.role == Role.SYSTEM_ADMIN or user.is_superuser
+    may_dispatch = user.can_dispatch
     actions = set(allowed_actions(Status(need.status)))
     candidates = []
     if may_dispatch and actions & {Action.DISPATCH, Action.REDISPATCH}:
@@ -338,7 +351,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
             for r in candidates
         ],
         "dispatch_form": bound.get("dispatch_form")
-        or forms.DispatchForm(candidates=candidates, initial={"expected_version": need.version}),
+        or forms.DispatchForm(initial={"expected_version": need.version}),
         "cancel_form": bound.get("cancel_form") or forms.ReasonForm(prefix="cancel"),
         "unresolvable_form": bound.get("unresolvable_form") or forms.ReasonForm(prefix="unres"),
         "review_form": bound.get("review_form") or forms.ReviewForm(),
@@ -360,8 +373,8 @@ def _desk_post(request, need_id, form, form_key, call, done):
         try:
             call(form.cleaned_data)
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            if not form_or_message(request, form, exc):
+                return redirect("desk:need", need_id=need_id)
         else:
             messages.success(request, done)
             return redirect("desk:need", need_id=need_id)
@@ -372,9 +385,8 @@ def _desk_post(request, need_id, form, form_key, call, done):
 @staff_only
 @require_POST
 def desk_dispatch(request: HttpRequest, need_id: int) -> HttpResponse:
-    need = _get_need(request, need_id)  # 404 before anything else for an outsider
-    candidates = need_selectors.dispatch_candidates(actor=request.user, need=need)
-    form = forms.DispatchForm(request.POST, candidates=candidates)
+    _get_need(request, need_id)  # 404 before anything else for an outsider
+    form = forms.DispatchForm(request.POST)
 
     def call(d):
         kind, target_id = form.target()

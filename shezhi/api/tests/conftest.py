@@ -10,8 +10,8 @@ from shezhi.accounts.models import User
 class ApiClient:
     """A JSON client for /api/v1/ that is logged in as one user (or nobody)."""
 
-    def __init__(self, user: User | None = None, **headers: str):
-        self.client = Client(headers=headers)
+    def __init__(self, user: User | None = None, *, authorization: str | None = None):
+        self.client = Client(headers={"Authorization": authorization} if authorization else None)
         if user is not None:
             self.client.force_login(user)
 

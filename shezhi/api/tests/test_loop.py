@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from shezhi.core.models import AuditEvent
+from shezhi.needs.tests.factories import NeedFactory
 
 
 def order_help(as_user, world, **extra):
@@ -151,3 +152,13 @@ def test_reference_data_and_me(as_user, world):
     assert me["unit"]["id"] == world.a["community"].pk
     assert "repair" in {c["code"] for c in alice.get("/categories").json()}
     assert "immediate" in {u["code"] for u in alice.get("/urgency-levels").json()}
+
+
+def test_ledger_list_query_count_does_not_grow_with_rows(
+    as_user, world, django_assert_max_num_queries
+):
+    NeedFactory.create_batch(30, resident=world.dora_resident, created_by=world.dora)
+    alice = as_user(world.alice)
+    with django_assert_max_num_queries(8):
+        page = alice.get("/needs", limit=30).json()
+    assert len(page["items"]) == 30
