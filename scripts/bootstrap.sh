@@ -32,6 +32,6 @@ stamp=.venv/.shezhi-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> pip install -e .[test]"
   .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import django, ninja, pytest" # fail loudly if the install failed
+  .venv/bin/python -c "import django, pytest, playwright"  # fail loudly if the install failed
   touch "$stamp"
 fi

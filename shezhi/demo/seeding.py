@@ -443,8 +443,8 @@ class Seeder:
         weights = [rng.uniform(0.7, 1.3) for _ in compounds]
         quotas = [int(residents * w / sum(weights)) for w in weights]
         quotas[0] += residents - sum(quotas)
-        # about 60% of residents are 18–70 and have a phone; pick volunteers among them
-        p_volunteer = min(1.0, volunteer_target / max(1, residents * 0.55))
+        # about half the residents are 18–70 with a phone; pick volunteers among them
+        p_volunteer = min(1.0, volunteer_target / max(1, residents * 0.45))
         batch = Batch(self)
         accounts = 0
         volunteers = 0
@@ -477,6 +477,7 @@ class Seeder:
                     )
                     if (
                         accounts < self.scale.resident_accounts_per_community
+                        and grid == grids[0]  # so that resident1 lives in grid1's grid
                         and 55 <= p.age <= 78
                         and p.phone
                     ):

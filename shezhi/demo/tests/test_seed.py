@@ -134,6 +134,7 @@ def test_demo_loop_accounts_share_a_community_with_orders_for_each(seeded, db):
     volunteer = User.objects.get(username="volunteer1")
     resident = User.objects.get(username="resident1")
     assert worker.unit == volunteer.unit == resident.resident.community
+    assert User.objects.get(username="grid1").unit == resident.resident.grid
     mine = Need.objects.filter(resident__user=resident)
     assert mine.filter(status=Status.PENDING).exists()
     assert mine.filter(status=Status.DONE).exists()  # resident1 can rate it
