@@ -41,12 +41,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN QUERY PLAN")
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
-    parser.add_argument(
-        "--proposed",
-        action="store_true",
-        help="try the proposed fix on a copy of the database: staff see needs by unit scope only "
-        "(no OR with the helper scope), ledger indexes ending in (created_at, id), ANALYZE",
-    )
     return parser.parse_args()
 
 
@@ -58,9 +52,6 @@ if ARGS.rebuild:
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
 
 sys.path.insert(0, str(ROOT))
-BUILT_DB = DB_PATH
-if ARGS.proposed:
-    DB_PATH = OUT / DB_PATH.name.replace(".sqlite3", "-proposed.sqlite3")
 os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
 os.environ["SHEZHI_DEBUG"] = "0"  # as in production: no query log, no debug pages
 os.environ.setdefault("SHEZHI_SECRET_KEY", secrets.token_urlsafe(40))
@@ -124,6 +115,7 @@ def build() -> None:
     seeding.Seeder(scale, ARGS.seed).run()
     bulk_needs(ARGS.needs)
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     Path(f"{DB_PATH}.done").write_text(str(ARGS.needs))
     print(f"  完成，用时 {time.monotonic() - started:.0f} 秒", flush=True)
@@ -317,53 +309,14 @@ def route_exists(name: str) -> bool:
     return True
 
 
-PROPOSED_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS bench_need_created ON needs_need (created_at DESC, id DESC)",
-    "CREATE INDEX IF NOT EXISTS bench_need_comm_created "
-    "ON needs_need (community_id, created_at DESC, id DESC)",
-    "CREATE INDEX IF NOT EXISTS bench_need_comm_status_created "
-    "ON needs_need (community_id, status, created_at DESC, id DESC)",
-]
-
-
-def apply_proposed() -> None:
-    """The fix this benchmark suggests, applied in-process and to a copy of the database only."""
-    from shezhi.accounts.scoping import sees_everything, unit_scope
-
-    original = selectors.needs_visible_to
-
-    def needs_visible_to(user):
-        if user.is_staff_role and not sees_everything(user) and user.role != Role.RESIDENT:
-            scope = unit_scope(user, community_field="community_id", grid_field="grid_id")
-            return Need.objects.select_related("category", "urgency", "community").filter(scope)
-        return original(user)
-
-    selectors.needs_visible_to = needs_visible_to
-    with connection.cursor() as cursor:
-        for sql in PROPOSED_INDEXES:
-            cursor.execute(sql)
-        cursor.execute("ANALYZE")
-    print("已应用建议的改动（仅本次进程和数据库副本）：员工按单元范围查看、新增索引、ANALYZE")
-
-
 def main() -> int:
-    if ARGS.proposed:
-        if not Path(f"{BUILT_DB}.done").exists():
-            print(f"请先不带 --proposed 运行一次以构建 {BUILT_DB.name}")
-            return 2
-        connection.close()
-        import shutil
-
-        shutil.copyfile(BUILT_DB, DB_PATH)
-        Path(f"{DB_PATH}-wal").unlink(missing_ok=True)
-        Path(f"{DB_PATH}-shm").unlink(missing_ok=True)
-        call_command("migrate", verbosity=0)
-        apply_proposed()
-    elif not Path(f"{DB_PATH}.done").exists():
+    if not Path(f"{DB_PATH}.done").exists():
         Path(DB_PATH).unlink(missing_ok=True)
         build()
     else:
         call_command("migrate", verbosity=0)  # picks up new indexes from newer migrations
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     worker = User.objects.get(username="worker1")
     supervisor = User.objects.get(username="supervisor1")
     visible = {
@@ -462,8 +415,7 @@ def report(results: dict[str, dict], visible: dict[str, int]) -> int:
         "pass": overall,
         "cases": {k: {kk: vv for kk, vv in v.items() if kk != "sql"} for k, v in results.items()},
     }
-    summary["proposed_fix_applied"] = ARGS.proposed
-    name = "ledger-proposed.json" if ARGS.proposed else "ledger.json"
+    name = "ledger.json"
     (OUT / name).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
     print(f"结果已写入 {OUT / name}")
     return 0 if overall else 1

@@ -184,9 +184,13 @@ class Need(TimeStampedModel):
         verbose_name_plural = "民情台账"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["community", "status", "-created_at"]),
-            models.Index(fields=["community", "-created_at"]),
-            models.Index(fields=["status", "resolve_by"]),
+            # The ledger lists newest first within a scope; (created_at, id) keeps it index-ordered.
+            models.Index(
+                fields=["community", "status", "-created_at", "-id"], name="need_ledger_status"
+            ),
+            models.Index(fields=["community", "-created_at", "-id"], name="need_ledger"),
+            models.Index(fields=["-created_at", "-id"], name="need_newest"),
+            models.Index(fields=["status", "resolve_by"], name="need_overdue"),
         ]
         constraints = [
             models.CheckConstraint(

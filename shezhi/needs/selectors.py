@@ -12,11 +12,11 @@ from shezhi.core import audit
 from shezhi.core.errors import Forbidden, NotFound
 from shezhi.core.masking import mask_address, mask_mobile
 from shezhi.core.models import AuditEvent
-from shezhi.needs import candidates as candidate_ranking
+from shezhi.needs import matching_adapter
 from shezhi.needs.models import Need, NeedCategory, UrgencyLevel
 from shezhi.needs.workflow import OPEN, Status
-from shezhi.org.models import OrgUnit, PartnerOrganisation
-from shezhi.volunteers.models import Team, TeamMembership, Volunteer
+from shezhi.org.models import OrgUnit
+from shezhi.volunteers.models import TeamMembership, Volunteer
 
 
 def _helper_scope(user: User) -> Q:
@@ -42,10 +42,11 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
         return qs
     if user.role == Role.RESIDENT:
         return qs.filter(Q(resident__user=user) | Q(created_by=user))
-    scope = _helper_scope(user)
     if user.is_staff_role:
-        scope |= unit_scope(user, community_field="community_id", grid_field="grid_id")
-    return qs.filter(scope)
+        # Orders a social worker takes lie in their own community (dispatch requires it), so
+        # the unit scope covers them; a plain scope keeps the ledger on its indexes.
+        return qs.filter(unit_scope(user, community_field="community_id", grid_field="grid_id"))
+    return qs.filter(_helper_scope(user))
 
 
 def need_get(*, actor: User, need_id: int) -> Need:
@@ -115,96 +116,14 @@ def urgency_levels() -> QuerySet[UrgencyLevel]:
     return UrgencyLevel.objects.all()
 
 
-def _open_orders_by(field: str, ids: list[int]) -> dict[int, int]:
-    rows = (
-        Need.objects.filter(**{f"{field}__in": ids}, status__in=list(OPEN))
-        .order_by()
-        .values(field)
-        .annotate(n=Count("id"))
-    )
-    return {r[field]: r["n"] for r in rows}
-
-
 def dispatch_candidates(
     *, actor: User, need: Need, limit: int = 20
-) -> list[candidate_ranking.RankedCandidate]:
-    """Who can take this need: helpers of the need's community, skill fit first, nearest first."""
+) -> list[matching_adapter.EngineCandidate]:
+    """Who can take this need, best first by the matching engine, each with its explanation
+    (skill, distance, load, continuity); helpers the engine rules out follow with the reason."""
     if not actor.can_dispatch:
         raise Forbidden("只有社工或督导可以查看派单候选人")
-    community = need.community
-    need_skills = frozenset(need.category.skills.values_list("code", flat=True))
-    pool: list[candidate_ranking.Candidate] = []
-
-    volunteers = list(
-        Volunteer.objects.filter(community=community, is_active=True)
-        .select_related("compound")
-        .prefetch_related("skills")
-    )
-    busy = _open_orders_by("accepted_by_id", [v.user_id for v in volunteers])
-    for v in volunteers:
-        loc = (v.compound.latitude, v.compound.longitude) if v.compound else None
-        pool.append(
-            candidate_ranking.Candidate(
-                kind=Need.AssigneeKind.VOLUNTEER,
-                id=v.pk,
-                name=v.name,
-                location=loc,
-                skills=frozenset(s.code for s in v.skills.all()),
-                open_orders=busy.get(v.user_id, 0),
-            )
-        )
-
-    teams = Team.objects.filter(community=community).prefetch_related("members__skills")
-    team_busy = _open_orders_by("assignee_team_id", [t.pk for t in teams])
-    for t in teams:
-        skills = frozenset(s.code for m in t.members.all() for s in m.skills.all())
-        pool.append(
-            candidate_ranking.Candidate(
-                kind=Need.AssigneeKind.TEAM,
-                id=t.pk,
-                name=t.name,
-                location=(community.latitude, community.longitude) if community.latitude else None,
-                skills=skills,
-                open_orders=team_busy.get(t.pk, 0),
-            )
-        )
-
-    workers = list(User.objects.filter(role=Role.SOCIAL_WORKER, unit=community, is_active=True))
-    worker_busy = _open_orders_by("accepted_by_id", [w.pk for w in workers])
-    for w in workers:
-        pool.append(
-            candidate_ranking.Candidate(
-                kind=Need.AssigneeKind.SOCIAL_WORKER,
-                id=w.pk,
-                name=str(w),
-                location=(community.latitude, community.longitude) if community.latitude else None,
-                skills=need_skills,  # a professional social worker can take any category
-                open_orders=worker_busy.get(w.pk, 0),
-            )
-        )
-
-    partner_units = OrgUnit.objects.filter(path__in=_prefixes(community.path))
-    for p in PartnerOrganisation.objects.filter(unit__in=partner_units, is_active=True):
-        pool.append(
-            candidate_ranking.Candidate(
-                kind=Need.AssigneeKind.PARTNER,
-                id=p.pk,
-                name=p.name,
-                location=None,
-                # a partner fits when its declared services name the category
-                skills=need_skills if need.category.name in p.services else frozenset(),
-            )
-        )
-
-    return candidate_ranking.rank(
-        need_location=need.location, need_skills=need_skills, candidates=pool, limit=limit
-    )
-
-
-def _prefixes(path: str) -> list[str]:
-    """'/a/b/c/' -> ['/a/', '/a/b/', '/a/b/c/']: the unit and its ancestors."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return matching_adapter.ranked(need, limit=limit)
 
 
 def community_of(user: User) -> OrgUnit | None:

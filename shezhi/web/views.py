@@ -24,6 +24,7 @@ from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
 from shezhi.people import selectors as people_selectors
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
+from shezhi.web.ledger_rows import ledger_rows
 from shezhi.web.paging import page_number, page_of
 
 View = Callable[..., HttpResponse]
@@ -299,8 +300,8 @@ def desk_needs(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     qs = need_selectors.ledger(actor=request.user, filters=form.to_filter(), now=now)
     page = page_of(qs, page_number(request.GET.get("page")))
-    rows = [(need, need.is_overdue(now)) for need in page.items]
-    return render(request, "web/desk/needs.html", {"form": form, "page": page, "rows": rows})
+    context = {"form": form, "page": page, "rows": ledger_rows(page.items, now)}
+    return render(request, "web/desk/needs.html", context)
 
 
 @staff_only

@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from shezhi.demo import seeding
 from shezhi.needs.workflow import STATUS_LABELS, Status
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             seeding.wipe()
         started = time.monotonic()
         result = seeding.seed(scale=scale, seed=seed, log=self.stdout.write)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, or SQLite may ignore the ledger indexes
         elapsed = time.monotonic() - started
         by_status = "，".join(
             f"{STATUS_LABELS[s]} {result['needs_by_status'].get(s.value, 0)}" for s in Status
