@@ -153,7 +153,7 @@ def need_review(request: HttpRequest, need_id: PathId, payload: ReviewIn):
 @router.get(
     "/{need_id}/candidates",
     response={200: list[CandidateOut], **ERRORS},
-    summary="派单候选人（技能匹配优先，距离近优先）",
+    summary="派单候选人（匹配引擎排序，附推荐理由）",
 )
 def need_candidates(request: HttpRequest, need_id: PathId):
     need = selectors.need_get(actor=request.auth, need_id=need_id)

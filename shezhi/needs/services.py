@@ -3,6 +3,7 @@
 audit event, and changes the row only if nobody changed it first (the version check), so
 that of two concurrent writers exactly one wins."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,10 +14,18 @@ from django.utils import timezone
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    from_validation_error,
+)
 from shezhi.core.models import AuditEvent
+from shezhi.needs import matching_adapter
 from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
-from shezhi.needs.selectors import need_get
+from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
 from shezhi.people.models import Resident
@@ -367,8 +376,31 @@ def need_return(*, actor: User, need_id: int, reason: str) -> Need:
         raise Forbidden("您无权退回这张订单")
     fields: dict[str, Any] = {f: None for f in ASSIGNEE_FIELDS}
     fields.update(assignee_kind="", accepted_by=None, accepted_at=None)
-    return _apply(
+    declined_by_helper = not actor.can_dispatch and not sees_everything(actor)
+    need = _apply(
         actor=actor, need=need, action=Action.RETURN, note=(reason or "").strip(), **fields
+    )
+    if declined_by_helper:
+        need = _redispatch_after_decline(need=need, declined_by=actor)
+    return need
+
+
+def _redispatch_after_decline(*, need: Need, declined_by: User) -> Need:
+    """A helper declined: offer the order to the engine's next best candidate (helpers who
+    declined it before are excluded), in the name of the social worker who dispatched it.
+    With nobody left, the need stays 待受理 for the social worker."""
+    dispatcher = need_dispatcher(need)
+    best = matching_adapter.next_best(need)
+    if dispatcher is None or best is None:
+        return need
+    fields = _assignee(need, best.kind, best.id)
+    fields.update(dispatched_at=timezone.now())
+    return _apply(
+        actor=dispatcher,
+        need=need,
+        action=Action.DISPATCH,
+        note=f"自动改派（{declined_by}退单）：{best.name}",
+        **fields,
     )
 
 
@@ -484,3 +516,130 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
     )
     need.refresh_from_db()
     return need
+
+
+# --- 一键派单: the engine proposes for a whole community or street, the social worker confirms ---
+
+MAX_BULK_NEEDS = 2000
+MAX_CONFIRM_ITEMS = 500
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    need: Need
+    target_kind: str
+    target_id: int
+    target_name: str
+    score: float
+    distance_m: float | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    need: Need
+    reason: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class DispatchPlan:
+    unit: OrgUnit
+    proposals: list[ProposalRow]
+    unmatched: list[UnmatchedRow]
+    total_score: float
+
+
+def _dispatch_unit(actor: User, unit_id: Any) -> OrgUnit:
+    unit = None
+    if isinstance(unit_id, int) and not isinstance(unit_id, bool):
+        unit = OrgUnit.objects.filter(pk=unit_id, level__lte=Level.COMMUNITY).first()
+    if unit is None or not (
+        sees_everything(actor) or (actor.unit is not None and unit.path.startswith(actor.unit.path))
+    ):
+        raise NotFound("未找到该社区或街道", field="unit_id")
+    return unit
+
+
+def needs_propose_dispatch(*, actor: User, unit_id: int) -> DispatchPlan:
+    """一键派单 (proposal): the matching engine's optimal assignment of every pending need of a
+    community or street in the actor's scope (the most urgent, oldest first when more than
+    MAX_BULK_NEEDS wait). Writes nothing; needs_confirm_dispatch() does."""
+    _require_dispatcher(actor)
+    unit = _dispatch_unit(actor, unit_id)
+    needs = list(
+        needs_visible_to(actor)
+        .filter(status=Status.PENDING, community__in=matching_adapter.units_in(unit))
+        .select_related("category", "urgency", "community")
+        .order_by("urgency__sort_order", "created_at", "id")[:MAX_BULK_NEEDS]
+    )
+    proposals: list[ProposalRow] = []
+    unmatched: list[UnmatchedRow] = []
+    total = 0.0
+    for run in matching_adapter.propose(needs):
+        total += run.result.total_score
+        for p in run.result.proposals:
+            proposals.append(
+                ProposalRow(
+                    need=run.needs[p.need_id],
+                    target_kind=p.candidate.kind,
+                    target_id=p.candidate.id,
+                    target_name=p.candidate.name,
+                    score=p.score,
+                    distance_m=p.distance_m,
+                    explanation=p.explanation,
+                )
+            )
+        for u in run.result.unmatched:
+            unmatched.append(UnmatchedRow(run.needs[u.need_id], u.reason, u.explanation))
+    proposals.sort(key=lambda r: r.need.pk)
+    unmatched.sort(key=lambda r: r.need.pk)
+    return DispatchPlan(unit=unit, proposals=proposals, unmatched=unmatched, total_score=total)
+
+
+@dataclass(frozen=True)
+class ConfirmItem:
+    need_id: int
+    target_kind: str
+    target_id: int | None
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    dispatched: list[Need]
+    failed: list[tuple[int, str]]  # (need id, Chinese message)
+
+
+@transaction.atomic
+def needs_confirm_dispatch(*, actor: User, proposals: list[ConfirmItem]) -> ConfirmResult:
+    """一键派单 (confirm): dispatch each reviewed (possibly edited) proposal through
+    need_dispatch(). Items are independent: each runs in its own savepoint, so a need changed
+    meanwhile (stale version), out of scope or with an invalid target fails alone with its
+    message while the others are dispatched."""
+    _require_dispatcher(actor)
+    if not proposals:
+        raise InvalidInput("请至少确认一条派单建议", field="proposals")
+    if len(proposals) > MAX_CONFIRM_ITEMS:
+        raise InvalidInput(f"一次最多确认{MAX_CONFIRM_ITEMS}条派单", field="proposals")
+    ids = [p.need_id for p in proposals]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("同一需求不能重复派单", field="proposals")
+    dispatched: list[Need] = []
+    failed: list[tuple[int, str]] = []
+    for item in proposals:
+        try:
+            with transaction.atomic():
+                dispatched.append(
+                    need_dispatch(
+                        actor=actor,
+                        need_id=item.need_id,
+                        target_kind=item.target_kind,
+                        target_id=item.target_id,
+                        expected_version=item.expected_version,
+                        note="一键派单",
+                    )
+                )
+        except DomainError as exc:
+            failed.append((item.need_id, exc.message))
+    return ConfirmResult(dispatched=dispatched, failed=failed)

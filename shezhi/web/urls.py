@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shezhi.web import views
+from shezhi.web import views, views_dispatch
 
 mobile = [
     path("", views.resident_home, name="home"),
@@ -28,6 +28,7 @@ desk = [
     path("needs/<int:need_id>/unresolvable/", views.desk_unresolvable, name="unresolvable"),
     path("needs/<int:need_id>/review/", views.desk_review, name="review"),
     path("needs/<int:need_id>/edit/", views.desk_edit, name="edit"),
+    path("dispatch/bulk/", views_dispatch.desk_dispatch_bulk, name="dispatch_bulk"),
     path("residents/", views.desk_residents, name="residents"),
     path("residents/<int:resident_id>/", views.desk_resident, name="resident"),
     path("residents/<int:resident_id>/reveal/", views.desk_resident_reveal, name="reveal"),

@@ -71,6 +71,8 @@ def validish(world) -> dict[str, Any]:
         "gender": "M",
         "tag_codes": [],
         "consent_given": True,
+        "unit_id": world.a["community"].pk,
+        "items": [{"need_id": 1, "target_kind": "pool", "expected_version": 1}],
     }
 
 

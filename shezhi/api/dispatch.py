@@ -1,0 +1,125 @@
+"""/api/v1/dispatch: 一键派单 — the matching engine's proposals for a community or street, and
+the confirmation of the reviewed (possibly edited) proposals. Each handler calls one service."""
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from shezhi.api.schemas import ERRORS, Id, In, Version
+from shezhi.needs import services
+
+router = Router(tags=["一键派单"])
+
+TargetKind = Literal["volunteer", "team", "social_worker", "partner", "pool"]
+
+
+class ProposalsIn(In):
+    unit_id: Id
+
+
+class ProposalOut(Schema):
+    need_id: int
+    need_title: str
+    urgency: str
+    expected_version: int
+    target_kind: str
+    target_id: int
+    target_name: str
+    score: float
+    distance_m: float | None
+    explanation: str
+
+
+class UnmatchedOut(Schema):
+    need_id: int
+    need_title: str
+    reason: str
+    explanation: str
+
+
+class PlanOut(Schema):
+    unit_id: int
+    unit_name: str
+    total_score: float
+    proposals: list[ProposalOut]
+    unmatched: list[UnmatchedOut]
+
+
+class ConfirmItemIn(In):
+    need_id: Id
+    target_kind: TargetKind
+    target_id: Id | None = None
+    expected_version: Version
+
+
+class ConfirmIn(In):
+    items: list[ConfirmItemIn] = Field(..., min_length=1, max_length=services.MAX_CONFIRM_ITEMS)
+
+
+class FailedOut(Schema):
+    need_id: int
+    message: str
+
+
+class ConfirmOut(Schema):
+    dispatched: list[int]
+    failed: list[FailedOut]
+
+
+@router.post("/proposals", response={200: PlanOut, **ERRORS}, summary="一键派单：生成派单建议")
+def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
+    plan = services.needs_propose_dispatch(actor=request.auth, unit_id=payload.unit_id)
+    return {
+        "unit_id": plan.unit.pk,
+        "unit_name": plan.unit.name,
+        "total_score": plan.total_score,
+        "proposals": [
+            {
+                "need_id": p.need.pk,
+                "need_title": p.need.title,
+                "urgency": p.need.urgency.code,
+                "expected_version": p.need.version,
+                "target_kind": p.target_kind,
+                "target_id": p.target_id,
+                "target_name": p.target_name,
+                "score": p.score,
+                "distance_m": p.distance_m,
+                "explanation": p.explanation,
+            }
+            for p in plan.proposals
+        ],
+        "unmatched": [
+            {
+                "need_id": u.need.pk,
+                "need_title": u.need.title,
+                "reason": u.reason,
+                "explanation": u.explanation,
+            }
+            for u in plan.unmatched
+        ],
+    }
+
+
+@router.post(
+    "/confirm",
+    response={200: ConfirmOut, **ERRORS},
+    summary="一键派单：确认（可修改）派单建议；逐条生效，过期的条目单独失败",
+)
+def dispatch_confirm(request: HttpRequest, payload: ConfirmIn):
+    result = services.needs_confirm_dispatch(
+        actor=request.auth,
+        proposals=[
+            services.ConfirmItem(
+                need_id=i.need_id,
+                target_kind=i.target_kind,
+                target_id=i.target_id,
+                expected_version=i.expected_version,
+            )
+            for i in payload.items
+        ],
+    )
+    return {
+        "dispatched": [n.pk for n in result.dispatched],
+        "failed": [{"need_id": nid, "message": msg} for nid, msg in result.failed],
+    }

@@ -1,0 +1,323 @@
+"""The thin adapter between the platform and the pure matching engine (shezhi.matching).
+
+It reads the database into plain engine inputs (needs with their category's skills, location,
+urgency, previous helpers and declined helpers; volunteers, teams, social workers and partner
+organisations with skills, coordinates, open orders) and turns engine results into rows the
+desk, the API and the services use. It writes nothing: writes go through services.py.
+
+What the schema does not hold yet is filled with documented defaults: every skill counts as
+level 3, no certificates, weekly availability "any time", maxima of open orders per kind
+(MAX_OPEN_ORDERS), every need is a home visit with no time window or gender preference."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Avg, Count, Q
+
+from shezhi.accounts.models import Role, User
+from shezhi.matching.engine import match, rank_candidates
+from shezhi.matching.model import (
+    CandidateKey,
+    MatchCandidate,
+    MatchConfig,
+    MatchNeed,
+    MatchResult,
+    Unmatched,
+)
+from shezhi.needs.models import Need, NeedCategory, NeedTransition
+from shezhi.needs.workflow import OPEN, Action, Status
+from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
+from shezhi.volunteers.models import SkillTag, Team, Volunteer
+
+DEFAULT_LEVEL = 3
+MAX_OPEN_ORDERS = {
+    Need.AssigneeKind.VOLUNTEER: 3,
+    Need.AssigneeKind.TEAM: 5,
+    Need.AssigneeKind.SOCIAL_WORKER: 10,
+    Need.AssigneeKind.PARTNER: 10,
+}
+CONFIG = MatchConfig()
+REASON_LABELS = {
+    "no_location": "缺少位置信息",
+    "no_nearby": "超出服务半径",
+    "skill": "技能不匹配",
+    "certificate": "缺少所需证书",
+    "availability": "时段无空",
+    "preference": "不符合居民偏好或曾退单",
+    "minor": "未成年人不能单独上门",
+    "capacity": "在办订单已满",
+    "competition": "已分配给其他需求",
+}
+
+
+@dataclass(frozen=True)
+class EngineCandidate:
+    """One row of the dispatch screen: the fields the desk and API read (as the foundation's
+    RankedCandidate), plus the engine's score and whether the engine recommends it."""
+
+    candidate: MatchCandidate
+    skill_fit: bool
+    distance_m: float | None
+    explanation: str
+    score: float | None
+    recommended: bool
+
+
+def skill_labels() -> dict[str, str]:
+    return dict(SkillTag.objects.values_list("code", "name"))
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _open_counts(field: str, ids: list[int], extra: Q | None = None) -> dict[int, int]:
+    q = Q(**{f"{field}__in": ids}, status__in=list(OPEN))
+    rows = Need.objects.filter(q & extra if extra else q).order_by().values(field)
+    return {r[field]: r["n"] for r in rows.annotate(n=Count("id"))}
+
+
+def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
+    """Everyone a need of `community` may be dispatched to (the rules of services._assignee)."""
+    today = date.today()
+    pool: list[MatchCandidate] = []
+    centre = (
+        (community.latitude, community.longitude)
+        if community.latitude is not None and community.longitude is not None
+        else None
+    )
+    volunteers = list(
+        Volunteer.objects.filter(community=community, is_active=True)
+        .select_related("compound")
+        .prefetch_related("skills")
+    )
+    users = [v.user_id for v in volunteers]
+    taken = _open_counts("accepted_by_id", users)
+    offered = _open_counts(
+        "assignee_volunteer_id", [v.pk for v in volunteers], Q(status=Status.DISPATCHED)
+    )
+    ratings = dict(
+        Need.objects.filter(accepted_by_id__in=users, rating__isnull=False)
+        .order_by()
+        .values("accepted_by_id")
+        .annotate(r=Avg("rating"))
+        .values_list("accepted_by_id", "r")
+    )
+    for v in volunteers:
+        c = v.compound
+        loc = (c.latitude, c.longitude) if c and c.latitude is not None else centre
+        pool.append(
+            MatchCandidate(
+                kind=Need.AssigneeKind.VOLUNTEER,
+                id=v.pk,
+                name=v.name,
+                location=loc,
+                skills={s.code: DEFAULT_LEVEL for s in v.skills.all()},
+                open_orders=taken.get(v.user_id, 0) + offered.get(v.pk, 0),
+                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.VOLUNTEER],
+                rating=ratings.get(v.user_id),
+                gender=v.gender,
+                is_minor=_age(v.birth_date, today) < 18,
+            )
+        )
+    teams = list(Team.objects.filter(community=community).prefetch_related("members__skills"))
+    team_busy = _open_counts("assignee_team_id", [t.pk for t in teams])
+    for t in teams:
+        pool.append(
+            MatchCandidate(
+                kind=Need.AssigneeKind.TEAM,
+                id=t.pk,
+                name=t.name,
+                location=centre,
+                skills={s.code: DEFAULT_LEVEL for m in t.members.all() for s in m.skills.all()},
+                open_orders=team_busy.get(t.pk, 0),
+                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.TEAM],
+            )
+        )
+    all_skills = {code: DEFAULT_LEVEL for code in SkillTag.objects.values_list("code", flat=True)}
+    workers = list(
+        User.objects.filter(
+            role=Role.SOCIAL_WORKER, is_active=True, unit__path__startswith=community.path
+        )
+    )
+    worker_busy = _open_counts("assignee_user_id", [w.pk for w in workers])
+    for w in workers:
+        pool.append(
+            MatchCandidate(
+                kind=Need.AssigneeKind.SOCIAL_WORKER,
+                id=w.pk,
+                name=str(w),
+                location=centre,
+                skills=all_skills,  # a professional social worker can take any category
+                open_orders=worker_busy.get(w.pk, 0),
+                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.SOCIAL_WORKER],
+            )
+        )
+    ancestors = OrgUnit.objects.filter(path__in=_prefixes(community.path))
+    partners = list(PartnerOrganisation.objects.filter(unit__in=ancestors, is_active=True))
+    partner_busy = _open_counts("assignee_partner_id", [p.pk for p in partners])
+    categories = list(NeedCategory.objects.filter(is_active=True).prefetch_related("skills"))
+    for p in partners:
+        # a partner fits the categories its declared services name
+        skills = {
+            s.code: DEFAULT_LEVEL
+            for cat in categories
+            if cat.name in p.services
+            for s in cat.skills.all()
+        }
+        pool.append(
+            MatchCandidate(
+                kind=Need.AssigneeKind.PARTNER,
+                id=p.pk,
+                name=p.name,
+                location=None,
+                skills=skills,
+                open_orders=partner_busy.get(p.pk, 0),
+                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.PARTNER],
+            )
+        )
+    return pool
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _helper_keys(user_ids: set[int]) -> dict[int, CandidateKey]:
+    """Who a user is as a dispatch target: their volunteer record, else themselves (a worker)."""
+    keys: dict[int, CandidateKey] = {
+        u: (Need.AssigneeKind.SOCIAL_WORKER, u) for u in user_ids if u is not None
+    }
+    for vid, uid in Volunteer.objects.filter(user_id__in=user_ids).values_list("pk", "user_id"):
+        keys[uid] = (Need.AssigneeKind.VOLUNTEER, vid)
+    return keys
+
+
+def needs_for(needs: list[Need]) -> list[MatchNeed]:
+    """Engine inputs for `needs` (with category skills, previous and declined helpers)."""
+    resident_ids = {n.resident_id for n in needs if n.resident_id}
+    history = (
+        Need.objects.filter(resident_id__in=resident_ids, accepted_by__isnull=False)
+        .filter(status__in=[Status.DONE, Status.RATED])
+        .order_by()
+        .values("resident_id", "accepted_by_id")
+        .annotate(n=Count("id"))
+    )
+    returns = list(
+        NeedTransition.objects.filter(
+            need__in=[n.pk for n in needs], action=Action.RETURN
+        ).values_list("need_id", "actor_id")
+    )
+    keys = _helper_keys({r["accepted_by_id"] for r in history} | {a for _, a in returns})
+    served: dict[int, dict[CandidateKey, int]] = defaultdict(dict)
+    for r in history:
+        served[r["resident_id"]][keys[r["accepted_by_id"]]] = r["n"]
+    declined: dict[int, set[CandidateKey]] = defaultdict(set)
+    for need_id, actor_id in returns:
+        declined[need_id].add(keys[actor_id])
+    skills: dict[int, frozenset[str]] = {}
+    out = []
+    for n in needs:
+        if n.category_id not in skills:
+            skills[n.category_id] = frozenset(n.category.skills.values_list("code", flat=True))
+        out.append(
+            MatchNeed(
+                id=n.pk,
+                category=n.category.code,
+                location=n.location,
+                required_skills=skills[n.category_id],
+                urgency=n.urgency.code,
+                previous_helpers=served.get(n.resident_id, {}) if n.resident_id else {},
+                excluded=frozenset(declined.get(n.pk, set())),
+            )
+        )
+    return out
+
+
+def ranked(need: Need, limit: int = 20) -> list[EngineCandidate]:
+    """The dispatch screen for one need: the engine's feasible candidates best first, each
+    explained, then the others with the constraint that rules them out."""
+    pool = candidates_for(need.community)
+    (match_need,) = needs_for([need])
+    labels = skill_labels()
+    best, _ = rank_candidates(match_need, pool, CONFIG, labels, limit=limit)
+    rows = [
+        EngineCandidate(
+            candidate=r.candidate,
+            skill_fit=True,
+            distance_m=r.distance_m,
+            explanation=r.explanation,
+            score=r.score,
+            recommended=True,
+        )
+        for r in best
+    ]
+    chosen = {r.candidate.key for r in best}
+    for c in pool:
+        if c.key in chosen or len(rows) >= limit:
+            continue
+        result = match([match_need], [c], CONFIG, labels)
+        reason = result.unmatched[0].reason if result.unmatched else "competition"
+        fits = not match_need.required_skills or bool(match_need.required_skills & set(c.skills))
+        rows.append(
+            EngineCandidate(
+                candidate=c,
+                skill_fit=fits,
+                distance_m=None,
+                explanation=f"引擎未推荐：{REASON_LABELS[reason]}",
+                score=None,
+                recommended=False,
+            )
+        )
+    return rows
+
+
+def next_best(need: Need) -> MatchCandidate | None:
+    """The best candidate for a need that was just declined (declined helpers excluded)."""
+    best = ranked(need, limit=1)
+    return best[0].candidate if best and best[0].recommended else None
+
+
+def units_in(unit: OrgUnit) -> list[OrgUnit]:
+    if unit.level >= Level.COMMUNITY:
+        community = unit.ancestor(Level.COMMUNITY)
+        return [community] if community else []
+    return list(OrgUnit.objects.filter(path__startswith=unit.path, level=Level.COMMUNITY))
+
+
+@dataclass(frozen=True)
+class CommunityMatch:
+    community: OrgUnit
+    needs: dict[int, Need]
+    result: MatchResult
+
+
+def propose(needs: list[Need]) -> list[CommunityMatch]:
+    """One engine run per community (a need may only go to its own community's helpers);
+    a partner serving several communities keeps its capacity across the runs."""
+    labels = skill_labels()
+    by_community: dict[int, list[Need]] = defaultdict(list)
+    for n in needs:
+        by_community[n.community_id].append(n)
+    partner_load: dict[int, int] = defaultdict(int)
+    out = []
+    for community_id in sorted(by_community):
+        group = by_community[community_id]
+        community = group[0].community
+        pool = [
+            c
+            if c.kind != Need.AssigneeKind.PARTNER
+            else MatchCandidate(**{**c.__dict__, "open_orders": c.open_orders + partner_load[c.id]})
+            for c in candidates_for(community)
+        ]
+        result = match(needs_for(group), pool, CONFIG, labels)
+        for p in result.proposals:
+            if p.candidate.kind == Need.AssigneeKind.PARTNER:
+                partner_load[p.candidate.id] += 1
+        out.append(CommunityMatch(community, {n.pk: n for n in group}, result))
+    return out
+
+
+__all__ = ["EngineCandidate", "Unmatched", "propose", "ranked", "next_best", "units_in"]

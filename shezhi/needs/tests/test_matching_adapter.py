@@ -1,0 +1,140 @@
+"""一键派单 and the engine in the platform: proposals, review and confirm, decline → next best."""
+
+import pytest
+
+from shezhi.core.errors import Forbidden, InvalidInput, NotFound
+from shezhi.needs import selectors, services
+from shezhi.needs.models import Need
+from shezhi.needs.tests.factories import NeedFactory
+from shezhi.needs.workflow import Status
+
+
+def pending(world, **kw) -> Need:
+    kw.setdefault("resident", world.dora_resident)
+    return NeedFactory(created_by=world.alice, **kw)
+
+
+def items(plan, **override):
+    return [
+        services.ConfirmItem(
+            need_id=p.need.pk,
+            target_kind=override.get("kind", p.target_kind),
+            target_id=override.get("id", p.target_id),
+            expected_version=p.need.version,
+        )
+        for p in plan.proposals
+    ]
+
+
+def test_dispatch_screen_ranks_by_engine_with_explanations(world):
+    need = pending(world)
+    rows = selectors.dispatch_candidates(actor=world.alice, need=need)
+    assert rows[0].recommended
+    bob = next(r for r in rows if r.candidate.key == ("volunteer", world.bob_volunteer.pk))
+    assert bob.recommended and bob.skill_fit
+    assert "技能匹配: 家电维修" in bob.explanation and "距离 0 m" in bob.explanation
+    erin = next(r for r in rows if r.candidate.name == world.erin_volunteer.name)
+    assert not erin.recommended and erin.explanation == "引擎未推荐：技能不匹配"
+
+
+def test_one_click_dispatch_proposes_for_the_community_and_confirms_after_review(world):
+    first, second = pending(world), pending(world)
+    NeedFactory(resident=world.resident_b, created_by=world.charlie)  # another street
+    plan = services.needs_propose_dispatch(actor=world.alice, unit_id=world.a["community"].pk)
+    assert {p.need.pk for p in plan.proposals} | {u.need.pk for u in plan.unmatched} == {
+        first.pk,
+        second.pk,
+    }
+    assert all(p.explanation for p in plan.proposals) and plan.total_score > 0
+    # the social worker reviews and hands the second one to herself instead
+    reviewed = items(plan)
+    reviewed = [
+        i
+        if i.need_id == first.pk
+        else services.ConfirmItem(i.need_id, "social_worker", world.alice.pk, i.expected_version)
+        for i in reviewed
+    ]
+    result = services.needs_confirm_dispatch(actor=world.alice, proposals=reviewed)
+    assert result.failed == []
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == Status.DISPATCHED
+    assert second.assignee_user == world.alice
+    assert first.transitions.last().note == "一键派单"
+
+
+def test_street_supervisor_proposes_for_the_whole_street(world):
+    need = pending(world)
+    plan = services.needs_propose_dispatch(actor=world.sam, unit_id=world.a["street"].pk)
+    assert [p.need.pk for p in plan.proposals] == [need.pk]
+
+
+def test_confirm_fails_only_the_stale_item(world):
+    first, second = pending(world), pending(world)
+    plan = services.needs_propose_dispatch(actor=world.alice, unit_id=world.a["community"].pk)
+    confirm = items(plan)
+    services.need_update(
+        actor=world.alice, need_id=second.pk, expected_version=second.version, title="改了"
+    )
+    result = services.needs_confirm_dispatch(actor=world.alice, proposals=confirm)
+    assert [n.pk for n in result.dispatched] == [first.pk]
+    assert result.failed == [(second.pk, "该需求已被他人修改，请刷新后再试")]
+    second.refresh_from_db()
+    assert second.status == Status.PENDING
+
+
+def test_outsider_gets_404_and_helpers_are_refused(world):
+    need = pending(world)
+    with pytest.raises(NotFound):
+        services.needs_propose_dispatch(actor=world.charlie, unit_id=world.a["community"].pk)
+    with pytest.raises(NotFound):  # a community social worker cannot plan the whole street
+        services.needs_propose_dispatch(actor=world.alice, unit_id=world.a["street"].pk)
+    with pytest.raises(Forbidden):
+        services.needs_propose_dispatch(actor=world.bob, unit_id=world.a["community"].pk)
+    outsider = services.needs_confirm_dispatch(
+        actor=world.charlie,
+        proposals=[services.ConfirmItem(need.pk, "volunteer", world.bob_volunteer.pk, 1)],
+    )
+    assert outsider.failed == [(need.pk, "未找到该需求")]
+    need.refresh_from_db()
+    assert need.status == Status.PENDING
+
+
+def test_confirm_refuses_empty_and_duplicate_lists(world):
+    need = pending(world)
+    with pytest.raises(InvalidInput):
+        services.needs_confirm_dispatch(actor=world.alice, proposals=[])
+    item = services.ConfirmItem(need.pk, "volunteer", world.bob_volunteer.pk, 1)
+    with pytest.raises(InvalidInput):
+        services.needs_confirm_dispatch(actor=world.alice, proposals=[item, item])
+
+
+def test_declined_order_goes_to_the_next_best_candidate(world):
+    need = pending(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    need = services.need_return(actor=world.bob, need_id=need.pk, reason="这周出差")
+    assert need.status == Status.DISPATCHED
+    assert (need.assignee_kind, need.assignee_volunteer_id) != ("volunteer", world.bob_volunteer.pk)
+    last = need.transitions.last()
+    assert last.actor == world.alice and "自动改派" in last.note
+    # Bob is no longer offered this need on the dispatch screen
+    rows = selectors.dispatch_candidates(actor=world.alice, need=need)
+    bob = next(r for r in rows if r.candidate.key == ("volunteer", world.bob_volunteer.pk))
+    assert not bob.recommended
+
+
+def test_withdrawal_by_the_social_worker_is_not_redispatched(world):
+    need = pending(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    need = services.need_return(actor=world.alice, need_id=need.pk, reason="另行安排")
+    assert need.status == Status.PENDING and need.assignee_kind == ""

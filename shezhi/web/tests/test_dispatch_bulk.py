@@ -1,0 +1,88 @@
+"""The 一键派单 desk page: proposals with explanations, review, confirm in one step."""
+
+from shezhi.needs.models import Need
+from shezhi.needs.tests.factories import NeedFactory
+from shezhi.needs.workflow import Status
+
+URL = "/desk/dispatch/bulk/"
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_page_lists_proposals_with_explanations_and_confirms_them(client, world):
+    keep = NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    to_pool = NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    skipped = NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    client.force_login(world.alice)
+    page = client.get(URL)
+    assert page.status_code == 200
+    body = text(page)
+    assert "一键派单" in body and "技能匹配" in body and f"#{keep.pk}" in body
+    plan = page.context["plan"]
+    proposed = {p.need.pk: f"{p.target_kind}:{p.target_id}" for p in plan.proposals}
+    response = client.post(
+        f"{URL}?unit={world.a['community'].pk}",
+        {
+            "need": [keep.pk, to_pool.pk, skipped.pk],
+            f"choice_{keep.pk}": proposed[keep.pk],
+            f"version_{keep.pk}": keep.version,
+            f"choice_{to_pool.pk}": "pool:0",
+            f"version_{to_pool.pk}": to_pool.version,
+            f"choice_{skipped.pk}": "skip",
+            f"version_{skipped.pk}": skipped.version,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200 and "已派单 2 条" in text(response)
+    statuses = dict(Need.objects.values_list("pk", "status"))
+    assert statuses[keep.pk] == statuses[to_pool.pk] == Status.DISPATCHED
+    assert statuses[skipped.pk] == Status.PENDING
+    assert Need.objects.get(pk=to_pool.pk).assignee_kind == Need.AssigneeKind.POOL
+
+
+def test_stale_row_shows_its_message_and_the_rest_go_through(client, world):
+    fresh = NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    stale = NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    client.force_login(world.alice)
+    response = client.post(
+        URL,
+        {
+            "need": [fresh.pk, stale.pk],
+            f"choice_{fresh.pk}": "pool:0",
+            f"version_{fresh.pk}": fresh.version,
+            f"choice_{stale.pk}": "pool:0",
+            f"version_{stale.pk}": stale.version + 3,
+        },
+        follow=True,
+    )
+    body = text(response)
+    assert "已派单 1 条" in body and f"#{stale.pk}：" in body and "请刷新后再试" in body
+
+
+def test_outsider_gets_404_and_helpers_403(client, world):
+    NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    client.force_login(world.charlie)
+    assert client.get(f"{URL}?unit={world.a['community'].pk}").status_code == 404
+    for junk in ("abc", "²", "٣", "0", "-1", "99999999999999999999999"):
+        assert client.get(f"{URL}?unit={junk}").status_code == 404, junk
+    client.force_login(world.gina)  # a grid worker may not dispatch
+    assert client.get(URL).status_code == 403
+    client.force_login(world.bob)
+    assert client.get(URL).status_code == 403
+
+
+def test_malformed_post_is_refused_without_error_page(client, world):
+    client.force_login(world.alice)
+    response = client.post(
+        URL,
+        {
+            "need": ["x", "\x00", "²", "1"],
+            "choice_x": "bad",
+            "choice_1": "pool:²",
+            "version_1": "²",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200 and "请至少确认一条派单建议" in text(response)
