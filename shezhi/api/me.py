@@ -42,7 +42,7 @@ def my_service_records(request: HttpRequest):
 def categories(request: HttpRequest):
     return [
         {"code": c.code, "name": c.name, "skills": [s.code for s in c.skills.all()]}
-        for c in need_selectors.categories()
+        for c in need_selectors.categories(with_skills=True)
     ]
 
 

@@ -108,8 +108,9 @@ def ledger_counts(*, actor: User, now: datetime | None = None) -> dict[str, int]
     return counts
 
 
-def categories() -> QuerySet[NeedCategory]:
-    return NeedCategory.objects.filter(is_active=True).prefetch_related("skills")
+def categories(*, with_skills: bool = False) -> QuerySet[NeedCategory]:
+    qs = NeedCategory.objects.filter(is_active=True)
+    return qs.prefetch_related("skills") if with_skills else qs
 
 
 def urgency_levels() -> QuerySet[UrgencyLevel]:
