@@ -14,6 +14,7 @@ if [ "$purpose" = test ]; then
   missing chromium
   missing chromium-driver
   missing fonts-noto-cjk
+  missing poppler-utils  # pdftotext, for the proof tests
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_pkgs[*]}"

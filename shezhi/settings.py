@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shezhi.people",
     "shezhi.volunteers",
     "shezhi.needs",
+    "shezhi.proofs",
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",
@@ -125,6 +126,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Tasks run in-process by default (no broker needed for the embedded set-up).
 SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)
+
+# Where the public reaches this platform: the QR code on a proof opens <this>/verify/<number>/.
+SHEZHI_PUBLIC_BASE_URL = os.environ.get("SHEZHI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip(
+    "/"
+)
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ every operation lives under the `v1/` routers."""
 from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
-from shezhi.api import dispatch, errors, me, needs, people
+from shezhi.api import dispatch, errors, me, needs, people, proofs
 from shezhi.api.auth import AUTH
 
 
@@ -39,3 +39,4 @@ api.add_router("/v1/", me.router)
 api.add_router("/v1/needs", needs.router)
 api.add_router("/v1/residents", people.router)
 api.add_router("/v1/dispatch", dispatch.router)
+api.add_router("/v1/proofs", proofs.router)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shezhi.web import views, views_dispatch
+from shezhi.web import views, views_dispatch, views_volunteers
 
 mobile = [
     path("", views.resident_home, name="home"),
@@ -16,6 +16,10 @@ mobile = [
     path("orders/<int:need_id>/start/", views.helper_start, name="start"),
     path("orders/<int:need_id>/complete/", views.helper_complete, name="complete"),
     path("hours/", views.helper_hours, name="hours"),
+    path("me/", views_volunteers.me, name="me"),
+    path("me/records/<int:record_id>/", views_volunteers.me_record, name="me_record"),
+    path("me/corrections/", views_volunteers.me_correct, name="me_correct"),
+    path("teams/<int:team_id>/", views_volunteers.team_detail, name="team"),
 ]
 
 desk = [
@@ -32,6 +36,19 @@ desk = [
     path("residents/", views.desk_residents, name="residents"),
     path("residents/<int:resident_id>/", views.desk_resident, name="resident"),
     path("residents/<int:resident_id>/reveal/", views.desk_resident_reveal, name="reveal"),
+    path("records/", views_volunteers.desk_records, name="records"),
+    path("records/<int:record_id>/", views_volunteers.desk_record, name="record"),
+    path("records/late/", views_volunteers.desk_late_records, name="late_records"),
+    path("records/<int:record_id>/late/", views_volunteers.desk_late_decide, name="late_decide"),
+    path("corrections/", views_volunteers.desk_corrections, name="corrections"),
+    path(
+        "corrections/<int:request_id>/",
+        views_volunteers.desk_correction_decide,
+        name="correction_decide",
+    ),
+    path("teams/", views_volunteers.desk_teams, name="teams"),
+    path("teams/<int:team_id>/", views_volunteers.team_detail, name="team"),
+    path("teams/<int:team_id>/review/", views_volunteers.desk_team_review, name="team_review"),
 ]
 
 urlpatterns = [

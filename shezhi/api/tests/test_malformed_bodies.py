@@ -73,6 +73,8 @@ def validish(world) -> dict[str, Any]:
         "consent_given": True,
         "unit_id": world.a["community"].pk,
         "items": [{"need_id": 1, "target_kind": "pool", "expected_version": 1}],
+        "date_from": "2026-01-01",
+        "date_to": "2026-01-31",
     }
 
 

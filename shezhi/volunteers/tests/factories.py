@@ -39,3 +39,21 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 def add_member(team: Team, volunteer: Volunteer) -> TeamMembership:
     return TeamMembership.objects.create(team=team, volunteer=volunteer)
+
+
+def record(recorder, volunteer, unit, **overrides):
+    """A service record made through the service (so every rule applies)."""
+    from shezhi.volunteers.services import service_record_create
+
+    fields = {
+        "title": "助老送餐",
+        "service_date": None,
+        "place": "幸福小区",
+        "content": "为独居老人送午餐",
+        "minutes": 60,
+        "person_in_charge": "王主任",
+    }
+    fields.update(overrides)
+    return service_record_create(
+        recorder=recorder, volunteer=volunteer, organiser_unit=unit, **fields
+    )
