@@ -22,6 +22,10 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("SHEZHI_DEBUG", True)
 # The development key is only accepted while DEBUG is on (see shezhi.checks).
 SECRET_KEY = os.environ.get("SHEZHI_SECRET_KEY", "dev-only-insecure-key-change-me")
+# Earlier keys after a rotation (comma-separated): what they signed (proofs) still verifies.
+SECRET_KEY_FALLBACKS = [
+    k for k in os.environ.get("SHEZHI_SECRET_KEY_FALLBACKS", "").split(",") if k
+]
 ALLOWED_HOSTS = os.environ.get("SHEZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("SHEZHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -42,6 +46,10 @@ INSTALLED_APPS = [
     "shezhi.volunteers",
     "shezhi.needs",
     "shezhi.proofs",
+    "shezhi.timebank",
+    "shezhi.imports",
+    "shezhi.activities",
+    "shezhi.care",
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",
@@ -126,6 +134,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Tasks run in-process by default (no broker needed for the embedded set-up).
 SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)
+
+# Excel imports: the largest file (bytes) and the most data rows one upload may carry.
+SHEZHI_IMPORT_MAX_BYTES = int(os.environ.get("SHEZHI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))
 
 # Where the public reaches this platform: the QR code on a proof opens <this>/verify/<number>/.
 SHEZHI_PUBLIC_BASE_URL = os.environ.get("SHEZHI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip(

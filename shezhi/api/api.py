@@ -6,7 +6,18 @@ every operation lives under the `v1/` routers."""
 from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
-from shezhi.api import dispatch, errors, me, needs, people, proofs
+from shezhi.api import (
+    activities,
+    dispatch,
+    errors,
+    imports,
+    me,
+    needs,
+    people,
+    proofs,
+    timebank,
+    volunteers,
+)
 from shezhi.api.auth import AUTH
 
 
@@ -40,3 +51,7 @@ api.add_router("/v1/needs", needs.router)
 api.add_router("/v1/residents", people.router)
 api.add_router("/v1/dispatch", dispatch.router)
 api.add_router("/v1/proofs", proofs.router)
+api.add_router("/v1/timebank", timebank.router)
+api.add_router("/v1/imports", imports.router)
+api.add_router("/v1/activities", activities.router)
+api.add_router("/v1/", volunteers.router)

@@ -2,15 +2,16 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count
 
 from shezhi.accounts.models import User
 from shezhi.core.models import AuditEvent
-from shezhi.needs.models import Need, NeedTransition
-from shezhi.org.models import Level, OrgUnit, PartnerOrganisation, ServiceCentre, Station
+from shezhi.needs.models import Need
+from shezhi.org.models import Level, OrgUnit, Station
 from shezhi.people.models import Household, Resident
-from shezhi.volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
+from shezhi.volunteers.models import ServiceRecord, Team, Volunteer
 
 DEMO_PASSWORD = "shezhi-demo"
 
@@ -43,26 +44,41 @@ def is_empty() -> bool:
     return not OrgUnit.objects.exists()
 
 
+# Reference data loaded by migrations; everything else is the seeder's (or a user's) data.
+KEPT_MODELS = {"needcategory", "urgencylevel", "skilltag", "vulnerabilitytag"}
+# Upper apps first, so that rows are gone before the rows they point at.
+WIPE_ORDER = [
+    "activities",
+    "imports",
+    "timebank",
+    "proofs",
+    "needs",
+    "volunteers",
+    "people",
+    "accounts",
+    "org",
+]
+
+
 @transaction.atomic
 def wipe() -> None:
-    """Delete everything the seeder writes (keeps the taxonomy from the migrations)."""
+    """Delete every business row and account (keeps the taxonomy from the migrations)."""
     AuditEvent.objects.all().delete()
-    NeedTransition.objects.all().delete()
-    Need.objects.all().delete()
-    ServiceRecord.objects.all().delete()
-    TeamMembership.objects.all().delete()
-    Team.objects.all().delete()
-    Volunteer.skills.through.objects.all().delete()
-    Volunteer.objects.all().delete()
-    Resident.tags.through.objects.all().delete()
-    Resident.objects.all().delete()
-    Household.objects.all().delete()
-    User.objects.all().delete()
-    Station.objects.all().delete()
-    ServiceCentre.objects.all().delete()
-    PartnerOrganisation.objects.all().delete()
-    for level in sorted(Level.values, reverse=True):
-        OrgUnit.objects.filter(level=level).delete()
+    for label in WIPE_ORDER:
+        models = [m for m in apps.get_app_config(label).get_models() if m._meta.managed]
+        for model in reversed(models):  # later models point at earlier ones
+            if model._meta.model_name not in KEPT_MODELS:
+                _delete_all(model)
+
+
+def _delete_all(model) -> None:
+    # The base manager: wiping the demo is the one place append-only ledgers may be emptied.
+    rows = model._base_manager.all()
+    if model._meta.model_name == "orgunit":
+        for level in sorted(Level.values, reverse=True):  # children before parents
+            rows.filter(level=level).delete()
+        return
+    rows.delete()
 
 
 # The fixed demo log-ins, one per role; worker1, grid1, leader1, volunteer1 and resident1 are

@@ -54,6 +54,7 @@ class Scale:
     resident_accounts_per_community: int = 2
     social_workers_per_community: int = 2
     batch: int = 2000
+    activity_weeks: int = 104  # weeks of activity history per community (service records)
 
     @property
     def communities(self) -> int:
@@ -61,10 +62,14 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "small": Scale("small", 2, 1, 2, 2, 160, 16, 2, 36, 2, resident_accounts_per_community=1),
+    "small": Scale(
+        "small", 2, 1, 2, 2, 160, 16, 2, 36, 2, resident_accounts_per_community=1, activity_weeks=4
+    ),
     "demo": Scale("demo", 2, 2, 3, 2, 2000, 200, 10, 240, 4),
     # One large city district: 12 streets × 15 communities, ~5,600 residents per community.
-    "city": Scale("city", 12, 15, 8, 3, 1_000_000, 50_000, 1_000, 20_000, 6, batch=5000),
+    "city": Scale(
+        "city", 12, 15, 8, 3, 1_000_000, 50_000, 1_000, 20_000, 6, batch=5000, activity_weeks=26
+    ),
 }
 
 
@@ -553,6 +558,7 @@ class Seeder:
 
     def run(self) -> dict[str, Any]:
         from shezhi.demo.replay import NeedReplayer
+        from shezhi.demo.volunteering import VolunteeringReplayer
 
         with transaction.atomic():
             self.log(f"生成组织架构（{self.scale.name}，种子 {self.seed}）…")
@@ -562,6 +568,8 @@ class Seeder:
             self.build_people(communities)
             self.log("按真实流程回放需求（点单→派单→接单→评单）…")
             NeedReplayer(self, communities).run(self.scale.needs)
+            self.log("回放志愿服务记录、更正申请、培训与表彰，计算星级…")
+            VolunteeringReplayer(self, communities).run()
         return summary()
 
 

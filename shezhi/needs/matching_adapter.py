@@ -5,9 +5,10 @@ urgency, previous helpers and declined helpers; volunteers, teams, social worker
 organisations with skills, coordinates, open orders) and turns engine results into rows the
 desk, the API and the services use. It writes nothing: writes go through services.py.
 
-What the schema does not hold yet is filled with documented defaults: every skill counts as
-level 3, no certificates, weekly availability "any time", maxima of open orders per kind
-(MAX_OPEN_ORDERS), every need is a home visit with no time window or gender preference."""
+Volunteers bring their registered weekly availability (none registered = any time) and their
+unexpired certificates. What the schema does not hold yet is filled with documented defaults:
+every skill counts as level 3, maxima of open orders per kind (MAX_OPEN_ORDERS), every need is a
+home visit with no time window or gender preference."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from shezhi.accounts.models import Role, User
 from shezhi.matching.engine import match, rank_candidates
 from shezhi.matching.model import (
     CandidateKey,
+    Interval,
     MatchCandidate,
     MatchConfig,
     MatchNeed,
@@ -28,7 +30,7 @@ from shezhi.matching.model import (
 from shezhi.needs.models import Need, NeedCategory, NeedTransition
 from shezhi.needs.workflow import OPEN, Action, Status
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
-from shezhi.volunteers.models import SkillTag, Team, Volunteer
+from shezhi.volunteers.models import Availability, SkillTag, Team, Volunteer
 
 DEFAULT_LEVEL = 3
 MAX_OPEN_ORDERS = {
@@ -72,6 +74,19 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def weekly_hours(windows: list[Availability]) -> tuple[Interval, ...] | None:
+    """Weekly windows as engine intervals (whole hours, widened outward); None = any time."""
+    if not windows:
+        return None
+    return tuple(
+        (
+            w.weekday * 24 + w.start.hour,
+            w.weekday * 24 + w.end.hour + (1 if (w.end.minute or w.end.second) else 0),
+        )
+        for w in windows
+    )
+
+
 def _open_counts(field: str, ids: list[int], extra: Q | None = None) -> dict[int, int]:
     q = Q(**{f"{field}__in": ids}, status__in=list(OPEN))
     rows = Need.objects.filter(q & extra if extra else q).order_by().values(field)
@@ -90,7 +105,7 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
     volunteers = list(
         Volunteer.objects.filter(community=community, is_active=True)
         .select_related("compound")
-        .prefetch_related("skills")
+        .prefetch_related("skills", "availability", "certificates")
     )
     users = [v.user_id for v in volunteers]
     taken = _open_counts("accepted_by_id", users)
@@ -114,6 +129,12 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
                 name=v.name,
                 location=loc,
                 skills={s.code: DEFAULT_LEVEL for s in v.skills.all()},
+                certificates=frozenset(
+                    c.kind
+                    for c in v.certificates.all()
+                    if c.expires_on is None or c.expires_on >= today
+                ),
+                availability=weekly_hours(list(v.availability.all())),
                 open_orders=taken.get(v.user_id, 0) + offered.get(v.pk, 0),
                 max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.VOLUNTEER],
                 rating=ratings.get(v.user_id),

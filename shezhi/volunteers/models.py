@@ -539,6 +539,10 @@ class ServiceRecord(TimeStampedModel):
         indexes = [
             models.Index(fields=["volunteer", "status"], name="record_volunteer_status"),
             models.Index(fields=["volunteer", "started_at"], name="record_volunteer_start"),
+            # The volunteer's own list: newest first.
+            models.Index(
+                fields=["volunteer", "-service_date", "-id"], name="record_volunteer_date"
+            ),
             models.Index(fields=["status", "organiser_unit"], name="record_status_unit"),
         ]
 

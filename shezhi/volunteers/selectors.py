@@ -10,6 +10,7 @@ from django.utils import timezone
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core.errors import NotFound
+from shezhi.org.models import Level, OrgUnit
 from shezhi.volunteers.models import (
     CorrectionRequest,
     ServiceRecord,
@@ -225,3 +226,85 @@ def team_members(team: Team) -> QuerySet[TeamMembership]:
 
 def team_history(team: Team) -> QuerySet[TeamMembershipEvent]:
     return TeamMembershipEvent.objects.filter(team=team).select_related("volunteer", "actor")
+
+
+# --- volunteers (desk) and the lists the interfaces offer -------------------------------------
+
+
+def _volunteer_scope(actor: User) -> Q:
+    if sees_everything(actor):
+        return Q()
+    if actor.role not in RECORDING_ROLES or actor.unit is None:
+        return Q(pk__in=[])
+    return Q(community__path__startswith=actor.unit.path)
+
+
+def volunteers_in_scope(*, actor: User, query: str = "") -> QuerySet[Volunteer]:
+    """Volunteers of the communities at or below the actor's unit (staff of the recording unit)."""
+    qs = Volunteer.objects.filter(_volunteer_scope(actor)).select_related("community")
+    query = (query or "").strip()[:30]
+    if query:
+        qs = qs.filter(Q(name__contains=query) | Q(volunteer_no=query))
+    return qs.order_by("-id")
+
+
+def volunteer_get(
+    *, actor: User, volunteer_id: int | None = None, volunteer_no: str | None = None
+) -> Volunteer:
+    """One volunteer, by id or public number, for staff in scope or the volunteer themself."""
+    qs = Volunteer.objects.select_related("community", "compound", "dual_report_community", "user")
+    if volunteer_id is not None:
+        volunteer = qs.filter(pk=volunteer_id).first()
+    else:
+        volunteer = qs.filter(volunteer_no=(volunteer_no or "").strip()[:20]).first()
+    if volunteer is None or not (
+        volunteer.user_id == actor.pk or may_record_for(actor, volunteer.community)
+    ):
+        raise NotFound("未找到该志愿者", field=None if volunteer_id is not None else "volunteer_no")
+    return volunteer
+
+
+def teams_of(*, volunteer: Volunteer) -> QuerySet[TeamMembership]:
+    """The volunteer's current memberships with their teams."""
+    return (
+        TeamMembership.objects.filter(volunteer=volunteer)
+        .select_related("team")
+        .order_by("team__name", "team_id")
+    )
+
+
+def recording_units(*, actor: User) -> QuerySet[OrgUnit]:
+    """Units (street or community) the actor may record services for, or found teams in."""
+    qs = OrgUnit.objects.filter(level__in=[Level.STREET, Level.COMMUNITY])
+    if sees_everything(actor):
+        return qs.order_by("path")
+    if actor.role not in RECORDING_ROLES or actor.unit is None:
+        return qs.none()
+    return qs.filter(path__startswith=actor.unit.path).order_by("path")
+
+
+def team_candidates(*, team: Team, limit: int = 500) -> list[Volunteer]:
+    """Active volunteers of the team's community who are not members (to add to the team)."""
+    return list(
+        Volunteer.objects.filter(community_id=team.community_id, is_active=True)
+        .exclude(teammembership__team=team)
+        .order_by("name", "id")[:limit]
+    )
+
+
+def team_role_of(*, actor: User, team: Team) -> str | None:
+    """The actor's role in the team (队长/副队长/队员), or None when not a member."""
+    return (
+        TeamMembership.objects.filter(team=team, volunteer__user=actor)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def my_corrections(*, actor: User) -> QuerySet[CorrectionRequest]:
+    """The correction requests the actor filed about their own records (newest first)."""
+    return (
+        CorrectionRequest.objects.filter(record__volunteer__user=actor)
+        .select_related("record")
+        .order_by("-created_at", "-id")
+    )

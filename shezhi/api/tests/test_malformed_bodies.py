@@ -2,12 +2,17 @@
 never a 5xx, always a JSON error body with a message."""
 
 import json
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shezhi.needs.tests.factories import NeedFactory
+from shezhi.volunteers.services import correction_request_file
+from shezhi.volunteers.tests.factories import record
 
 HUGE = "长" * 20_000
 BAD_BODIES = [
@@ -75,6 +80,58 @@ def validish(world) -> dict[str, Any]:
         "items": [{"need_id": 1, "target_kind": "pool", "expected_version": 1}],
         "date_from": "2026-01-01",
         "date_to": "2026-01-31",
+        # volunteers, service records, corrections, teams (shezhi/api/volunteers.py)
+        "consent_version": "2026-01",
+        "compound_id": world.a["compound"].pk,
+        "skills": ["repair"],
+        "service_categories": ["elderly"],
+        "languages": ["普通话"],
+        "political_status": "masses",
+        "dual_report_community_id": world.a["community"].pk,
+        "availability": [{"weekday": 5, "start": "09:00", "end": "11:00"}],
+        "certificates": [{"kind": "nurse", "number": "N1", "expires_on": "2030-01-01"}],
+        "guardian_consent": False,
+        "guardian_name": "",
+        "guardian_phone": "",
+        "guardian_relation": "",
+        "content": "内容",
+        "organiser": "组织单位",
+        "day": "2026-01-02",
+        "grantor": "街道",
+        "volunteer_id": world.bob_volunteer.pk,
+        "organiser_unit_id": world.a["community"].pk,
+        "place": "活动室",
+        "person_in_charge": "王主任",
+        "service_date": "2026-01-02",
+        "started_at": "2026-01-02T09:00:00+08:00",
+        "ended_at": "2026-01-02T10:00:00+08:00",
+        "beneficiary": "张大爷",
+        "quality_rating": 5,
+        "team_id": world.team.pk,
+        "record_id": 1,
+        "changes": {"place": "别处"},
+        "approve": False,
+        "kind": "general",
+        "charter": "章程",
+        "leader_id": world.bob_volunteer.pk,
+        "guide_id": world.alice.pk,
+        "role": "member",
+        # time bank (shezhi/api/timebank.py)
+        "amount": "1.5",
+        "service": "上门理发",
+        "need_id": 1,
+        "to_account_id": 1,
+        "relation": "parent",
+        "evidence": "户口簿",
+        "relative_volunteer_id": world.erin_volunteer.pk,
+        "relative_resident_id": world.dora_resident.pk,
+        # activities (shezhi/api/activities.py)
+        "join_waitlist": True,
+        "risk_acknowledged": True,
+        "volunteer_ids": [world.bob_volunteer.pk],
+        "token": "not-a-token",
+        "latitude": 30.55,
+        "longitude": 114.3,
     }
 
 
@@ -118,7 +175,49 @@ def _send(client: Client, method: str, url: str, raw: str):
 def targets(world):
     """Ids that exist and are in Alice's scope, so bodies reach the services."""
     need = NeedFactory(resident=world.dora_resident, created_by=world.dora)
-    return {"need_id": str(need.pk), "resident_id": str(world.dora_resident.pk)}
+    rec = record(
+        world.alice,
+        world.bob_volunteer,
+        world.a["community"],
+        service_date=timezone.localdate() - timedelta(days=1),
+    )
+    correction = correction_request_file(
+        actor=world.bob, record_id=rec.pk, changes={"place": "别处"}, reason="记错了"
+    )
+    return {
+        "need_id": str(need.pk),
+        "resident_id": str(world.dora_resident.pk),
+        "volunteer_id": str(world.bob_volunteer.pk),
+        "record_id": str(rec.pk),
+        "request_id": str(correction.pk),
+        "team_id": str(world.team.pk),
+    }
+
+
+# Path ids whose routers answer 404 for an id that does not exist (the other ids stay literal).
+CHECKED_IDS = {
+    "need_id",
+    "resident_id",
+    "volunteer_id",
+    "record_id",
+    "request_id",
+    "team_id",
+    "position_id",
+    "signup_id",
+    "activity_id",
+    "account_id",
+    "deposit_id",
+    "job_id",
+}
+
+
+def _with_ids(path: str, value: str, only: set[str] | None = None) -> str:
+    """The path with its `{…_id}` parameters (or only those named) replaced by `value`."""
+    return re.sub(
+        r"\{(\w+_id)\}",
+        lambda m: value if only is None or m.group(1) in only else m.group(0),
+        path,
+    )
 
 
 @pytest.fixture
@@ -164,10 +263,16 @@ def test_every_operation_answers_unknown_and_malformed_ids_with_404(world, schem
             continue
         props = _body_properties(schema, op)
         for bad_id in BAD_IDS:
-            url = path.replace("{need_id}", bad_id).replace("{resident_id}", bad_id)
+            url = _with_ids(path, bad_id, CHECKED_IDS)
             # A body that would be valid for most operations, so only the id is wrong.
             body = {k: v for k, v in validish(world).items() if k in props}
             response = _send(client, method, url, json.dumps(body))
+            if response.status_code == 403:
+                # Refused for who the caller is (e.g. not a volunteer), whatever the id: that
+                # leaks nothing about which ids exist.
+                other = _send(client, method, _with_ids(path, "1", CHECKED_IDS), json.dumps(body))
+                assert other.json() == response.json(), (method, url)
+                continue
             assert response.status_code in (400, 404), (method, url, response.content)
             assert response.json()["message"]
 
@@ -175,7 +280,7 @@ def test_every_operation_answers_unknown_and_malformed_ids_with_404(world, schem
 def test_every_operation_refuses_anonymous_callers_with_401(world, schema):
     client = Client()
     for path, method, _op in _operations(schema):
-        url = path.replace("{need_id}", "1").replace("{resident_id}", "1")
+        url = _with_ids(path, "1")
         response = _send(client, method, url, "{}")
         assert response.status_code == 401, (method, url)
         assert response.json()["message"]

@@ -138,3 +138,22 @@ def test_withdrawal_by_the_social_worker_is_not_redispatched(world):
     )
     need = services.need_return(actor=world.alice, need_id=need.pk, reason="另行安排")
     assert need.status == Status.PENDING and need.assignee_kind == ""
+
+
+def test_volunteers_bring_their_availability_and_valid_certificates(world):
+    from datetime import date, time, timedelta
+
+    from shezhi.needs.matching_adapter import candidates_for
+    from shezhi.volunteers.models import Availability, Certificate
+
+    bob = world.bob_volunteer
+    Availability.objects.create(volunteer=bob, weekday=1, start=time(18, 30), end=time(21, 15))
+    Certificate.objects.create(volunteer=bob, kind="nurse", number="1", expires_on=None)
+    Certificate.objects.create(
+        volunteer=bob, kind="lawyer", number="2", expires_on=date.today() - timedelta(days=1)
+    )
+    pool = {c.key: c for c in candidates_for(world.a["community"])}
+    assert pool[("volunteer", bob.pk)].availability == ((24 + 18, 24 + 22),)
+    assert pool[("volunteer", bob.pk)].certificates == frozenset({"nurse"})
+    erin = pool[("volunteer", world.erin_volunteer.pk)]
+    assert erin.availability is None and erin.certificates == frozenset()

@@ -73,10 +73,20 @@ def test_recompute_runs_a_fixed_number_of_queries_whatever_the_number_of_volunte
         give_hours(VolunteerFactory(community=world.a["community"]), 150, recorder=world.alice)
     RegionPolicy.objects.create(unit=world.a["street"], star_thresholds=[10, 20, 30, 40, 50])
     with CaptureQueriesContext(connection) as ctx:
-        count = stars_recompute()
-    assert count == Volunteer.objects.count() == 22
+        result = stars_recompute()
+    assert result.volunteers == Volunteer.objects.count() == 22
     assert len(ctx.captured_queries) <= 8
     assert set(Volunteer.objects.filter(verified_hours=150).values_list("star", flat=True)) == {5}
+
+
+def test_a_second_recompute_rewrites_nothing_unchanged(world):
+    give_hours(world.bob_volunteer, 150, recorder=world.alice)
+    first = stars_recompute()
+    assert (first.hours_changed, first.stars_changed) == (1, 1)
+    again = stars_recompute()
+    assert (again.hours_changed, again.stars_changed) == (0, 0)
+    give_hours(world.bob_volunteer, 200, recorder=world.alice)
+    assert stars_recompute().stars_changed == 1
 
 
 def test_falsification_removes_the_hours_and_bars_stars(world):

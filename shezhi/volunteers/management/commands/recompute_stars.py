@@ -12,6 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        count = stars_recompute()
+        result = stars_recompute()
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"已重算 {count} 名志愿者的星级，用时 {elapsed:.1f} 秒")
+        self.stdout.write(
+            f"已重算 {result.volunteers} 名志愿者的星级（有效时长变化 {result.hours_changed} 人，"
+            f"星级变化 {result.stars_changed} 人），用时 {elapsed:.1f} 秒"
+        )

@@ -1,0 +1,170 @@
+"""Scoped reads of activities: what an organiser manages, what a volunteer may sign up for."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shezhi.accounts.models import User
+from shezhi.accounts.scoping import sees_everything
+from shezhi.activities.models import Activity, Attendance, Position, SignUp
+from shezhi.activities.services import (
+    activity_for_organiser,
+    eligibility_problems,
+    in_publication_scope,
+    may_see,
+    volunteer_of,
+)
+from shezhi.core.errors import NotFound
+from shezhi.volunteers.models import TeamMembership
+
+
+def activity_get(*, actor: User, activity_id: int) -> Activity:
+    activity = (
+        Activity.objects.select_related("organiser_unit", "team", "scope_unit", "scope_team")
+        .filter(pk=activity_id)
+        .first()
+    )
+    if activity is None or not may_see(actor, activity):
+        raise NotFound("未找到该活动")
+    return activity
+
+
+def activities_organised(*, actor: User) -> QuerySet[Activity]:
+    """Activities the actor manages: of their unit and below, or of the teams they lead."""
+    led = TeamMembership.objects.filter(
+        volunteer__user=actor,
+        role__in=[TeamMembership.TeamRole.LEADER, TeamMembership.TeamRole.DEPUTY],
+    ).values("team_id")
+    scope = Q(team_id__in=led) | Q(team__leader__user=actor)
+    if sees_everything(actor):
+        scope = Q()
+    elif actor.is_staff_role and actor.unit is not None:
+        scope |= Q(organiser_unit__path__startswith=actor.unit.path)
+    return Activity.objects.filter(scope).select_related("organiser_unit", "team")
+
+
+@dataclass(frozen=True)
+class OpenPosition:
+    position: Position
+    places_left: int
+    problems: list[str]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.problems
+
+
+def open_positions(
+    *, actor: User, now: datetime | None = None, limit: int = 100
+) -> list[OpenPosition]:
+    """Positions of published, not yet started activities in the volunteer's scope, with the
+    places left and why they may not take each (empty list: eligible)."""
+    now = now or timezone.now()
+    volunteer = volunteer_of(actor)
+    if volunteer is None:
+        return []
+    activities = (
+        Activity.objects.filter(status=Activity.Status.PUBLISHED, starts_at__gt=now)
+        .select_related("organiser_unit", "scope_unit")
+        .order_by("starts_at", "id")
+    )
+    result: list[OpenPosition] = []
+    for activity in activities:
+        if not in_publication_scope(volunteer, activity):
+            continue
+        positions = activity.positions.annotate(
+            held=Count("signups", filter=Q(signups__status__in=SignUp.HOLDING))
+        )
+        for position in positions:
+            position.activity = activity
+            result.append(
+                OpenPosition(
+                    position=position,
+                    places_left=max(0, position.quota - position.held),  # type: ignore[attr-defined]
+                    problems=eligibility_problems(volunteer=volunteer, position=position),
+                )
+            )
+            if len(result) >= limit:
+                return result
+    return result
+
+
+def my_signups(*, actor: User) -> QuerySet[SignUp]:
+    return (
+        SignUp.objects.filter(volunteer__user=actor)
+        .select_related("activity", "position")
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def signups_of(*, actor: User, activity_id: int) -> QuerySet[SignUp]:
+    """The sign-up list of an activity, for its organisers."""
+    activity = activity_for_organiser(actor, activity_id)
+    return activity.signups.select_related("volunteer", "position").order_by("created_at", "id")
+
+
+def attendances_of(*, actor: User, activity_id: int) -> QuerySet[Attendance]:
+    activity = activity_for_organiser(actor, activity_id)
+    return activity.attendances.select_related("volunteer", "signup__position", "service_record")
+
+
+@dataclass(frozen=True)
+class CheckinState:
+    activity: Activity
+    signup: SignUp | None
+    attendance: Attendance | None
+
+
+def checkin_state(*, actor: User, activity_id: int) -> CheckinState:
+    """What the volunteer's check-in page shows: the activity, their sign-up and attendance."""
+    activity = activity_get(actor=actor, activity_id=activity_id)
+    signup = (
+        SignUp.objects.filter(activity=activity, volunteer__user=actor)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .select_related("position")
+        .first()
+    )
+    attendance = Attendance.objects.filter(activity=activity, volunteer__user=actor).first()
+    return CheckinState(activity=activity, signup=signup, attendance=attendance)
+
+
+@dataclass(frozen=True)
+class OrganiserPage:
+    activity: Activity
+    positions: list[Position]  # each with `held` (places taken)
+    signups: list[SignUp]  # each with `attendance_row` (or None)
+    attendances: list[Attendance]
+    ended: bool
+    open_attendances: int
+
+
+def organiser_page(*, actor: User, activity_id: int, now: datetime | None = None) -> OrganiserPage:
+    """The organiser's view of one activity: positions, sign-ups and attendance."""
+    now = now or timezone.now()
+    activity = activity_for_organiser(actor, activity_id)
+    positions = list(
+        activity.positions.annotate(
+            held=Count("signups", filter=Q(signups__status__in=SignUp.HOLDING))
+        )
+    )
+    attendances = list(
+        activity.attendances.select_related("volunteer", "signup__position", "service_record")
+    )
+    by_signup = {a.signup_id: a for a in attendances}
+    signups = list(
+        activity.signups.exclude(status=SignUp.Status.CANCELLED)
+        .select_related("volunteer", "position", "insurance")
+        .order_by("position_id", "created_at", "id")
+    )
+    for s in signups:
+        s.attendance_row = by_signup.get(s.pk)  # type: ignore[attr-defined]
+    return OrganiserPage(
+        activity=activity,
+        positions=positions,
+        signups=signups,
+        attendances=attendances,
+        ended=now >= activity.ends_at,
+        open_attendances=sum(1 for a in attendances if a.checked_out_at is None),
+    )

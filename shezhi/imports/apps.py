@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "shezhi.imports"
+    verbose_name = "导入与导出"

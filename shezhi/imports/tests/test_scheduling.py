@@ -1,0 +1,70 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from shezhi.imports import services
+from shezhi.imports.models import ImportJob
+from shezhi.imports.tests.factories import volunteer_file, volunteer_row
+
+
+def create(world):
+    return services.import_job_create(
+        actor=world.alice,
+        kind=ImportJob.Kind.VOLUNTEERS,
+        file_name="v.xlsx",
+        content=volunteer_file([volunteer_row(1)]),
+    )
+
+
+def test_inline_tasks_start_a_thread_after_commit(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.SHEZHI_TASKS_INLINE = True
+    started: list[int] = []
+    monkeypatch.setattr(services, "start_in_thread", started.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = create(world)
+    assert started == [job.pk]
+
+
+def test_without_inline_tasks_the_worker_command_runs_queued_jobs(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.SHEZHI_TASKS_INLINE = False
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = create(world)
+    assert callbacks == []
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.PENDING
+    out = StringIO()
+    call_command("import_jobs_run", stdout=out)
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE
+    assert f"{job.pk} done 1/1" in out.getvalue()
+
+
+def test_a_job_is_claimed_once(world):
+    job = create(world)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
+    assert services.import_job_run(job_id=job.pk).status == ImportJob.Status.VALIDATING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_thread_runs_the_job_and_closes_its_connection(settings):
+    from shezhi.accounts.models import Role
+    from shezhi.accounts.tests.factories import UserFactory
+    from shezhi.org.tests.factories import make_tree
+
+    settings.SHEZHI_TASKS_INLINE = False  # start the thread by hand, to join it
+    tree = make_tree("T")
+    alice = UserFactory(role=Role.SOCIAL_WORKER, unit=tree["community"])
+    job = services.import_job_create(
+        actor=alice,
+        kind=ImportJob.Kind.VOLUNTEERS,
+        file_name="v.xlsx",
+        content=volunteer_file([volunteer_row(1), volunteer_row(2)]),
+    )
+    thread = services.start_in_thread(job.pk)
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    job.refresh_from_db()
+    assert (job.status, job.imported_rows) == (ImportJob.Status.DONE, 2)

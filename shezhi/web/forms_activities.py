@@ -1,0 +1,140 @@
+"""Activity forms. They only parse and check the shape of input; the rules live in
+shezhi.activities, whose DomainErrors are put back on the form with `add_domain_error`."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shezhi.activities.models import Activity
+from shezhi.activities.recurrence import Rule
+from shezhi.activities.services import PositionSpec
+from shezhi.volunteers.models import ServiceCategory
+from shezhi.web.forms import DomainForm
+
+
+def _datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+class ActivityForm(DomainForm):
+    """发起活动, with one position (more positions through the API or later on the page)."""
+
+    domain_fields = {
+        "positions": "position_name",
+        "organiser_unit_id": "organiser_unit",
+        "scope_unit_id": "scope",
+        "scope_team_id": "scope",
+        "freq": "repeat",
+        "interval": "repeat",
+        "weekdays": "repeat",
+        "count": "repeat_count",
+        "until": "repeat_until",
+    }
+
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    category = forms.ChoiceField(label=_("服务类别"), choices=ServiceCategory.choices)
+    description = forms.CharField(
+        label=_("活动内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    venue = forms.CharField(label=_("活动地点"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=_datetime_input())
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=_datetime_input())
+    organiser_unit = forms.TypedChoiceField(label=_("组织单位"), coerce=int)
+    person_in_charge = forms.CharField(label=_("活动负责人"), max_length=30)
+    scope = forms.ChoiceField(
+        label=_("发布范围"),
+        choices=[
+            (Activity.Scope.UNIT, _("组织单位内的志愿者")),
+            (Activity.Scope.EVERYONE, _("所有志愿者")),
+        ],
+    )
+    risk_statement = forms.CharField(
+        label=_("风险告知"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如实告知可能发生的风险；填写后志愿者须确认才能报名"),
+    )
+    requires_approval = forms.BooleanField(label=_("报名需审核"), required=False)
+    cancel_cutoff_hours = forms.IntegerField(
+        label=_("开始前多少小时停止取消报名"), initial=24, min_value=0, max_value=720
+    )
+    latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
+    checkin_radius_m = forms.IntegerField(
+        label=_("签到范围（米）"),
+        required=False,
+        min_value=20,
+        max_value=5000,
+        help_text=_("留空表示不校验位置"),
+    )
+    position_name = forms.CharField(label=_("岗位名称"), max_length=60)
+    position_quota = forms.IntegerField(label=_("招募人数"), min_value=1, max_value=1000)
+    position_min_age = forms.IntegerField(
+        label=_("最低年龄"), required=False, min_value=0, max_value=120
+    )
+    position_max_age = forms.IntegerField(
+        label=_("最高年龄"), required=False, min_value=0, max_value=120
+    )
+    position_hazardous = forms.BooleanField(
+        label=_("危险性岗位（须办理保险，不招募未成年人）"), required=False
+    )
+    repeat = forms.ChoiceField(
+        label=_("重复"),
+        choices=[("", _("不重复")), ("weekly", _("每周")), ("monthly", _("每月"))],
+        required=False,
+    )
+    repeat_count = forms.IntegerField(label=_("重复次数"), required=False, min_value=1)
+    repeat_until = forms.DateField(
+        label=_("重复截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser_unit"].choices = [(u.pk, u.name) for u in units]
+
+    def rule(self) -> Rule | None:
+        d = self.cleaned_data
+        if not d["repeat"]:
+            return None
+        return Rule(d["repeat"], count=d["repeat_count"], until=d["repeat_until"])
+
+    def activity_fields(self) -> dict[str, Any]:
+        """The create service's keyword arguments other than the actor and the rule."""
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "category": d["category"],
+            "description": d["description"],
+            "venue": d["venue"],
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "organiser_unit_id": d["organiser_unit"],
+            "person_in_charge": d["person_in_charge"],
+            "scope": d["scope"],
+            "risk_statement": d["risk_statement"],
+            "requires_approval": d["requires_approval"],
+            "cancel_cutoff_hours": d["cancel_cutoff_hours"],
+            "latitude": d["latitude"],
+            "longitude": d["longitude"],
+            "checkin_radius_m": d["checkin_radius_m"],
+            "positions": [
+                PositionSpec(
+                    name=d["position_name"],
+                    quota=d["position_quota"],
+                    min_age=d["position_min_age"],
+                    max_age=d["position_max_age"],
+                    hazardous=d["position_hazardous"],
+                )
+            ],
+        }
+
+
+class InsuranceForm(DomainForm):
+    policy_no = forms.CharField(label=_("保单号"), max_length=40)
+    insurer = forms.CharField(label=_("保险公司"), max_length=60)
+    valid_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_to = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
