@@ -70,8 +70,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from shezhi.accounts.models import Role, User  # noqa: E402
+from shezhi.care.jobs import alerts_escalate, overdue_compute  # noqa: E402
 from shezhi.care.models import CareAlert, CareProfile, ContactAssignment  # noqa: E402
-from shezhi.care.services import alerts_escalate, overdue_compute  # noqa: E402
 from shezhi.org.models import Level, OrgUnit  # noqa: E402
 from shezhi.people.models import Resident, VulnerabilityTag  # noqa: E402
 

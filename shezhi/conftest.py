@@ -19,6 +19,19 @@ from shezhi.volunteers.models import SkillTag, Team, Volunteer
 from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory, add_member
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A transactional test must restore the migrated data it flushes (serialized_rollback):
+    otherwise the next test that does restore it finds rows (content types) already there."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(f"{item.nodeid}: add serialized_rollback=True to django_db")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shezhi.imports",
     "shezhi.activities",
     "shezhi.care",
+    "shezhi.cases",
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",

@@ -25,6 +25,7 @@ from shezhi.matching.model import (
     MatchConfig,
     MatchNeed,
     MatchResult,
+    Ranked,
     Unmatched,
 )
 from shezhi.needs.models import Need, NeedCategory, NeedTransition
@@ -308,11 +309,16 @@ def units_in(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(path__startswith=unit.path, level=Level.COMMUNITY))
 
 
+ALTERNATIVES = 3  # other feasible candidates offered beside each proposal
+
+
 @dataclass(frozen=True)
 class CommunityMatch:
     community: OrgUnit
     needs: dict[int, Need]
     result: MatchResult
+    # need id -> the next best feasible candidates, so the reviewer can pick another helper
+    alternatives: dict[int, list[Ranked]]
 
 
 def propose(needs: list[Need]) -> list[CommunityMatch]:
@@ -333,11 +339,17 @@ def propose(needs: list[Need]) -> list[CommunityMatch]:
             else MatchCandidate(**{**c.__dict__, "open_orders": c.open_orders + partner_load[c.id]})
             for c in candidates_for(community)
         ]
-        result = match(needs_for(group), pool, CONFIG, labels)
+        match_needs = needs_for(group)
+        result = match(match_needs, pool, CONFIG, labels)
+        by_id = {m.id: m for m in match_needs}
+        alternatives = {}
         for p in result.proposals:
             if p.candidate.kind == Need.AssigneeKind.PARTNER:
                 partner_load[p.candidate.id] += 1
-        out.append(CommunityMatch(community, {n.pk: n for n in group}, result))
+            best, _ = rank_candidates(by_id[p.need_id], pool, CONFIG, labels, ALTERNATIVES + 1)
+            others = [r for r in best if r.candidate.key != p.candidate.key]
+            alternatives[p.need_id] = others[:ALTERNATIVES]
+        out.append(CommunityMatch(community, {n.pk: n for n in group}, result, alternatives))
     return out
 
 

@@ -23,6 +23,7 @@ from shezhi.core.errors import (
     from_validation_error,
 )
 from shezhi.core.models import AuditEvent
+from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter
 from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.selectors import need_get, needs_visible_to
@@ -120,6 +121,14 @@ def need_create(
     )
     audit.record(
         actor=actor, action=AuditEvent.Action.CREATE, obj=need, summary=f"登记需求：{need.title}"
+    )
+    announce_free_text(
+        sender=Need,
+        source_type="needs.need",
+        source_id=str(need.pk),
+        text=f"{need.title}\n{need.description}",
+        resident_id=need.resident_id,
+        community_id=need.community_id,
     )
     return need
 
@@ -351,7 +360,7 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
     comment = (comment or "").strip()
     if len(comment) > 500:
         raise InvalidInput("评价内容不能超过500字", field="comment")
-    return _apply(
+    need = _apply(
         actor=actor,
         need=need,
         action=Action.RATE,
@@ -361,6 +370,15 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
         rated_at=timezone.now(),
         needs_review=score <= LOW_RATING,
     )
+    announce_free_text(
+        sender=Need,
+        source_type="needs.rating",
+        source_id=str(need.pk),
+        text=comment,
+        resident_id=need.resident_id,
+        community_id=need.community_id,
+    )
+    return need
 
 
 @transaction.atomic
@@ -533,6 +551,8 @@ class ProposalRow:
     score: float
     distance_m: float | None
     explanation: str
+    # (kind, id, name, explanation) of the next best candidates, for the reviewer to pick instead
+    alternatives: tuple[tuple[str, int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -588,6 +608,10 @@ def needs_propose_dispatch(*, actor: User, unit_id: int) -> DispatchPlan:
                     score=p.score,
                     distance_m=p.distance_m,
                     explanation=p.explanation,
+                    alternatives=tuple(
+                        (a.candidate.kind, a.candidate.id, a.candidate.name, a.explanation)
+                        for a in run.alternatives[p.need_id]
+                    ),
                 )
             )
         for u in run.result.unmatched:

@@ -559,7 +559,8 @@ def service_record_create(
 
 def _record_for_update(record_id: int) -> ServiceRecord:
     record = (
-        ServiceRecord.objects.select_for_update()
+        # Lock the record only: PostgreSQL cannot lock the nullable side of the unit's outer join.
+        ServiceRecord.objects.select_for_update(of=("self",))
         .filter(pk=record_id)
         .select_related("organiser_unit", "volunteer")
         .first()
@@ -778,7 +779,7 @@ def correction_request_decide(
     """The recording unit verifies a correction: approve (the record is amended and a new version
     kept) or reject with a reason."""
     request = (
-        CorrectionRequest.objects.select_for_update()
+        CorrectionRequest.objects.select_for_update(of=("self",))
         .filter(pk=request_id)
         .select_related("record__organiser_unit")
         .first()

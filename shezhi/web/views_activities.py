@@ -201,6 +201,8 @@ def desk_confirm(request: HttpRequest, activity_id: int) -> HttpResponse:
         lambda result: (
             _("考勤已确认：写入 %(written)s 条服务记录，%(skipped)s 条未写入")
             % {"written": len(result.written), "skipped": len(result.skipped)}
+            # Say why each one was not written, so the organiser can fix it and confirm again.
+            + "".join(f"；{a.volunteer.name}：{reason}" for a, reason in result.skipped)
         ),
     )
 

@@ -48,7 +48,7 @@ def test_a_job_is_claimed_once(world):
     assert services.import_job_run(job_id=job.pk).status == ImportJob.Status.VALIDATING
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_background_thread_runs_the_job_and_closes_its_connection(settings):
     from shezhi.accounts.models import Role
     from shezhi.accounts.tests.factories import UserFactory

@@ -86,3 +86,26 @@ def test_malformed_post_is_refused_without_error_page(client, world):
         follow=True,
     )
     assert response.status_code == 200 and "请至少确认一条派单建议" in text(response)
+
+
+def test_reviewer_can_hand_a_proposal_to_one_of_the_offered_alternatives(client, world):
+    need = NeedFactory(resident=world.dora_resident, created_by=world.alice)
+    client.force_login(world.alice)
+    page = client.get(URL)
+    (proposal,) = page.context["plan"].proposals
+    assert proposal.alternatives, "other feasible helpers are offered"
+    kind, target_id, name, why = proposal.alternatives[0]
+    assert (kind, target_id) != (proposal.target_kind, proposal.target_id) and why
+    assert f'value="{kind}:{target_id}"' in text(page) and f"改派：{name}" in text(page)
+    response = client.post(
+        f"{URL}?unit={world.a['community'].pk}",
+        {
+            "need": [need.pk],
+            f"choice_{need.pk}": f"{kind}:{target_id}",
+            f"version_{need.pk}": need.version,
+        },
+        follow=True,
+    )
+    assert "已派单 1 条" in text(response)
+    need.refresh_from_db()
+    assert need.assignee_kind == kind

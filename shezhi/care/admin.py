@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, LexiconEntry, Visit
+
+
+@admin.register(LexiconEntry)
+class LexiconEntryAdmin(admin.ModelAdmin):
+    """Additions to the built-in lexicon; each is validated on save (LexiconEntry.clean)."""
+
+    list_display = ["term", "category", "severity", "is_regex", "is_active"]
+    list_filter = ["category", "is_active", "is_regex"]
+    search_fields = ["term"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Care records change only through the services (audited); the admin only shows them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CareProfile)
+class CareProfileAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "risk_level", "next_visit_due", "last_seen_on", "is_active"]
+    list_filter = ["risk_level", "is_active"]
+
+
+@admin.register(ContactAssignment)
+class ContactAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "contact", "kind", "started_on", "ended_on"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "visitor", "visited_on", "contact_made"]
+
+
+@admin.register(CareAlert)
+class CareAlertAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "status", "summary", "assigned_to", "due_by", "mandatory_report"]
+    list_filter = ["kind", "status", "mandatory_report"]

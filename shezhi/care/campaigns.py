@@ -1,0 +1,185 @@
+"""Door-knocking campaigns (敲门行动): launch over a community or grid, one stop per household
+in walking order, doors recorded by the grid worker or volunteer team, live progress."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from shezhi.accounts.models import DISPATCH_ROLES, Role, User
+from shezhi.accounts.scoping import sees_everything
+from shezhi.care import route
+from shezhi.care.models import Campaign, CampaignStop, CareProfile
+from shezhi.care.selectors import campaign_visible
+from shezhi.care.services import BATCH, _clean, _may_manage, scan_text
+from shezhi.core import audit
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.models import AuditEvent
+from shezhi.org.models import Level, OrgUnit
+from shezhi.volunteers.models import Team, TeamMembership
+
+
+def _grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
+    """grid id → the id of its (first) active grid worker."""
+    workers: dict[int, int] = {}
+    for unit_id, user_id in (
+        User.objects.filter(role=Role.GRID_WORKER, unit_id__in=list(grid_ids), is_active=True)
+        .order_by("-id")
+        .values_list("unit_id", "id")
+    ):
+        workers[unit_id] = user_id
+    return workers
+
+
+@transaction.atomic
+def campaign_launch(
+    *,
+    actor: User,
+    unit_id: int,
+    name: str,
+    reason: str = "",
+    teams_by_grid: Mapping[int, int] | None = None,
+) -> Campaign:
+    """Launch a campaign over a community or grid: every household of a resident on the care
+    registry there gets one stop, in walking order, assigned to the grid's grid worker or to the
+    volunteer team named for that grid."""
+    if not (actor.is_superuser or actor.role in DISPATCH_ROLES or actor.role == Role.SYSTEM_ADMIN):
+        raise Forbidden("只有社工或督导可以发起敲门行动")
+    unit = OrgUnit.objects.filter(pk=unit_id, level__gte=Level.COMMUNITY).first()
+    if unit is None or not (
+        sees_everything(actor) or (actor.unit is not None and unit.path.startswith(actor.unit.path))
+    ):
+        raise NotFound("未找到该社区或网格", field="unit")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写行动名称", field="name")
+    community = unit.ancestor(Level.COMMUNITY)
+    assert community is not None
+    teams = dict(teams_by_grid or {})
+    if teams:
+        valid = set(
+            Team.objects.filter(pk__in=teams.values(), community=community).values_list(
+                "pk", flat=True
+            )
+        )
+        if not set(teams.values()) <= valid:
+            raise InvalidInput("志愿服务队应属于本社区", field="teams_by_grid")
+    campaign = Campaign(
+        name=name, reason=(reason or "").strip(), unit=unit, community=community, created_by=actor
+    )
+    _clean(campaign)
+    campaign.save()
+    profiles = (
+        CareProfile.objects.filter(is_active=True, resident__compound__path__startswith=unit.path)
+        if unit.level < Level.GRID
+        else CareProfile.objects.filter(is_active=True, grid=unit)
+    )
+    rows = list(
+        profiles.order_by("resident_id").values_list(
+            "resident_id",
+            "resident__household_id",
+            "grid_id",
+            "compound__latitude",
+            "compound__longitude",
+            "resident__address",
+        )
+    )
+    first_by_key: dict[int, tuple[int, int | None, int]] = {}
+    stops = []
+    for resident_id, household_id, grid_id, lat, lon, address in rows:
+        key = household_id if household_id is not None else -resident_id
+        if key in first_by_key:
+            continue  # every household once
+        first_by_key[key] = (resident_id, household_id, grid_id)
+        stops.append(route.Stop(key=key, latitude=lat, longitude=lon, address=address))
+    start = (unit.latitude, unit.longitude) if unit.latitude is not None else None
+    workers = _grid_workers({g for _, _, g in first_by_key.values()})
+    CampaignStop.objects.bulk_create(
+        [
+            CampaignStop(
+                campaign=campaign,
+                resident_id=first_by_key[key][0],
+                household_id=first_by_key[key][1],
+                grid_id=first_by_key[key][2],
+                team_id=teams.get(first_by_key[key][2]),
+                assignee_id=None
+                if first_by_key[key][2] in teams
+                else workers.get(first_by_key[key][2]),
+                position=position,
+            )
+            for position, key in enumerate(
+                route.order(stops, start=start if start and start[1] is not None else None), 1
+            )
+        ],
+        batch_size=BATCH,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=campaign,
+        summary=f"发起敲门行动：{name}（{len(first_by_key)}户）",
+    )
+    return campaign
+
+
+def _on_my_list(actor: User, stop: CampaignStop) -> bool:
+    if stop.assignee_id == actor.pk:
+        return True
+    if actor.role == Role.GRID_WORKER:
+        return actor.unit_id == stop.grid_id
+    return (
+        stop.team_id is not None
+        and TeamMembership.objects.filter(team_id=stop.team_id, volunteer__user=actor).exists()
+    )
+
+
+def _may_record_stop(actor: User, stop: CampaignStop) -> bool:
+    """The door's walker, or a desk manager (not a grid worker of another grid)."""
+    return _on_my_list(actor, stop) or (_may_manage(actor) and actor.role != Role.GRID_WORKER)
+
+
+@transaction.atomic
+def campaign_stop_record(
+    *, actor: User, stop_id: int, outcome: str, note: str = "", now: datetime | None = None
+) -> CampaignStop:
+    """Record the outcome at one door; a concern needs a note, which is scanned for danger."""
+    now = now or timezone.now()
+    stop = (
+        CampaignStop.objects.select_for_update()
+        .select_related("campaign", "resident")
+        .filter(pk=stop_id)
+        .first()
+        if isinstance(stop_id, int)
+        else None
+    )
+    if stop is None or not (_on_my_list(actor, stop) or campaign_visible(actor, stop.campaign)):
+        raise NotFound("未找到该住户")
+    if not _may_record_stop(actor, stop):
+        raise Forbidden("这户不在您的走访名单上")
+    if stop.campaign.status != Campaign.Status.ACTIVE:
+        raise Conflict("该敲门行动已结束")
+    if outcome not in CampaignStop.Outcome.values or outcome == CampaignStop.Outcome.PENDING:
+        raise InvalidInput("请选择走访结果", field="outcome")
+    note = (note or "").strip()
+    if outcome == CampaignStop.Outcome.CONCERN and not note:
+        raise InvalidInput("发现问题时请填写说明", field="note")
+    stop.outcome, stop.note, stop.recorded_by, stop.recorded_at = outcome, note, actor, now
+    _clean(stop)
+    stop.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=stop,
+        summary=f"敲门行动：{stop.get_outcome_display()} {note}"[:300],
+    )
+    if note:
+        scan_text(
+            actor=actor,
+            text=note,
+            source_type="care.campaignstop",
+            source_id=str(stop.pk),
+            resident=stop.resident,
+            now=now,
+        )
+    return stop
