@@ -362,9 +362,15 @@ class NeedReplayer:
         if "completed_at" in fields:
             done = fields["completed_at"]
             records = ServiceRecord.objects.filter(source=f"need:{pk}")
-            for record_pk in records.values_list("pk", flat=True):
+            # The period moves too: left on today, it would fill the volunteer's day and refuse
+            # the next completion when the demo is loaded early in the morning.
+            for record_pk, started, ended in records.values_list("pk", "started_at", "ended_at"):
                 ServiceRecord.objects.filter(pk=record_pk).update(
-                    service_date=timezone.localdate(done), created_at=done, updated_at=done
+                    service_date=timezone.localdate(done),
+                    started_at=done - (ended - started) if started and ended else started,
+                    ended_at=done if started and ended else ended,
+                    created_at=done,
+                    updated_at=done,
                 )
                 AuditEvent.objects.filter(
                     object_type="volunteers.servicerecord", object_id=str(record_pk)
