@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shezhi.core",
     "shezhi.org",
     "shezhi.accounts",
+    "shezhi.notifications",
     "shezhi.people",
     "shezhi.volunteers",
     "shezhi.needs",
@@ -135,10 +136,40 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Tasks run in-process by default (no broker needed for the embedded set-up).
 SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)
+# Periodic jobs (management command → seconds between runs) for `shezhi run_scheduler`, which
+# scripts/run.sh starts beside the server; in production run the same commands from cron instead.
+# Crisis alerts escalate after 30 minutes, so care_jobs must run every minute or so.
+SHEZHI_SCHEDULE = {"care_jobs": 60, "activity_reminders": 300}
+
+# Notifications: the in-app inbox is always on; add "sms" (or dotted channel classes) here. The
+# SMS backend defaults to the console (prints the message) for development.
+SHEZHI_NOTIFICATION_CHANNELS = [
+    c.strip() for c in os.environ.get("SHEZHI_NOTIFICATION_CHANNELS", "inbox").split(",") if c
+]
+SHEZHI_SMS_BACKEND = os.environ.get(
+    "SHEZHI_SMS_BACKEND", "shezhi.notifications.channels.ConsoleSmsBackend"
+)
+# Reminders before an activity, hours ahead (`shezhi activity_reminders` sends them).
+SHEZHI_ACTIVITY_REMINDER_HOURS = [
+    int(h) for h in os.environ.get("SHEZHI_ACTIVITY_REMINDER_HOURS", "24,2").split(",") if h
+]
 
 # Excel imports: the largest file (bytes) and the most data rows one upload may carry.
 SHEZHI_IMPORT_MAX_BYTES = int(os.environ.get("SHEZHI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))
+
+# Casework (shezhi.cases). Fernet keys for the encrypted parts of case files, comma-separated:
+# the first encrypts, all decrypt (rotate with `shezhi rotate_case_keys`). Required when debug is
+# off; a key derived from SECRET_KEY is used only when SHEZHI_CASE_DEV_KEY allows it (default:
+# on while debugging, so `scripts/run.sh` and the tests need no key).
+SHEZHI_CASE_KEYS = [
+    k.strip() for k in os.environ.get("SHEZHI_CASE_KEYS", "").split(",") if k.strip()
+]
+SHEZHI_CASE_DEV_KEY_ALLOWED = env_bool("SHEZHI_CASE_DEV_KEY", DEBUG)
+# Days between case reviews by risk level (紧急 weekly, 高 fortnightly, 中 monthly, 低 quarterly).
+SHEZHI_CASE_REVIEW_DAYS = {"urgent": 7, "high": 14, "medium": 30, "low": 90}
+# Longest an admin's emergency access to a case may last.
+SHEZHI_CASE_EMERGENCY_MAX_HOURS = int(os.environ.get("SHEZHI_CASE_EMERGENCY_MAX_HOURS", "24"))
 
 # Where the public reaches this platform: the QR code on a proof opens <this>/verify/<number>/.
 SHEZHI_PUBLIC_BASE_URL = os.environ.get("SHEZHI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip(

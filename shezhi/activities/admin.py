@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from shezhi.activities.models import Activity, Attendance, InsuranceRecord, Position, SignUp
+from shezhi.activities.models import (
+    Activity,
+    Attendance,
+    InsuranceRecord,
+    Position,
+    Rating,
+    SignUp,
+    Summary,
+)
 
 
 class PositionInline(admin.TabularInline):
@@ -30,3 +38,17 @@ class AttendanceAdmin(admin.ModelAdmin):
 @admin.register(InsuranceRecord)
 class InsuranceRecordAdmin(admin.ModelAdmin):
     list_display = ["volunteer", "insurer", "policy_no", "valid_from", "valid_to"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["activity", "rater", "role", "stars", "created_at"]
+    list_filter = ["role", "stars"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a rating is the rater's word: never edited
+
+
+@admin.register(Summary)
+class SummaryAdmin(admin.ModelAdmin):
+    list_display = ["activity", "written_by", "updated_at"]

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ActivitiesConfig(AppConfig):
     name = "shezhi.activities"
     verbose_name = "志愿活动"
+
+    def ready(self) -> None:
+        from shezhi.activities.notices import volunteer_mobile
+        from shezhi.notifications.channels import register_mobile_lookup
+
+        register_mobile_lookup(volunteer_mobile)  # SMS reminders reach the registered mobile

@@ -408,3 +408,78 @@ class Beneficiary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}:{self.resident_id}"
+
+
+class Rating(models.Model):
+    """One rating of an ended activity by a volunteer who attended or a registered beneficiary
+    (1–5 stars and an optional comment). The database allows one per person and activity."""
+
+    class Role(models.TextChoices):
+        VOLUNTEER = "volunteer", "志愿者"
+        BENEFICIARY = "beneficiary", "服务对象"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="评价人", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField("评价人身份", max_length=12, choices=Role.choices)
+    stars = models.PositiveSmallIntegerField("评分")
+    comment = models.TextField(
+        "评价内容", max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    created_at = models.DateTimeField("评价时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "活动评价"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "rater"], name="rating_once_per_person"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1) & Q(stars__lte=5), name="rating_stars_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}:{self.rater_id}:{self.stars}"
+
+
+class Summary(TimeStampedModel):
+    """The organiser's write-up of an ended activity (活动总结); the figures are computed."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="summary")
+    text = models.TextField("总结内容", max_length=5000, validators=[MaxLengthValidator(5000)])
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撰写人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "活动总结"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}"
+
+
+class SummaryPhoto(models.Model):
+    """A photo of the summary, stored in MEDIA under a generated name and served only through
+    a view that checks who may see the activity."""
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField("照片", upload_to="activities/summaries/", max_length=200)
+    content_type = models.CharField("文件类型", max_length=30)
+    size = models.PositiveIntegerField("大小（字节）")
+    width = models.PositiveIntegerField("宽度")
+    height = models.PositiveIntegerField("高度")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "活动照片"
+        verbose_name_plural = verbose_name
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name

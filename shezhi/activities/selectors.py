@@ -13,11 +13,12 @@ from shezhi.activities.services import (
     activity_for_organiser,
     eligibility_problems,
     in_publication_scope,
+    leads_team,
     may_see,
     volunteer_of,
 )
 from shezhi.core.errors import NotFound
-from shezhi.volunteers.models import TeamMembership
+from shezhi.volunteers.models import Team, TeamMembership, Volunteer
 
 
 def activity_get(*, actor: User, activity_id: int) -> Activity:
@@ -167,4 +168,20 @@ def organiser_page(*, actor: User, activity_id: int, now: datetime | None = None
         attendances=attendances,
         ended=now >= activity.ends_at,
         open_attendances=sum(1 for a in attendances if a.checked_out_at is None),
+    )
+
+
+def members_led_by(*, actor: User) -> list[Volunteer]:
+    """The active members of the teams the actor leads (for a bulk sign-up)."""
+    led = [
+        t
+        for t in Team.objects.filter(Q(members__user=actor) | Q(leader__user=actor)).distinct()
+        if leads_team(actor, t)
+    ]
+    if not led:
+        return []
+    return list(
+        Volunteer.objects.filter(teammembership__team__in=led, is_active=True)
+        .distinct()
+        .order_by("volunteer_no")
     )

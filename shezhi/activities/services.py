@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shezhi.accounts.models import User
-from shezhi.activities import geo
+from shezhi.activities import geo, notices
 from shezhi.activities.models import (
     DEFAULT_CANCEL_CUTOFF_HOURS,
     Activity,
@@ -536,6 +536,8 @@ def activity_cancel(*, actor: User, activity_id: int, reason: str) -> Activity:
         raise Conflict("已有志愿者签到，不能取消活动", field="status")
     reason = _text(reason, field="reason", label="取消原因", limit=300)
     before = activity.status
+    if before == Status.PUBLISHED:  # a draft has no sign-ups to tell
+        notices.activity_cancelled(activity, reason=reason)
     activity.status = Status.CANCELLED
     activity.cancel_reason = reason
     activity.save(update_fields=["status", "cancel_reason", "updated_at"])

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shezhi.accounts.models import User
+from shezhi.activities import notices
 from shezhi.activities.models import (
     Activity,
     Attendance,
@@ -249,6 +250,7 @@ def _promote(position: Position, *, actor: User, now: datetime) -> list[SignUp]:
             summary=f"{signup.volunteer.name}由候补转为{signup.get_status_display()}",
             changes={"status": ["waitlisted", signup.status]},
         )
+        notices.signup_promoted(signup)
         promoted.append(signup)
     return promoted
 

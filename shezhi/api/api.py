@@ -8,11 +8,15 @@ from ninja.renderers import JSONRenderer
 
 from shezhi.api import (
     activities,
+    calendars,
+    care,
+    cases,
     dispatch,
     errors,
     imports,
     me,
     needs,
+    notifications,
     people,
     proofs,
     timebank,
@@ -54,4 +58,8 @@ api.add_router("/v1/proofs", proofs.router)
 api.add_router("/v1/timebank", timebank.router)
 api.add_router("/v1/imports", imports.router)
 api.add_router("/v1/activities", activities.router)
+api.add_router("/v1/care", care.router)
+api.add_router("/v1/cases", cases.router)
+api.add_router("/v1/notifications", notifications.router)
+api.add_router("/v1/calendars", calendars.router)
 api.add_router("/v1/", volunteers.router)

@@ -89,7 +89,12 @@ def need_detail(request: HttpRequest, need_id: PathId):
 
 @router.patch("/{need_id}", response={200: NeedOut, **ERRORS}, summary="修改需求")
 def need_update(request: HttpRequest, need_id: PathId, payload: NeedUpdateIn):
-    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    # null clears the wanted time; elsewhere it means "leave as it is".
+    changes = {
+        k: v
+        for k, v in payload.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("wanted_from", "wanted_until")
+    }
     need = services.need_update(actor=request.auth, need_id=need_id, **changes)
     return _detail(request, need)
 

@@ -67,6 +67,10 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
         "rating": need.rating,
         "rating_comment": need.rating_comment,
         "rated_at": need.rated_at,
+        "wanted_from": need.wanted_from,
+        "wanted_until": need.wanted_until,
+        "helper_gender": need.helper_gender,
+        "home_visit": need.home_visit,
         "allowed_actions": [a.value for a in allowed_actions(Status(need.status))],
         "history": [
             {

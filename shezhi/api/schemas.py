@@ -140,6 +140,10 @@ class NeedOut(NeedListItemOut):
     rating: int | None
     rating_comment: str
     rated_at: datetime | None
+    wanted_from: datetime | None
+    wanted_until: datetime | None
+    helper_gender: str
+    home_visit: bool
     allowed_actions: list[str]
     history: list[TransitionOut]
 
@@ -154,6 +158,10 @@ class NeedCreateIn(In):
     community_id: Id | None = None
     address: str = Field("", max_length=120)
     contact_phone: str = Field("", max_length=11)
+    wanted_from: datetime | None = Field(None, description="期望服务开始；与结束时间同时填写")
+    wanted_until: datetime | None = Field(None, description="期望服务结束；时段不超过7天")
+    helper_gender: Literal["", "M", "F"] = Field("", description="服务者性别要求，空为不限")
+    home_visit: bool = True
 
 
 class NeedUpdateIn(In):
@@ -164,6 +172,10 @@ class NeedUpdateIn(In):
     urgency: str | None = Field(None, max_length=20)
     address: str | None = Field(None, max_length=120)
     contact_phone: str | None = Field(None, max_length=11)
+    wanted_from: datetime | None = None
+    wanted_until: datetime | None = None
+    helper_gender: Literal["", "M", "F"] | None = None
+    home_visit: bool | None = None
 
 
 class DispatchIn(In):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from shezhi.accounts.models import User
+from shezhi.care.models import CareAlert, CareProfile, Visit
 from shezhi.core.models import AuditEvent
 from shezhi.needs.models import Need
 from shezhi.org.models import Level, OrgUnit, Station
@@ -37,6 +38,9 @@ def summary() -> dict[str, Any]:
         "needs": Need.objects.count(),
         "needs_by_status": statuses,
         "service_records": ServiceRecord.objects.count(),
+        "care_profiles": CareProfile.objects.count(),
+        "care_visits": Visit.objects.count(),
+        "care_alerts_open": CareAlert.objects.filter(status__in=CareAlert.OPEN_STATUSES).count(),
     }
 
 
@@ -52,6 +56,8 @@ WIPE_ORDER = [
     "imports",
     "timebank",
     "proofs",
+    "cases",
+    "care",
     "needs",
     "volunteers",
     "people",

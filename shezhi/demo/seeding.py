@@ -557,6 +557,9 @@ class Seeder:
     # ---- the whole run ----------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
+        from shezhi.demo import cases as cases_demo
+        from shezhi.demo.activities import seed_activities
+        from shezhi.demo.care import replay as care_replay
         from shezhi.demo.replay import NeedReplayer
         from shezhi.demo.volunteering import VolunteeringReplayer
 
@@ -570,6 +573,10 @@ class Seeder:
             NeedReplayer(self, communities).run(self.scale.needs)
             self.log("回放志愿服务记录、更正申请、培训与表彰，计算星级…")
             VolunteeringReplayer(self, communities).run()
+            self.log("关爱走访：建档、一对一联系人、走访记录、预警和敲门行动…")
+            care_replay(self, communities)
+            seed_activities(self, communities)  # organised activities (shezhi/demo/activities.py)
+            cases_demo.seed_cases(self, communities)  # casework (shezhi/demo/cases.py)
         return summary()
 
 

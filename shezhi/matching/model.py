@@ -3,8 +3,10 @@
 Times are hours of the week, 0 = Monday 00:00, 168 = the next Monday; an interval is
 (start, end) with start < end, end exclusive. Points are (latitude, longitude) in degrees."""
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 Point = tuple[float, float]
 Interval = tuple[int, int]
@@ -12,6 +14,17 @@ CandidateKey = tuple[str, int]  # (kind, id)
 
 HOURS_PER_WEEK = 168
 IMMEDIATE = "immediate"
+
+
+def week_interval(start: datetime, end: datetime) -> Interval | None:
+    """A wanted service time (local wall-clock datetimes) as hours of the week, widened outward to
+    whole hours. A week or more means any time (None); a window running past Sunday midnight is
+    cut there, because an engine interval lies within one week."""
+    if end - start >= timedelta(days=7):
+        return None
+    first = start.weekday() * 24 + start.hour
+    hours = (end - start.replace(minute=0, second=0, microsecond=0)) / timedelta(hours=1)
+    return (first, min(HOURS_PER_WEEK, first + max(1, math.ceil(hours))))
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,16 @@ organisations with skills, coordinates, open orders) and turns engine results in
 desk, the API and the services use. It writes nothing: writes go through services.py.
 
 Volunteers bring their registered weekly availability (none registered = any time) and their
-unexpired certificates. What the schema does not hold yet is filled with documented defaults:
-every skill counts as level 3, maxima of open orders per kind (MAX_OPEN_ORDERS), every need is a
-home visit with no time window or gender preference."""
+unexpired certificates. Needs bring the wanted time, the helper's gender the resident asked for
+and whether it is a home visit. What the schema does not hold yet is filled with documented
+defaults: every skill counts as level 3, maxima of open orders per kind (MAX_OPEN_ORDERS)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Avg, Count, Q
+from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.matching.engine import match, rank_candidates
@@ -27,6 +28,7 @@ from shezhi.matching.model import (
     MatchResult,
     Ranked,
     Unmatched,
+    week_interval,
 )
 from shezhi.needs.models import Need, NeedCategory, NeedTransition
 from shezhi.needs.workflow import OPEN, Action, Status
@@ -251,11 +253,21 @@ def needs_for(needs: list[Need]) -> list[MatchNeed]:
                 location=n.location,
                 required_skills=skills[n.category_id],
                 urgency=n.urgency.code,
+                window=_wanted_window(n),
+                home_visit=n.home_visit,
+                preferred_gender=n.helper_gender or None,
                 previous_helpers=served.get(n.resident_id, {}) if n.resident_id else {},
                 excluded=frozenset(declined.get(n.pk, set())),
             )
         )
     return out
+
+
+def _wanted_window(need: Need) -> Interval | None:
+    if need.wanted_from is None or need.wanted_until is None:
+        return None
+    local = timezone.localtime
+    return week_interval(local(need.wanted_from), local(need.wanted_until))
 
 
 def ranked(need: Need, limit: int = 20) -> list[EngineCandidate]:

@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shezhi.core.masking import mask_mobile
 from shezhi.core.models import TimeStampedModel
@@ -71,6 +72,12 @@ class NeedQuerySet(models.QuerySet):
             Q(status=Status.PENDING, respond_by__lt=now)
             | Q(status__in=list(OPEN), resolve_by__lt=now)
         )
+
+
+class HelperGender(models.TextChoices):
+    ANY = "", "不限"
+    MALE = "M", "男"
+    FEMALE = "F", "女"
 
 
 class Need(TimeStampedModel):
@@ -177,6 +184,14 @@ class Need(TimeStampedModel):
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     needs_review = models.BooleanField("待复核", default=False)
 
+    # What the resident asked for; the matching engine treats these as hard constraints.
+    wanted_from = models.DateTimeField("期望服务开始", null=True, blank=True)
+    wanted_until = models.DateTimeField("期望服务结束", null=True, blank=True)
+    helper_gender = models.CharField(
+        "服务者性别要求", max_length=1, blank=True, choices=HelperGender.choices
+    )
+    home_visit = models.BooleanField("上门服务", default=True)
+
     objects = NeedQuerySet.as_manager()
 
     class Meta:
@@ -196,6 +211,11 @@ class Need(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="need_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(wanted_from__isnull=True, wanted_until__isnull=True)
+                | Q(wanted_until__gt=F("wanted_from")),
+                name="need_wanted_window_in_order",
             ),
         ]
 
@@ -225,6 +245,24 @@ class Need(TimeStampedModel):
         if self.latitude is None or self.longitude is None:
             return None
         return (self.latitude, self.longitude)
+
+    @property
+    def preferences_label(self) -> str:
+        """The resident's service requirements in one line, for the dispatcher and the helper."""
+        parts = []
+        if self.wanted_from and self.wanted_until:
+            start, end = timezone.localtime(self.wanted_from), timezone.localtime(self.wanted_until)
+            same_day = start.date() == end.date()
+            parts.append(
+                f"{start:%m-%d %H:%M}–{end:%H:%M}"
+                if same_day
+                else f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
+            )
+        if self.helper_gender:
+            parts.append(gettext("服务者性别：%s") % self.get_helper_gender_display())
+        if not self.home_visit:
+            parts.append(gettext("非上门服务"))
+        return "；".join(parts) or gettext("不限")
 
     @property
     def assignee_label(self) -> str:

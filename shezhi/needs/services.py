@@ -4,6 +4,7 @@ audit event, and changes the row only if nobody changed it first (the version ch
 that of two concurrent writers exactly one wins."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from shezhi.core.errors import (
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter
-from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
+from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
@@ -62,6 +63,33 @@ def _source_for(actor: User, source: str | None) -> str:
     return source
 
 
+MAX_WANTED_WINDOW = timedelta(days=7)
+
+
+def _check_wanted_window(
+    wanted_from: datetime | None, wanted_until: datetime | None, *, now: datetime | None = None
+) -> None:
+    """The time the resident wants the service: both ends or neither, in order, at most a week,
+    not over already (checked when it is set, not when an old need is edited otherwise)."""
+    if (wanted_from is None) != (wanted_until is None):
+        missing = "wanted_until" if wanted_until is None else "wanted_from"
+        raise InvalidInput("请同时填写期望服务的开始和结束时间", field=missing)
+    if wanted_from is None or wanted_until is None:
+        return
+    if wanted_until <= wanted_from:
+        raise InvalidInput("期望服务结束时间应晚于开始时间", field="wanted_until")
+    if wanted_until - wanted_from > MAX_WANTED_WINDOW:
+        raise InvalidInput("期望服务时段不能超过7天；不限时间请留空", field="wanted_until")
+    if wanted_until <= (now or timezone.now()):
+        raise InvalidInput("期望服务时段已经过去，请重新选择", field="wanted_until")
+
+
+def _check_helper_gender(value: str) -> str:
+    if value not in HelperGender.values:
+        raise InvalidInput("服务者性别要求只能是不限、男或女", field="helper_gender")
+    return value
+
+
 @transaction.atomic
 def need_create(
     *,
@@ -75,8 +103,13 @@ def need_create(
     community_id: int | None = None,
     address: str = "",
     contact_phone: str = "",
+    wanted_from: datetime | None = None,
+    wanted_until: datetime | None = None,
+    helper_gender: str = "",
+    home_visit: bool = True,
 ) -> Need:
-    """点单: a resident orders help online, or staff record a need from a visit, call or report."""
+    """点单: a resident orders help online, or staff record a need from a visit, call or report.
+    The wanted time, the helper's gender and whether it is a home visit bind the dispatch."""
     resident: Resident | None = None
     if actor.role == Role.RESIDENT:
         resident = Resident.objects.filter(user=actor).select_related("compound").first()
@@ -92,6 +125,7 @@ def need_create(
     description = (description or "").strip()
     if not description:
         raise InvalidInput("请填写需求描述", field="description")
+    _check_wanted_window(wanted_from, wanted_until)
     need = Need(
         title=(title or description[:20]).strip(),
         description=description,
@@ -104,6 +138,10 @@ def need_create(
         address=(address or (resident.compound.name + resident.address if resident else "")),
         contact_phone=(contact_phone or (resident.phone if resident else "")).strip(),
         created_by=actor,
+        wanted_from=wanted_from,
+        wanted_until=wanted_until,
+        helper_gender=_check_helper_gender(helper_gender),
+        home_visit=bool(home_visit),
     )
     if resident and resident.compound.latitude is not None:
         need.latitude, need.longitude = resident.compound.latitude, resident.compound.longitude
@@ -486,7 +524,18 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
     return need
 
 
-EDITABLE_FIELDS = ("title", "description", "category", "urgency", "address", "contact_phone")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "urgency",
+    "address",
+    "contact_phone",
+    "wanted_from",
+    "wanted_until",
+    "helper_gender",
+    "home_visit",
+)
 
 
 @transaction.atomic
@@ -503,22 +552,15 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
     if "urgency" in changes:
         need.urgency = _urgency(changes.pop("urgency"))
         need.set_deadlines(need.created_at)
+    if "helper_gender" in changes:
+        _check_helper_gender(changes["helper_gender"])
+    window_before = (need.wanted_from, need.wanted_until)
     for field, value in changes.items():
         setattr(need, field, value.strip() if isinstance(value, str) else value)
+    if (need.wanted_from, need.wanted_until) != window_before:
+        _check_wanted_window(need.wanted_from, need.wanted_until)
     _full_clean(need)
-    values = {
-        f: getattr(need, f)
-        for f in (
-            "title",
-            "description",
-            "category",
-            "urgency",
-            "address",
-            "contact_phone",
-            "respond_by",
-            "resolve_by",
-        )
-    }
+    values = {f: getattr(need, f) for f in (*EDITABLE_FIELDS, "respond_by", "resolve_by")}
     updated = Need.objects.filter(pk=need.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values
     )

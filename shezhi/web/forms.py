@@ -51,13 +51,43 @@ def urgency_choices() -> list[tuple[str, str]]:
     return [(u.code, gettext(u.name)) for u in need_selectors.urgency_levels()]
 
 
+def _local_datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ServicePreferenceFields(forms.Form):
+    """When and how the resident wants the service; the dispatch must honour it."""
+
+    wanted_from = forms.DateTimeField(
+        label=_("期望服务开始"), required=False, widget=_local_datetime_input()
+    )
+    wanted_until = forms.DateTimeField(
+        label=_("期望服务结束"),
+        required=False,
+        widget=_local_datetime_input(),
+        help_text=_("不限时间请留空"),
+    )
+    helper_gender = forms.ChoiceField(
+        label=_("服务者性别要求"),
+        required=False,
+        choices=[("", _("不限")), ("M", _("男")), ("F", _("女"))],
+    )
+    home_visit = forms.BooleanField(label=_("需要上门服务"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Declared on a base class they would come first; they belong after the need itself.
+        mine = list(ServicePreferenceFields.base_fields)
+        self.order_fields([name for name in self.fields if name not in mine] + mine)
+
+
 class NeedFieldsMixin:
     def _set_taxonomy_choices(self) -> None:
         self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
         self.fields["urgency"].choices = urgency_choices()  # type: ignore[attr-defined]
 
 
-class OrderForm(NeedFieldsMixin, DomainForm):
+class OrderForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     """我要点单: a resident orders help."""
 
     category = forms.ChoiceField(label=_("需求类别"))
@@ -83,7 +113,7 @@ class OrderForm(NeedFieldsMixin, DomainForm):
 SOURCE_CHOICES = [(v, label) for v, label in Need.Source.choices if v != Need.Source.ONLINE]
 
 
-class IntakeForm(NeedFieldsMixin, DomainForm):
+class IntakeForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     """Desk intake of a need reported by phone, on a visit, by a grid worker or a council."""
 
     domain_fields = {"resident_id": "resident"}
@@ -107,7 +137,7 @@ class IntakeForm(NeedFieldsMixin, DomainForm):
         self.fields["source"].choices = [(v, gettext(label)) for v, label in SOURCE_CHOICES]
 
 
-class NeedEditForm(NeedFieldsMixin, DomainForm):
+class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     title = forms.CharField(label=_("标题"), max_length=60)
     category = forms.ChoiceField(label=_("需求类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"))
@@ -132,6 +162,10 @@ class NeedEditForm(NeedFieldsMixin, DomainForm):
                 "description": need.description,
                 "address": need.address,
                 "contact_phone": need.contact_phone,
+                "wanted_from": need.wanted_from,
+                "wanted_until": need.wanted_until,
+                "helper_gender": need.helper_gender,
+                "home_visit": need.home_visit,
                 "expected_version": need.version,
             }
         )

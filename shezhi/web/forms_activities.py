@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.activities.editing import PositionEdit
 from shezhi.activities.models import Activity
 from shezhi.activities.recurrence import Rule
 from shezhi.activities.services import PositionSpec
@@ -138,3 +139,134 @@ class InsuranceForm(DomainForm):
         label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
     valid_to = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- editing, cancelling, bulk sign-up, rating and the summary --------------------------------
+
+
+class ActivityEditForm(DomainForm):
+    """修改活动: the activity's own fields; its positions are in `PositionFormSet`."""
+
+    domain_fields = {"positions": "__all__"}
+
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    description = forms.CharField(
+        label=_("活动内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    venue = forms.CharField(label=_("活动地点"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=_datetime_input())
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=_datetime_input())
+
+    def add_domain_error(self, exc: Any, *, keep_general: bool = True) -> bool:
+        if exc.field == "positions":  # a row of the formset: shown above the form
+            self.add_error(None, exc.message)
+            return True
+        return super().add_domain_error(exc, keep_general=keep_general)
+
+
+class PositionRowForm(forms.Form):
+    """One position in the edit form; an empty extra row is ignored."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label=_("岗位名称"), max_length=60)
+    duties = forms.CharField(label=_("岗位职责"), max_length=300, required=False)
+    quota = forms.IntegerField(label=_("招募人数"), min_value=1, max_value=1000)
+    min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=120)
+    max_age = forms.IntegerField(label=_("最高年龄"), required=False, min_value=0, max_value=120)
+    hazardous = forms.BooleanField(label=_("危险性岗位"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+PositionFormSet = forms.formset_factory(
+    PositionRowForm, extra=1, can_delete=True, max_num=20, validate_max=True, absolute_max=40
+)
+
+
+def position_edits(formset: Any) -> list[PositionEdit]:
+    """The rows of a valid formset as the edit service's PositionEdit values."""
+    edits = []
+    for row in formset.forms:
+        d = row.cleaned_data
+        if not d:  # an untouched extra row
+            continue
+        edits.append(
+            PositionEdit(
+                id=d.get("id"),
+                name=d["name"],
+                quota=d["quota"],
+                duties=d.get("duties") or "",
+                min_age=d.get("min_age"),
+                max_age=d.get("max_age"),
+                hazardous=bool(d.get("hazardous")),
+                delete=bool(d.get("DELETE")),
+            )
+        )
+    return edits
+
+
+class CancelActivityForm(DomainForm):
+    reason = forms.CharField(label=_("取消原因"), max_length=300)
+
+
+class BulkSignUpForm(DomainForm):
+    """A team leader signs members up for one position of an activity."""
+
+    domain_fields = {"position_id": "position", "volunteer_ids": "volunteers"}
+
+    position = forms.TypedChoiceField(label=_("岗位"), coerce=int)
+    volunteers = forms.TypedMultipleChoiceField(
+        label=_("队员"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    risk_acknowledged = forms.BooleanField(label=_("我已向队员转告活动的风险告知"), required=False)
+
+    def __init__(self, *args: Any, positions: Any = (), members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].choices = [(p.pk, p.name) for p in positions]
+        self.fields["volunteers"].choices = [(v.pk, f"{v.name} {v.volunteer_no}") for v in members]
+
+
+class RatingForm(DomainForm):
+    stars = forms.TypedChoiceField(
+        label=_("评分"),
+        coerce=int,
+        choices=[(i, "★" * i) for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("评价（选填）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SummaryForm(DomainForm):
+    text = forms.CharField(
+        label=_("总结内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class SummaryPhotoForm(DomainForm):
+    # A FileField, not an ImageField: the service judges the content with Pillow.
+    photo = forms.FileField(
+        label=_("照片"),
+        help_text=_("JPEG、PNG、GIF 或 WebP，每张不超过5MB，最多9张"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+
+class BeneficiaryForm(DomainForm):
+    query = forms.CharField(
+        label=_("登记服务对象"),
+        max_length=30,
+        help_text=_("输入居民的身份证号或手机号"),
+    )
+
+
+class HeadcountForm(DomainForm):
+    headcount = forms.IntegerField(
+        label=_("另计服务人次（未登记的居民）"), min_value=0, max_value=100000
+    )

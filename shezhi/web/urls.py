@@ -4,8 +4,13 @@ from django.urls import include, path
 from shezhi.web import (
     views,
     views_activities,
+    views_activities_after,
+    views_calendar,
+    views_care,
+    views_cases,
     views_dispatch,
     views_imports,
+    views_notifications,
     views_timebank,
     views_volunteers,
 )
@@ -121,8 +126,82 @@ timebank = [
     ),
 ]
 
+care = [
+    path("m/care/", views_care.today, name="today"),
+    path("m/care/residents/<int:resident_id>/", views_care.card, name="card"),
+    path("m/care/residents/<int:resident_id>/visit/", views_care.visit, name="visit"),
+    path("m/care/campaigns/<int:campaign_id>/", views_care.stops, name="stops"),
+    path("m/care/stops/<int:stop_id>/", views_care.stop_record, name="stop_record"),
+    path("desk/care/", views_care.registry, name="registry"),
+    path("desk/care/register/", views_care.register, name="register"),
+    path("desk/care/residents/<int:resident_id>/", views_care.profile, name="profile"),
+    path(
+        "desk/care/residents/<int:resident_id>/profile/",
+        views_care.profile_set,
+        name="profile_set",
+    ),
+    path(
+        "desk/care/residents/<int:resident_id>/contacts/",
+        views_care.contact_assign,
+        name="contact_assign",
+    ),
+    path("desk/care/contacts/<int:assignment_id>/end/", views_care.contact_end, name="contact_end"),
+    path("desk/care/alerts/", views_care.alerts, name="alerts"),
+    path("desk/care/alerts/<int:alert_id>/ack/", views_care.alert_ack, name="alert_ack"),
+    path("desk/care/alerts/<int:alert_id>/report/", views_care.alert_report, name="alert_report"),
+    path("desk/care/alerts/<int:alert_id>/close/", views_care.alert_close, name="alert_close"),
+    path("desk/care/campaigns/", views_care.campaign_list, name="campaigns"),
+    path("desk/care/campaigns/<int:campaign_id>/", views_care.campaign, name="campaign"),
+    path("desk/care/coverage/", views_care.coverage, name="coverage"),
+]
+
+cases = [
+    path("desk/cases/", views_cases.case_list, name="list"),
+    path("desk/cases/<int:case_id>/", views_cases.case_detail, name="detail"),
+    path("desk/cases/new/", views_cases.case_new, name="new"),
+    path("desk/cases/report/", views_cases.case_report, name="report"),
+    path("desk/cases/<int:case_id>/consent/", views_cases.consent, name="consent"),
+    path("desk/cases/<int:case_id>/advance/", views_cases.advance, name="advance"),
+    path("desk/cases/<int:case_id>/assessment/", views_cases.assessment, name="assessment"),
+    path("desk/cases/<int:case_id>/plan/", views_cases.plan, name="plan"),
+    path("desk/cases/<int:case_id>/intervention/", views_cases.intervention, name="intervention"),
+    path("desk/cases/<int:case_id>/team/", views_cases.team_add, name="team_add"),
+    path("desk/cases/team/<int:member_id>/end/", views_cases.team_end, name="team_end"),
+    path("desk/cases/<int:case_id>/review/", views_cases.review, name="review"),
+    path("desk/cases/<int:case_id>/close/", views_cases.close, name="close"),
+    path("desk/cases/<int:case_id>/reopen/", views_cases.reopen, name="reopen"),
+    path(
+        "desk/cases/<int:case_id>/supervision/",
+        views_cases.supervision_note,
+        name="supervision_note",
+    ),
+    path("desk/cases/<int:case_id>/access-log/", views_cases.case_access_log, name="access_log"),
+    path("desk/cases/<int:case_id>/export/", views_cases.case_export, name="export"),
+    path("desk/cases/<int:case_id>/referrals/", views_cases.referral_new, name="referral_new"),
+    path(
+        "desk/cases/referrals/<int:referral_id>/status/",
+        views_cases.referral_status,
+        name="referral_status",
+    ),
+    path("desk/cases/<int:case_id>/benefits/", views_cases.benefits_new, name="benefits_new"),
+    path(
+        "desk/cases/benefits/<int:task_id>/status/",
+        views_cases.benefit_status,
+        name="benefit_status",
+    ),
+    path("desk/cases/<int:case_id>/crisis/", views_cases.crisis, name="crisis"),
+    path("desk/cases/crisis/<int:crisis_id>/step/", views_cases.crisis_step, name="crisis_step"),
+    path(
+        "desk/cases/crisis/<int:crisis_id>/safety-plan/",
+        views_cases.crisis_safety_plan,
+        name="crisis_safety_plan",
+    ),
+    path("desk/cases/crisis/<int:crisis_id>/end/", views_cases.crisis_end, name="crisis_end"),
+]
+
 activities = [
     path("m/activities/", views_activities.mine, name="mine"),
+    path("calendar/<str:token>.ics", views_calendar.feed, name="calendar_feed"),
     path(
         "m/activities/positions/<int:position_id>/signup/",
         views_activities.sign_up,
@@ -157,6 +236,14 @@ activities = [
     path(
         "desk/activities/<int:activity_id>/confirm/", views_activities.desk_confirm, name="confirm"
     ),
+    *views_activities_after.urls(),
+]
+
+inbox = [
+    path("", views_notifications.inbox, name="list"),
+    path("read-all/", views_notifications.mark_all_read, name="read_all"),
+    path("<int:notification_id>/open/", views_notifications.open_notification, name="open"),
+    path("<int:notification_id>/read/", views_notifications.mark_read, name="read"),
 ]
 
 urlpatterns = [
@@ -171,4 +258,7 @@ urlpatterns = [
     path("desk/", include((desk, "desk"))),
     path("", include((timebank, "timebank"))),
     path("", include((activities, "activities"))),
+    path("m/inbox/", include((inbox, "inbox"))),
+    path("", include((care, "care"))),
+    path("", include((cases, "cases"))),
 ]

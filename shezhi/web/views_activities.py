@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shezhi.activities import attendance as checkins
-from shezhi.activities import selectors, services, signups
+from shezhi.activities import calendar, selectors, services, signups
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.volunteers.selectors import recording_units
 from shezhi.web.forms_activities import ActivityForm, InsuranceForm
@@ -116,7 +116,11 @@ def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
 @require_GET
 def desk_list(request: HttpRequest) -> HttpResponse:
     activities = selectors.activities_organised(actor=request.user).order_by("-starts_at")[:100]
-    return render(request, "web/activities/desk_list.html", {"activities": activities})
+    context = {
+        "activities": activities,
+        "calendars": calendar.staff_subscriptions(request.user),
+    }
+    return render(request, "web/activities/desk_list.html", context)
 
 
 @login_required
@@ -217,6 +221,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     context = {
         "open": selectors.open_positions(actor=request.user),
         "signups": selectors.my_signups(actor=request.user)[:50],
+        "calendars": calendar.subscriptions_for(request.user),
+        "leads": bool(selectors.members_led_by(actor=request.user)),
     }
     return render(request, "web/activities/mine.html", context)
 

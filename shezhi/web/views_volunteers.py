@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shezhi.accounts.scoping import sees_everything
+from shezhi.activities import calendar
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.org.models import Level, OrgUnit
 from shezhi.timebank.selectors import balance_of
@@ -500,6 +501,10 @@ def _team_page(request: HttpRequest, team_id: int, *, add_form=None, status: int
             ),
             "role_choices": Role.choices,
             "can_review": team.status == Team.Status.APPLIED and staff,
+            # The team's calendar feed, for its members and the community's staff only.
+            "calendar": calendar.Subscription(team.name, calendar.feed_url(calendar.TEAM, team.pk))
+            if team.status == Team.Status.FOUNDED and (staff or my_role is not None)
+            else None,
         },
         status=status,
     )

@@ -68,6 +68,10 @@ def validish(world) -> dict[str, Any]:
         "resident_id": world.dora_resident.pk,
         "community_id": world.a["community"].pk,
         "contact_phone": "13700001111",
+        "wanted_from": "2030-01-02T09:00:00+08:00",
+        "wanted_until": "2030-01-02T10:00:00+08:00",
+        "helper_gender": "",
+        "home_visit": True,
         "name": "王大爷",
         "id_number": "11010519491231002X",
         "grid_id": world.a["grid"].pk,
@@ -132,6 +136,30 @@ def validish(world) -> dict[str, Any]:
         "token": "not-a-token",
         "latitude": 30.55,
         "longitude": 114.3,
+        "at": "2026-01-02T09:00:00+08:00",
+        "stars": 5,
+        "headcount": 3,
+        # care (shezhi/api/care.py)
+        "visited_on": "2026-01-02",
+        "contact_made": True,
+        "mode": "home",
+        "checklist": {"health": "ok"},
+        "notes": {"health": "说明"},
+        "risk_level": "",
+        "risk_reasons": "",
+        "need": None,
+        # casework (shezhi/api/cases.py)
+        "on": "2026-01-02",
+        "form": "office",
+        "duration_minutes": 30,
+        "goal_id": None,
+        "to_status": "assessment",
+        "institution_kind": "hospital",
+        "institution_name": "市精神卫生中心",
+        "contact": "王医生",
+        "direction": "out",
+        "answer": "已接诊",
+        "step": "safety",
     }
 
 
@@ -208,6 +236,10 @@ CHECKED_IDS = {
     "account_id",
     "deposit_id",
     "job_id",
+    "alert_id",
+    "case_id",
+    "referral_id",
+    "crisis_id",
 }
 
 

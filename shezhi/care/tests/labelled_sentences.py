@@ -28,6 +28,11 @@ LABELLED: list[tuple[str, set[str], str]] = [
     ("他最近老说想 死", {S}, SIGNAL),
     ("活着 没 意思", {S}, SIGNAL),
     ("我不活了！", {S}, SIGNAL),
+    # 中风: acute is a signal, rehabilitation is not
+    ("我爸刚才突然中风，嘴歪眼斜", {H}, SIGNAL),
+    ("老人早上起来说话不清，半边身子动不了", {H}, SIGNAL),
+    ("奶奶中风了，快来人", {H}, SIGNAL),
+    ("中风后在家康复，需要上门理疗", set(), NONE),
     ("儿子欠了债，说要喝农药", {S}, SIGNAL),
     ("她说攒够了药就去死", {S}, SIGNAL),
     ("这日子没法过了，死了干净", {S}, SIGNAL),

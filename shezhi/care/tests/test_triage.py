@@ -141,3 +141,8 @@ def test_scan_never_fails_and_offsets_are_valid(text):
     for signal in scan(text):
         assert 0 <= signal.start < signal.end <= len(text)
         assert text[signal.start : signal.end] == signal.matched
+
+
+def test_a_past_stroke_is_a_care_fact_but_an_acute_one_is_a_signal():
+    assert scan("中风后在家康复，需要上门理疗") == []
+    assert {s.category for s in scan("我爸刚才突然中风")} == {Category.MEDICAL}

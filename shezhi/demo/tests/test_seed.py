@@ -3,13 +3,17 @@
 import hashlib
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
+from shezhi.care import selectors as care_selectors
+from shezhi.care.models import Campaign, CareAlert, CareProfile, ContactAssignment, Visit
 from shezhi.core.errors import NotFound
 from shezhi.core.validators import (
     birth_date_from_id,
@@ -66,9 +70,10 @@ def fingerprint() -> str:
             (n.title, n.status, n.category.code, n.urgency.code, n.source, n.assignee_label)
             + (n.resident.id_number if n.resident else "", n.rating, n.needs_review, transitions)
         )
-    rows += ServiceRecord.objects.order_by("volunteer__volunteer_no", "title").values_list(
+    # Ordered by every listed field: PostgreSQL returns ties in any order.
+    rows += ServiceRecord.objects.order_by(
         "volunteer__volunteer_no", "title", "minutes", "hours"
-    )
+    ).values_list("volunteer__volunteer_no", "title", "minutes", "hours")
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
 
@@ -153,6 +158,62 @@ def test_outsider_social_worker_cannot_see_the_demo_community_needs(seeded, db):
     with pytest.raises(NotFound):
         selectors.need_get(actor=outsider, need_id=need.pk)
     assert selectors.need_get(actor=worker1, need_id=need.pk) == need
+
+
+def test_demo_community_has_care_coverage_data_for_the_demo_log_ins(seeded, db):
+    worker1 = User.objects.get(username="worker1")
+    community = worker1.unit
+    profiles = CareProfile.objects.filter(community=community)
+    assert (
+        profiles.filter(risk_level="high").exists() and profiles.filter(risk_level="key").exists()
+    )
+    assert ContactAssignment.objects.filter(resident__community=community).exists()
+    # A few months of visits, some overdue, one of them raising a need in the ledger.
+    visits = Visit.objects.filter(resident__community=community)
+    first = visits.order_by("visited_on").first()
+    assert first.visited_on <= timezone.localdate() - timedelta(days=60)
+    assert visits.exclude(raised_need=None).exists()
+    assert profiles.filter(next_visit_due__lt=timezone.localdate()).exists()
+    crisis = CareAlert.objects.filter(
+        community=community, kind=CareAlert.Kind.CRISIS, status=CareAlert.Status.OPEN
+    )
+    assert crisis.filter(source_type="care.visit").count() == 1
+    assert crisis.first().assigned_to.role == Role.SOCIAL_WORKER
+    campaign = Campaign.objects.get(community=community, status=Campaign.Status.ACTIVE)
+    outcomes = set(campaign.stops.values_list("outcome", flat=True))
+    assert "pending" in outcomes and len(outcomes) > 1  # in progress
+    grid1 = User.objects.get(username="grid1")
+    assert care_selectors.today_list(actor=grid1).exists()  # grid1's "today" list has work
+    # Wiping removes the care data with everything else.
+    with transaction.atomic():
+        seeding.wipe()
+        assert not CareProfile.objects.exists() and not Visit.objects.exists()
+        transaction.set_rollback(True)
+
+
+def test_demo_community_has_cases_written_through_the_services(seeded, db):
+    from shezhi.cases import selectors as case_selectors
+    from shezhi.cases.models import Case, CrisisIntervention, Referral
+
+    worker1 = User.objects.get(username="worker1")
+    cases = Case.objects.filter(community=worker1.unit, worker=worker1)
+    assert set(cases.values_list("status", flat=True)) >= {"assessment", "intervention", "closed"}
+    crisis = CrisisIntervention.objects.get(case__in=cases, ended_at__isnull=True)
+    assert crisis.supervisor_notified_at is not None and crisis.safety_plan
+    referral = Referral.objects.get(case=crisis.case, direction="out")
+    assert (referral.institution_kind, referral.status) == ("hospital", "received")
+    assert "精神科" in referral.institution_name
+    teamed = cases.get(status="intervention")
+    roles = set(teamed.team.values_list("role", flat=True))
+    assert {"counsellor", "family_adviser", "volunteer"} <= roles
+    assert teamed.interventions.exists() and teamed.supervision_notes.exists()
+    assert cases.get(status="closed").closures.get().outcome == "achieved"
+    # Confidentiality holds in the demo: volunteer1 (the counsellor) sees the plan only.
+    volunteer1 = User.objects.get(username="volunteer1")
+    access = case_selectors.case_access(actor=volunteer1, case_id=teamed.pk)
+    assert not access.can("assessment") and access.can("plan")
+    with pytest.raises(NotFound):
+        case_selectors.case_access(actor=User.objects.get(username="admin"), case_id=teamed.pk)
 
 
 def test_if_empty_does_nothing_on_a_seeded_database(seeded, db):

@@ -47,6 +47,8 @@ class Command(BaseCommand):
                 f"  居民 {result['residents']}（{result['households']} 户），"
                 f"志愿者 {result['volunteers']}，服务队 {result['teams']}，"
                 f"账号 {result['users']}\n"
-                f"  需求 {result['needs']}：{by_status}；服务记录 {result['service_records']}"
+                f"  需求 {result['needs']}：{by_status}；服务记录 {result['service_records']}\n"
+                f"  关爱档案 {result['care_profiles']}，走访记录 {result['care_visits']}，"
+                f"待处理关爱预警 {result['care_alerts_open']}"
             )
         )

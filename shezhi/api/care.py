@@ -1,0 +1,376 @@
+"""/api/v1/care: the contact person's "today" list, a resident's care card, logging a visit
+(which may raise a need in the ledger), open alerts and their acknowledgement, and coverage.
+Scoping and masking are those of the care pages: outside the actor's units is 404; phones are
+masked except on the card of the resident's own contact person (an audited read)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
+from shezhi.care import cards, selectors, services
+from shezhi.care.cadence import days_overdue
+from shezhi.care.models import CHECKLIST, CareAlert, CareProfile, ContactAssignment, Visit
+from shezhi.core.errors import Forbidden
+
+router = Router(tags=["关爱走访"])
+
+PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, Field(max_length=200)]
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class TodayItemOut(Schema):
+    resident_id: int
+    name: str
+    risk_level: str
+    risk_label: str
+    risk_reasons: str
+    grid: str
+    address: str
+    phone: str = Field(description="打码")
+    next_visit_due: date
+    days_overdue: int
+    urgent_visit_by: datetime | None
+
+
+class ProfileOut(Schema):
+    risk_level: str
+    risk_label: str
+    risk_reasons: str
+    cadence: str = Field(description="走访周期，如 7天、1个月")
+    registered_on: date
+    next_visit_due: date
+    last_visit_on: date | None
+    last_seen_on: date | None
+    urgent_visit_by: datetime | None
+    major_change: str
+
+
+class ContactOut(Schema):
+    id: int
+    contact_id: int
+    contact_name: str
+    kind: str
+    kind_label: str
+    started_on: date
+    ended_on: date | None
+    end_reason: str
+
+
+class VisitOut(Schema):
+    id: int
+    visited_on: date
+    mode: str
+    contact_made: bool
+    visitor: str
+    checklist: dict[str, str]
+    notes: dict[str, str]
+    note: str
+    suggested_risk_level: str
+    raised_need_id: int | None
+
+
+class CardResidentOut(Schema):
+    id: int
+    name: str
+    phone: str = Field(description="一对一联系人可见完整号码（记入审计日志），其他人打码")
+    phone_full: bool
+    address: str
+
+
+class CareCardOut(Schema):
+    resident: CardResidentOut
+    profile: ProfileOut | None
+    contacts: list[ContactOut]
+    recent_visits: list[VisitOut]
+
+
+class NeedDraftIn(In):
+    category: str = Field(max_length=20, description="需求类别，如 daily_care")
+    urgency: str = Field(max_length=20, description="紧急程度，如 caring")
+    description: str = Field(min_length=1, max_length=2000)
+    title: str = Field("", max_length=60)
+
+
+class VisitIn(In):
+    visited_on: date = Field(description="不能晚于今天")
+    contact_made: StrictBool = Field(description="是否见到本人；false 即无人应答")
+    mode: Literal["home", "phone", "video", "third_party"] = "home"
+    checklist: dict[str, Literal["ok", "concern", "urgent", "unknown"]] = Field(
+        default_factory=dict, description="health/meals/safety/mood/living/needs → 情况"
+    )
+    notes: dict[str, Text] = Field(default_factory=dict, description="各检查项的说明")
+    note: str = Field("", max_length=1000)
+    risk_level: Literal["", "high", "key", "general"] = Field(
+        "", description="风险等级变化：社工、网格员直接调整，志愿者仅作建议"
+    )
+    risk_reasons: str = Field("", max_length=300)
+    need: NeedDraftIn | None = Field(None, description="登记为需求（预填该居民），进入民情台账")
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    summary: str
+    category: str
+    resident_id: int | None
+    resident_name: str
+    community: str
+    grid: str | None
+    assigned_to: str | None
+    due_by: datetime | None
+    mandatory_report: bool
+    reported_at: datetime | None
+    reported_to: str
+    created_at: datetime
+
+
+class AlertQuery(Clean):
+    kind: Literal["no_contact_person", "nobody_home_twice", "overdue", "crisis"] | None = None
+    limit: int = Field(100, ge=1, le=500)
+
+
+class CoverageQuery(Clean):
+    by: Literal["grid", "compound", "community"] = "grid"
+
+
+class CoverageRowOut(Schema):
+    unit_id: int
+    unit_name: str
+    registered: int
+    covered: int
+    share: float = Field(description="按周期走访的比例，0–1")
+
+
+class OverdueOut(Schema):
+    resident_id: int
+    name: str
+    risk_level: str
+    grid: str
+    next_visit_due: date
+    days_overdue: int
+    last_seen_on: date | None
+
+
+class CoverageOut(Schema):
+    by: str
+    registered: int
+    covered: int
+    rows: list[CoverageRowOut]
+    overdue_longest: list[OverdueOut]
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def _profile(p: CareProfile) -> dict:
+    return {
+        "risk_level": p.risk_level,
+        "risk_label": p.get_risk_level_display(),
+        "risk_reasons": p.risk_reasons,
+        "cadence": services.rules().interval(p.risk_level).describe(),
+        "registered_on": p.registered_on,
+        "next_visit_due": p.next_visit_due,
+        "last_visit_on": p.last_visit_on,
+        "last_seen_on": p.last_seen_on,
+        "urgent_visit_by": p.urgent_visit_by,
+        "major_change": p.major_change_note,
+    }
+
+
+def _contact(a: ContactAssignment) -> dict:
+    return {
+        "id": a.pk,
+        "contact_id": a.contact_id,
+        "contact_name": str(a.contact),
+        "kind": a.kind,
+        "kind_label": a.get_kind_display(),
+        "started_on": a.started_on,
+        "ended_on": a.ended_on,
+        "end_reason": a.end_reason,
+    }
+
+
+def _visit(v: Visit) -> dict:
+    return {
+        "id": v.pk,
+        "visited_on": v.visited_on,
+        "mode": v.mode,
+        "contact_made": v.contact_made,
+        "visitor": str(v.visitor),
+        "checklist": {i: getattr(v, i) for i in CHECKLIST},
+        "notes": {i: getattr(v, f"{i}_note") for i in CHECKLIST},
+        "note": v.note,
+        "suggested_risk_level": v.suggested_risk_level,
+        "raised_need_id": v.raised_need_id,
+    }
+
+
+def _alert(a: CareAlert, actor) -> dict:
+    name = ""
+    if a.resident is not None:
+        name = (
+            a.resident.name if actor.is_staff_role or actor.is_superuser else a.resident.masked_name
+        )
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "kind_label": a.get_kind_display(),
+        "status": a.status,
+        "status_label": a.get_status_display(),
+        "summary": a.summary,
+        "category": a.category,
+        "resident_id": a.resident_id,
+        "resident_name": name,
+        "community": a.community.name,
+        "grid": a.grid.name if a.grid_id else None,
+        "assigned_to": str(a.assigned_to) if a.assigned_to_id else None,
+        "due_by": a.due_by,
+        "mandatory_report": a.mandatory_report,
+        "reported_at": a.reported_at,
+        "reported_to": a.reported_to,
+        "created_at": a.created_at,
+    }
+
+
+def _card(actor, resident_id: int) -> dict:
+    c = cards.care_card(actor=actor, resident_id=resident_id)
+    return {
+        "resident": {
+            "id": c.resident.pk,
+            "name": c.resident.name,
+            "phone": c.phone,
+            "phone_full": c.phone_full,
+            "address": c.address,
+        },
+        "profile": _profile(c.profile) if c.profile else None,
+        "contacts": [_contact(a) for a in c.contacts],
+        "recent_visits": [_visit(v) for v in c.visits],
+    }
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+@router.get("/today", response={200: list[TodayItemOut], **ERRORS}, summary="我今天要走访的人")
+def today(request: HttpRequest):
+    actor = request.auth
+    day = timezone.localdate()
+    return [
+        {
+            "resident_id": p.resident_id,
+            "name": p.resident.name,
+            "risk_level": p.risk_level,
+            "risk_label": p.get_risk_level_display(),
+            "risk_reasons": p.risk_reasons,
+            "grid": p.grid.name,
+            "address": cards.shown_address(actor, p.resident, is_contact=True),
+            "phone": cards.listed_phone(p.resident),
+            "next_visit_due": p.next_visit_due,
+            "days_overdue": days_overdue(p.next_visit_due, day),
+            "urgent_visit_by": p.urgent_visit_by,
+        }
+        for p in selectors.today_list(actor=actor, today=day)[:500]
+    ]
+
+
+@router.get(
+    "/residents/{resident_id}",
+    response={200: CareCardOut, **ERRORS},
+    summary="关爱卡：风险、走访周期、联系人和最近走访",
+)
+def card(request: HttpRequest, resident_id: PathId):
+    return _card(request.auth, resident_id)
+
+
+@router.post(
+    "/residents/{resident_id}/visits",
+    response={201: VisitOut, **ERRORS},
+    summary="登记走访（可登记需求、调整风险等级）",
+)
+def visit_create(request: HttpRequest, resident_id: PathId, payload: VisitIn):
+    need = payload.need
+    visit = services.visit_log(
+        actor=request.auth,
+        resident_id=resident_id,
+        visited_on=payload.visited_on,
+        contact_made=payload.contact_made,
+        mode=payload.mode,
+        checklist=payload.checklist,
+        notes=payload.notes,
+        note=payload.note,
+        risk_level=payload.risk_level,
+        risk_reasons=payload.risk_reasons,
+        need=services.NeedDraft(
+            category=need.category,
+            urgency=need.urgency,
+            description=need.description,
+            title=need.title,
+        )
+        if need is not None
+        else None,
+    )
+    return 201, _visit(visit)
+
+
+@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="待处理的关爱预警")
+def alert_list(request: HttpRequest, filters: Query[AlertQuery]):
+    qs = selectors.alerts_open(actor=request.auth, kind=filters.kind).select_related("grid")
+    return [_alert(a, request.auth) for a in qs[: filters.limit]]
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge", response={200: AlertOut, **ERRORS}, summary="确认预警"
+)
+def alert_acknowledge(request: HttpRequest, alert_id: PathId):
+    alert = services.alert_acknowledge(actor=request.auth, alert_id=alert_id)
+    return _alert(selectors.alert_get(actor=request.auth, alert_id=alert.pk), request.auth)
+
+
+@router.get(
+    "/coverage",
+    response={200: CoverageOut, **ERRORS},
+    summary="走访覆盖率（按网格、小区或社区）和逾期最久名单",
+)
+def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
+    actor = request.auth
+    if not (actor.is_superuser or actor.role in cards.COVERAGE_ROLES):
+        raise Forbidden("您的角色无权查看走访覆盖率")
+    rows = selectors.coverage(actor=actor, by=filters.by)
+    day = timezone.localdate()
+    return {
+        "by": filters.by,
+        "registered": sum(r.registered for r in rows),
+        "covered": sum(r.covered for r in rows),
+        "rows": [
+            {
+                "unit_id": r.unit_id,
+                "unit_name": r.unit_name,
+                "registered": r.registered,
+                "covered": r.covered,
+                "share": round(r.share, 4),
+            }
+            for r in rows
+        ],
+        "overdue_longest": [
+            {
+                "resident_id": p.resident_id,
+                "name": p.resident.name,
+                "risk_level": p.risk_level,
+                "grid": p.grid.name,
+                "next_visit_due": p.next_visit_due,
+                "days_overdue": days_overdue(p.next_visit_due, day),
+                "last_seen_on": p.last_seen_on,
+            }
+            for p in selectors.overdue_longest(actor=actor, today=day)
+        ],
+    }

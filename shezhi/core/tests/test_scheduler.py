@@ -1,0 +1,39 @@
+"""The embedded scheduler: the configured jobs, each once at a time, failures contained."""
+
+import logging
+
+import pytest
+from django.core.management.base import CommandError
+
+from shezhi.core.management.commands import run_scheduler
+
+
+def test_each_configured_command_becomes_an_interval_job_not_run_twice_at_once():
+    scheduler = run_scheduler.build_scheduler({"care_jobs": 60, "activity_reminders": 300})
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"care_jobs", "activity_reminders"}
+    assert jobs["care_jobs"].trigger.interval.total_seconds() == 60
+    assert jobs["care_jobs"].max_instances == 1 and jobs["care_jobs"].coalesce
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [({"no_such_job": 60}, "不存在"), ({"care_jobs": 1}, "不少于10")],
+)
+def test_a_bad_schedule_is_refused_with_a_chinese_message(schedule, message):
+    with pytest.raises(CommandError, match=message):
+        run_scheduler.build_scheduler(schedule)
+
+
+def test_the_configured_schedule_escalates_crises_within_minutes(settings):
+    assert settings.SHEZHI_SCHEDULE["care_jobs"] <= 120
+
+
+def test_a_failing_job_is_logged_not_raised(monkeypatch, caplog):
+    def boom(name):
+        raise RuntimeError("数据库不可用")
+
+    monkeypatch.setattr(run_scheduler, "call_command", boom)
+    with caplog.at_level(logging.ERROR, logger="shezhi.scheduler"):
+        run_scheduler.run_job("care_jobs")
+    assert "care_jobs" in caplog.text and "数据库不可用" in caplog.text

@@ -1,0 +1,228 @@
+"""The notification outbox.
+
+- notify(*, recipient, kind, title, body, link, dedupe_key) -> Notification | None: enqueue one
+  notification (also the inbox entry) with a queued Delivery per configured channel. With a
+  dedupe key, a second call for the same recipient and key is a no-op (None), guarded by a
+  unique constraint, so re-running a job never sends the same reminder twice.
+- notify_many(...): the same for several recipients (one delivery run after commit).
+- deliver_pending(*, notification_ids=None) -> DeliveryResult: send queued deliveries. Each row
+  is claimed with a conditional UPDATE, so concurrent runs never send one delivery twice.
+
+Delivery runs in-process after commit in a background thread when SHEZHI_TASKS_INLINE is on (the
+default, like the import jobs); otherwise `shezhi notifications_deliver` (cron) sends the queue.
+"""
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shezhi.accounts.models import User
+from shezhi.core.errors import InvalidInput
+from shezhi.notifications.channels import Channel, DeliveryFailed, channel, channel_names
+from shezhi.notifications.models import Delivery, Notification
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # transient failures are retried this often, then the delivery fails
+BATCH = 500
+
+
+def _check_link(link: str) -> str:
+    """Only site-relative paths: an inbox link must never lead off the platform."""
+    link = (link or "").strip()
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
+        raise InvalidInput("通知链接须为站内路径", field="link")
+    return link[:200]
+
+
+def _create(
+    *, recipient: User, kind: str, title: str, body: str, link: str, dedupe_key: str
+) -> Notification | None:
+    if kind not in Notification.Kind.values:
+        raise InvalidInput("通知类型不正确", field="kind")
+    if (
+        dedupe_key
+        and Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists()
+    ):
+        return None
+    notification = Notification(
+        recipient=recipient,
+        kind=kind,
+        title=title[:100],
+        body=body[:500],
+        link=_check_link(link),
+        dedupe_key=dedupe_key[:120],
+    )
+    try:
+        with transaction.atomic():  # a concurrent run inserted the same key: skip it
+            notification.save()
+    except IntegrityError:
+        return None
+    Delivery.objects.bulk_create(
+        [Delivery(notification=notification, channel=name) for name in channel_names()]
+    )
+    return notification
+
+
+def _deliver_after_commit(notifications: Sequence[Notification]) -> None:
+    if notifications and getattr(settings, "SHEZHI_TASKS_INLINE", True):
+        ids = [n.pk for n in notifications]
+        transaction.on_commit(lambda: start_in_thread(ids))
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str = "",
+) -> Notification | None:
+    """Enqueue a notification for `recipient`; None when `dedupe_key` was already used."""
+    notification = _create(
+        recipient=recipient, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+    )
+    _deliver_after_commit([notification] if notification else [])
+    return notification
+
+
+@transaction.atomic
+def notify_many(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """The same notification to each recipient once (duplicates in `recipients` collapse)."""
+    made = []
+    seen: set[int] = set()
+    for recipient in recipients:
+        if recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        notification = _create(
+            recipient=recipient,
+            kind=kind,
+            title=title,
+            body=body,
+            link=link,
+            dedupe_key=dedupe_key,
+        )
+        if notification is not None:
+            made.append(notification)
+    _deliver_after_commit(made)
+    return made
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def start_in_thread(notification_ids: list[int]) -> threading.Thread:
+    thread = threading.Thread(target=_deliver_and_close, args=(notification_ids,), daemon=True)
+    thread.start()
+    return thread
+
+
+def _deliver_and_close(notification_ids: list[int]) -> None:
+    try:
+        deliver_pending(notification_ids=notification_ids)
+    except Exception:  # pragma: no cover - logged; the queue keeps what was not sent
+        log.exception("notification delivery crashed")
+    finally:
+        connections.close_all()
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    sent: int
+    failed: int
+    retrying: int
+
+
+def _finish(delivery: Delivery, **fields: object) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+
+
+def deliver_pending(
+    *,
+    notification_ids: Sequence[int] | None = None,
+    limit: int = BATCH,
+    now: datetime | None = None,
+) -> DeliveryResult:
+    """Send queued deliveries, oldest first. A permanent failure (DeliveryFailed) fails the
+    delivery with its reason; any other error is retried up to MAX_ATTEMPTS times."""
+    queued = Delivery.objects.filter(status=Delivery.Status.QUEUED)
+    if notification_ids is not None:
+        queued = queued.filter(notification_id__in=list(notification_ids))
+    rows = list(queued.select_related("notification__recipient").order_by("id")[:limit])
+    channels: dict[str, Channel] = {}
+    sent = failed = retrying = 0
+    for delivery in rows:
+        # Claim: only the run whose UPDATE matches the attempts it read sends this delivery.
+        if not Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.QUEUED, attempts=delivery.attempts
+        ).update(attempts=F("attempts") + 1):
+            continue
+        attempts = delivery.attempts + 1
+        try:
+            if delivery.channel not in channels:
+                channels[delivery.channel] = channel(delivery.channel)
+            channels[delivery.channel].send(delivery.notification)
+        except DeliveryFailed as exc:
+            _finish(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:300])
+            failed += 1
+        except Exception as exc:
+            log.warning("delivery %s over %s failed: %s", delivery.pk, delivery.channel, exc)
+            final = attempts >= MAX_ATTEMPTS
+            _finish(
+                delivery,
+                status=Delivery.Status.FAILED if final else Delivery.Status.QUEUED,
+                last_error=f"{type(exc).__name__}: {exc}"[:300],
+            )
+            failed += final
+            retrying += not final
+        else:
+            _finish(
+                delivery,
+                status=Delivery.Status.SENT,
+                sent_at=now or timezone.now(),
+                last_error="",
+            )
+            sent += 1
+    return DeliveryResult(sent=sent, failed=failed, retrying=retrying)
+
+
+# --- the inbox --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(
+    *, actor: User, notification_id: int, now: datetime | None = None
+) -> Notification:
+    """Mark one of the actor's notifications read (someone else's: not found)."""
+    from shezhi.notifications.selectors import notification_get
+
+    notification = notification_get(actor=actor, notification_id=notification_id)
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: User, now: datetime | None = None) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
