@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE=shezhi.settings
 .venv/bin/shezhi compilemessages -v 0 --ignore=.venv --ignore=var --ignore=benchmarks
 .venv/bin/shezhi migrate --noinput -v 0
 .venv/bin/shezhi seed --scale demo --seed "${SHEZHI_SEED:-2026}" --if-empty
-.venv/bin/shezhi demo_logins
+.venv/bin/shezhi demo_logins --url "http://${SHEZHI_ADDR:-127.0.0.1:8000}/"
 # The periodic jobs (care escalation, reminders) run beside the server and stop with it.
 .venv/bin/shezhi run_scheduler &
 scheduler=$!

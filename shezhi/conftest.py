@@ -8,6 +8,7 @@ Community B (another street): Charlie is its social worker, the outsider who mus
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.tests.factories import UserFactory
@@ -30,6 +31,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             and not marker.kwargs.get("serialized_rollback")
         ):
             raise pytest.UsageError(f"{item.nodeid}: add serialized_rollback=True to django_db")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked postgres_only need real concurrent transactions; SQLite serialises writers."""
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are exercised on PostgreSQL")
 
 
 @pytest.fixture(autouse=True)

@@ -530,28 +530,3 @@ class EmergencyAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name}#{self.pk}"
-
-
-class CaseNotice(models.Model):
-    """A message to a supervisor or worker about a case (crisis started, emergency access).
-    It names the case number only, never the client."""
-
-    class Kind(models.TextChoices):
-        CRISIS = "crisis", "危机干预启动"
-        EMERGENCY_ACCESS = "emergency_access", "管理员紧急访问"
-        REFERRAL = "referral", "转介进展"
-
-    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="case_notices")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    text = models.CharField("内容", max_length=300)
-    created_at = models.DateTimeField("时间")
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "个案通知"
-        verbose_name_plural = verbose_name
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name}#{self.pk}"

@@ -24,7 +24,6 @@ from shezhi.cases.models import (
     Case,
     CaseAccessLog,
     CaseClosure,
-    CaseNotice,
     CaseReview,
     CaseTeamMember,
     CaseTransition,
@@ -361,6 +360,24 @@ def case_access_logs(
     return list(CaseAccessLog.objects.filter(case_ref=access.case.pk).select_related("user"))
 
 
+def case_emergency_grants(
+    *, actor: User, case_id: int, now: datetime | None = None
+) -> list[EmergencyAccess]:
+    """Every emergency grant on a case (active, expired, revoked), for its supervisor line."""
+    access = case_get(actor=actor, case_id=case_id, part=ACCESS_LOG, now=now)
+    return list(
+        EmergencyAccess.objects.filter(case=access.case)
+        .select_related("user")
+        .order_by("-granted_at", "-id")
+    )
+
+
+def emergency_grants_active(*, actor: User, now: datetime | None = None) -> list[EmergencyAccess]:
+    """The actor's own unexpired, unrevoked emergency grants. Only the case number, reason and
+    times are shown, no case content, so this is not a case read."""
+    return list(_emergency(actor, now or timezone.now()).order_by("expires_at", "id"))
+
+
 # --- lists ------------------------------------------------------------------------------
 
 
@@ -525,11 +542,6 @@ def case_report(*, actor: User, by: str) -> list[ReportRow]:
             )
         )
     return sorted(out, key=lambda r: (-r.total, r.label))
-
-
-def notices_for(*, actor: User, unread_only: bool = True) -> QuerySet[CaseNotice]:
-    qs = CaseNotice.objects.filter(recipient=actor)
-    return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
 # --- export ----------------------------------------------------------------------------

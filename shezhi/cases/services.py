@@ -28,7 +28,6 @@ from shezhi.cases.models import (
     Case,
     CaseAccessLog,
     CaseClosure,
-    CaseNotice,
     CaseReview,
     CaseTeamMember,
     CaseTransition,
@@ -48,6 +47,8 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 from shezhi.core.models import AuditEvent
 from shezhi.needs.selectors import need_get
+from shezhi.notifications.models import Notification
+from shezhi.notifications.services import notify_many
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
 
@@ -146,10 +147,18 @@ def _record_transition(
     )
 
 
-def _notify(case: Case, recipients: Sequence[User], kind: str, text: str, now: datetime) -> None:
-    CaseNotice.objects.bulk_create(
-        CaseNotice(recipient=u, case=case, kind=kind, text=text[:300], created_at=now)
-        for u in recipients
+def _notify(
+    case: Case, recipients: Sequence[User], *, kind: str, title: str, body: str, key: str
+) -> None:
+    """Tell people about a case through the notification outbox (inbox and SMS). The text names
+    the case number only, never the client: an SMS or a lock screen is not confidential."""
+    notify_many(
+        recipients=recipients,
+        kind=kind,
+        title=title,
+        body=body,
+        link=f"/desk/cases/{case.pk}/",
+        dedupe_key=key,
     )
 
 
@@ -800,7 +809,14 @@ def crisis_start(*, actor: User, case_id: int, now: datetime | None = None) -> C
             steps=steps,
             supervisor_notified_at=now if sups else None,
         )
-        _notify(case, sups, CaseNotice.Kind.CRISIS, f"个案#{case.pk}启动危机干预，请及时督导", now)
+        _notify(
+            case,
+            sups,
+            kind=Notification.Kind.CASE_CRISIS,
+            title=f"个案#{case.pk}启动危机干预",
+            body=f"个案#{case.pk}已启动危机干预，请及时督导。",
+            key=f"case-crisis:{crisis.pk}",  # a retried request does not page twice
+        )
         _set_risk(case, RiskLevel.URGENT, timezone.localdate(now))
         audit.record(
             actor=actor, action=AuditEvent.Action.CREATE, obj=crisis, summary="启动危机干预"
@@ -1125,12 +1141,14 @@ def emergency_access_grant(
         )
         recipients = [*supervisors_of(case.worker), case.worker]
         who = actor.display_name or actor.username
+        # The reason is free text that may name the client: it stays on the access-log page.
         _notify(
             case,
             recipients,
-            CaseNotice.Kind.EMERGENCY_ACCESS,
-            f"管理员{who}对个案#{case.pk}启用紧急访问{hours}小时，理由：{reason}",
-            now,
+            kind=Notification.Kind.CASE_EMERGENCY_ACCESS,
+            title=f"个案#{case.pk}已开启管理员紧急访问",
+            body=f"管理员{who}对个案#{case.pk}开启紧急访问{hours}小时，理由已记录，供督导审查。",
+            key=f"case-emergency:{grant.pk}",
         )
         audit.record(
             actor=actor,
@@ -1141,13 +1159,23 @@ def emergency_access_grant(
     return grant
 
 
+def _may_revoke(actor: User, grant: EmergencyAccess) -> bool:
+    """The admin who holds the grant, or another admin over the case's community."""
+    if grant.user_id == actor.pk:
+        return True
+    if not selectors.is_admin(actor) or not actor.is_active:
+        return False
+    scope = unit_scope(actor, community_field="community_id")
+    return Case.objects.filter(scope, pk=grant.case_id).exists()
+
+
 def emergency_access_revoke(
     *, actor: User, grant_id: int, now: datetime | None = None
 ) -> EmergencyAccess:
     now = now or timezone.now()
     with transaction.atomic():
         grant = EmergencyAccess.objects.select_for_update().filter(pk=grant_id).first()
-        if grant is None or not (grant.user_id == actor.pk or selectors.is_admin(actor)):
+        if grant is None or not _may_revoke(actor, grant):
             raise NotFound("未找到该紧急访问")
         if grant.revoked_at is None and grant.expires_at > now:
             grant.revoked_at = now
@@ -1156,9 +1184,3 @@ def emergency_access_revoke(
                 actor=actor, action=AuditEvent.Action.UPDATE, obj=grant, summary="撤销紧急访问"
             )
     return grant
-
-
-def notice_mark_read(*, actor: User, notice_id: int, now: datetime | None = None) -> None:
-    CaseNotice.objects.filter(pk=notice_id, recipient=actor, read_at__isnull=True).update(
-        read_at=now or timezone.now()
-    )

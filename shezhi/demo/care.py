@@ -22,10 +22,10 @@ from shezhi.people.models import Resident
 if TYPE_CHECKING:
     from shezhi.demo.seeding import Seeder
 
-# Every tagged resident of a care community is registered; a visit history is replayed for this
-# many per community (the first community, where the demo log-ins are, gets the most). Only the
-# first communities (the first street's, supervisor1's) get care data: seeding time stays modest;
-# elsewhere the overdue job flags tagged residents without a contact person, as it would.
+# Every tagged resident is registered with contact persons; a full visit history is replayed for
+# this many per community (the first community, where the demo log-ins are, gets the most) in the
+# first communities (the first street's, supervisor1's); elsewhere each was last visited once, so
+# seeding time stays modest.
 HISTORIES = {"small": (16, 6), "demo": (36, 12), "city": (36, 12)}
 CARE_COMMUNITIES = 2
 HISTORY_DAYS = (95, 125)  # visit history starts this many days ago
@@ -91,7 +91,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 class CareReplayer:
     def __init__(self, seeder: "Seeder", communities: list[OrgUnit]):
         self.seeder = seeder
-        self.communities = communities[:CARE_COMMUNITIES]
+        self.communities = communities
         self.now = seeder.now
         self.today = timezone.localdate(self.now)
         self.first, self.per_other = HISTORIES.get(seeder.scale.name, HISTORIES["demo"])
@@ -108,7 +108,8 @@ class CareReplayer:
         rng = self.seeder.rng("care", community.path)
         staff = self.seeder.staff[community.pk]
         worker = staff.workers[0]
-        limit = self.first if featured else self.per_other
+        index = self.communities.index(community)
+        limit = self.first if featured else self.per_other if index < CARE_COMMUNITIES else 0
         residents = list(
             Resident.objects.filter(community=community, tags__isnull=False)
             .distinct()

@@ -13,6 +13,8 @@ class Notification(models.Model):
         ACTIVITY_CHANGED = "activity_changed", "活动变更"
         ACTIVITY_CANCELLED = "activity_cancelled", "活动取消"
         WAITLIST_PROMOTED = "waitlist_promoted", "候补转正"
+        CASE_CRISIS = "case_crisis", "个案危机干预"
+        CASE_EMERGENCY_ACCESS = "case_emergency_access", "个案紧急访问"
         GENERAL = "general", "通知"
 
     recipient = models.ForeignKey(

@@ -3,6 +3,7 @@
 whose Chinese messages land back on these forms through `DomainForm.add_domain_error`."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -314,3 +315,34 @@ class ReportForm(forms.Form):
         ],
         required=False,
     )
+
+
+def emergency_max_hours() -> int:
+    return int(getattr(settings, "SHEZHI_CASE_EMERGENCY_MAX_HOURS", 24))
+
+
+class EmergencyAccessForm(DomainForm):
+    """An admin's request for emergency access by case number. Any number is accepted here:
+    whether the case exists is the service's to say, with the same message as "not yours"."""
+
+    domain_fields = {"case_id": "case_number"}
+
+    case_number = _id(_("个案编号"))
+    reason = forms.CharField(
+        label=_("访问理由"),
+        max_length=300,
+        widget=TEXTAREA,
+        help_text=_("理由将记入个案访问记录，供督导审查。"),
+    )
+    hours = forms.TypedChoiceField(label=_("访问时长"), coerce=int)
+    confirm = forms.BooleanField(
+        label=_("我确认：开启后将立即通知该个案的督导和个案社工，访问期间的每次查看都会被记录")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        top = emergency_max_hours()
+        self.fields["hours"].choices = [(h, _("%(n)s 小时") % {"n": h}) for h in range(1, top + 1)]
+        self.fields["hours"].initial = min(4, top)
+        self.fields["reason"].error_messages["required"] = _("紧急访问须填写理由")
+        self.fields["confirm"].error_messages["required"] = _("请确认将通知督导")

@@ -160,6 +160,12 @@ cases = [
     path("desk/cases/<int:case_id>/", views_cases.case_detail, name="detail"),
     path("desk/cases/new/", views_cases.case_new, name="new"),
     path("desk/cases/report/", views_cases.case_report, name="report"),
+    path("desk/cases/emergency/", views_cases.emergency_access, name="emergency"),
+    path(
+        "desk/cases/emergency/<int:grant_id>/revoke/",
+        views_cases.emergency_revoke,
+        name="emergency_revoke",
+    ),
     path("desk/cases/<int:case_id>/consent/", views_cases.consent, name="consent"),
     path("desk/cases/<int:case_id>/advance/", views_cases.advance, name="advance"),
     path("desk/cases/<int:case_id>/assessment/", views_cases.assessment, name="assessment"),

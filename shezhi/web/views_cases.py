@@ -2,7 +2,8 @@
 overdue reviews and high-risk cases of the workers they supervise), one case file showing only
 the parts the actor's role may see, and the pages that write it (intake, assessment, plan,
 interventions, team, crisis protocol, referrals, benefits, review, closure, reopening,
-supervision notes), the access-log review, the aggregate report and the watermarked export.
+supervision notes), the access-log review, the aggregate report, the watermarked export, and an
+admin's emergency access by case number.
 
 Every case read goes through `shezhi.cases.selectors`, which logs it; a case outside the actor's
 reach is a 404 like a missing one. Writes call one service each; its DomainError goes back onto
@@ -65,7 +66,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "cases": selectors.my_cases(actor=user),
         "can_open": user.role in services.OPEN_ROLES,
-        "notices": list(selectors.notices_for(actor=user)[:20]),
     }
     if user.role == Role.SUPERVISOR:
         context.update(
@@ -112,7 +112,12 @@ def case_access_log(request: HttpRequest, case_id: int) -> HttpResponse:
     """The audit trail of a case, for the supervisor line."""
     access = _call(selectors.case_get, actor=request.user, case_id=case_id)
     logs = _call(selectors.case_access_logs, actor=request.user, case_id=access.case.pk)
-    return render(request, "web/cases/access_log.html", {"case": access.case, "logs": logs[:1000]})
+    grants = _call(selectors.case_emergency_grants, actor=request.user, case_id=access.case.pk)
+    return render(
+        request,
+        "web/cases/access_log.html",
+        {"case": access.case, "logs": logs[:1000], "grants": grants, "now": timezone.now()},
+    )
 
 
 @login_required
@@ -225,10 +230,14 @@ def _case_write(
     done: str,
     form_kwargs: Callable[..., dict[str, Any]] | None = None,
     testid: str = "case-form",
+    may: Callable[[selectors.CaseAccess], bool] = lambda a: a.works_the_case,
 ) -> HttpResponse:
-    """GET shows the form for a case the actor may see (a logged read); POST calls `perform`
-    (one service) and returns to the case, or puts the service's message on the form."""
+    """GET shows the form for a case the actor may see (a logged read) and whose role may do
+    this (`may`; the service checks again); POST calls `perform` (one service) and returns to
+    the case, or puts the service's message on the form."""
     access = _call(selectors.case_get, actor=request.user, case_id=case_id)
+    if not may(access):
+        raise PermissionDenied(_("您在本个案中的角色不能进行此操作"))
     case = access.case
     extra = _call(form_kwargs, user=request.user, case_id=case.pk) if form_kwargs else {}
     form = form_class(request.POST or None, **extra)
@@ -294,6 +303,8 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """服务计划 with its goals (a formset); a plan without goals is refused by the service."""
     user = request.user
     access = _call(selectors.case_get, actor=user, case_id=case_id)
+    if not access.works_the_case:
+        raise PermissionDenied(_("您在本个案中的角色不能进行此操作"))
     case = access.case
     members = _call(_team, user=user, case_id=case.pk)
     form = forms.PlanForm(request.POST or None)
@@ -336,6 +347,7 @@ def intervention(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.InterventionForm,
         title=_("登记介入记录"),
+        may=lambda a: a.is_team_member,
         done=_("已登记介入记录。"),
         form_kwargs=_goals,
         perform=lambda u, c, d, f: services.intervention_log(
@@ -362,6 +374,7 @@ def team_add(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.TeamAddForm,
         title=_("邀请团队成员"),
+        may=lambda a: a.is_worker,
         done=_("已加入个案团队。"),
         perform=_team_add,
     )
@@ -372,7 +385,12 @@ def team_add(request: HttpRequest, case_id: int) -> HttpResponse:
 def team_end(request: HttpRequest, member_id: int) -> HttpResponse:
     form = forms.TeamEndForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        case_id = _child_case(CaseTeamMember, member_id)
+        if case_id is None:
+            raise Http404
+        _call(selectors.case_access, actor=request.user, case_id=case_id)
+        messages.error(request, "；".join(form.labelled_errors()))
+        return _back(case_id)
     try:
         tm = services.team_end(
             actor=request.user, member_id=member_id, ended_on=form.cleaned_data["ended_on"]
@@ -393,6 +411,7 @@ def review(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.ReviewForm,
         title=_("个案复核"),
+        may=lambda a: a.works_the_case or a.is_supervisor,
         done=_("已记录复核。"),
         perform=lambda u, c, d, f: services.case_review(actor=u, case_id=c, **d),
     )
@@ -428,6 +447,7 @@ def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.ReopenForm,
         title=_("重开个案"),
+        may=lambda a: a.works_the_case or a.is_supervisor,
         done=_("个案已重开，原结案记录保留。"),
         perform=lambda u, c, d, f: services.case_reopen(actor=u, case_id=c, **d),
     )
@@ -440,6 +460,7 @@ def supervision_note(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.SupervisionNoteForm,
         title=_("督导记录"),
+        may=lambda a: a.is_supervisor,
         done=_("已保存督导记录。"),
         perform=lambda u, c, d, f: services.supervision_note_add(actor=u, case_id=c, **d),
     )
@@ -621,3 +642,48 @@ def crisis_end(request: HttpRequest, crisis_id: int) -> HttpResponse:
         crisis_id,
         lambda: services.crisis_end(actor=request.user, crisis_id=crisis_id),
     )
+
+
+# --- an admin's emergency access ----------------------------------------------------------------
+
+
+@roles_only(selectors.ADMIN_ROLES)
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    """管理员紧急访问: an admin asks for time-limited access to a case by its number, with a
+    reason, and sees their active grants. The admin cannot list cases, and the page answers an
+    unknown number exactly like a case outside their reach (the service's one message)."""
+    form = forms.EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            grant = services.emergency_access_grant(
+                actor=request.user, case_id=d["case_number"], reason=d["reason"], hours=d["hours"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            until = timezone.localtime(grant.expires_at)
+            messages.success(
+                request,
+                _("已开启个案 #%(n)s 的紧急访问，%(t)s 到期；督导和个案社工已收到通知。")
+                % {"n": grant.case_id, "t": f"{until:%Y-%m-%d %H:%M}"},
+            )
+            return redirect("cases:emergency")
+    grants = selectors.emergency_grants_active(actor=request.user)
+    return render(
+        request,
+        "web/cases/emergency.html",
+        {"form": form, "grants": grants, "max_hours": forms.emergency_max_hours()},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+@roles_only(selectors.ADMIN_ROLES)
+@require_POST
+def emergency_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    try:
+        grant = services.emergency_access_revoke(actor=request.user, grant_id=grant_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, _("已结束个案 #%(n)s 的紧急访问。") % {"n": grant.case_id})
+    return redirect("cases:emergency")

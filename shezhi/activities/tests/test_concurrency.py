@@ -2,11 +2,9 @@
 
 Needs real concurrent transactions, so it runs on PostgreSQL (the test command's second pass)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
 
 from shezhi.activities import attendance as checkins
 from shezhi.activities import signups
@@ -14,40 +12,13 @@ from shezhi.activities.models import Attendance, SignUp
 from shezhi.activities.services import PositionSpec
 from shezhi.activities.tests.factories import NOW, START, activity
 from shezhi.core.errors import Conflict
+from shezhi.core.tests.concurrency import race
 from shezhi.volunteers.tests.factories import VolunteerFactory
 
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
-
-
-def race(actions):
-    """Run the callables at the same moment in threads; return their results or exceptions."""
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.parametrize("rounds", range(3))

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from PIL import Image
 
 from shezhi.activities import after, services, signups
@@ -15,8 +14,8 @@ from shezhi.activities.editing import PositionEdit, activity_update
 from shezhi.activities.models import Rating, SignUp, SummaryPhoto
 from shezhi.activities.services import PositionSpec
 from shezhi.activities.tests.factories import END, NOW, START, activity
-from shezhi.activities.tests.test_concurrency import race
 from shezhi.core.errors import Conflict
+from shezhi.core.tests.concurrency import race
 from shezhi.volunteers.tests.factories import VolunteerFactory
 
 pytestmark = [
@@ -24,12 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 LATER = END + timedelta(hours=2)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
 
 
 def _edit(world, act, quota, now=NOW):

@@ -4,12 +4,11 @@ enqueued once. PostgreSQL only."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from shezhi.activities import notices
 from shezhi.activities.services import PositionSpec
 from shezhi.activities.tests.factories import START, activity, sign_up
-from shezhi.activities.tests.test_concurrency import race
+from shezhi.core.tests.concurrency import race
 from shezhi.notifications.models import Notification
 from shezhi.volunteers.tests.factories import VolunteerFactory
 
@@ -17,12 +16,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
 
 
 @pytest.mark.parametrize("rounds", range(2))

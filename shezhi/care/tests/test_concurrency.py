@@ -3,16 +3,15 @@ person at once: the database constraints keep one open alert and one active assi
 
 Needs real concurrent transactions, so it runs on PostgreSQL (the test command's second pass)."""
 
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, connections
 
 from shezhi.care import jobs, services
 from shezhi.care.models import CareAlert, ContactAssignment
 from shezhi.care.tests.factories import register
+from shezhi.core.tests.concurrency import race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -20,33 +19,6 @@ pytestmark = [
 ]
 
 NOW = datetime(2024, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
-
-
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.parametrize("rounds", range(3))

@@ -1,47 +1,18 @@
 """Two people closing, or advancing, the same case at the same moment: the row lock lets one
 through and the other gets a clear refusal, never two closures. Runs on PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from shezhi.cases import services
 from shezhi.cases.models import CaseClosure, Stage
 from shezhi.cases.tests.factories import open_case, to_stage
 from shezhi.core.errors import Conflict, InvalidInput
+from shezhi.core.tests.concurrency import race
 
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
-
-
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_two_closures_at_once_make_one(world):

@@ -8,9 +8,10 @@ from django.utils import timezone
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
 from shezhi.cases import selectors, services
-from shezhi.cases.models import CaseAccessLog, CaseNotice, Stage
+from shezhi.cases.models import CaseAccessLog, Stage
 from shezhi.cases.tests.factories import log_session, open_case, to_stage
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
+from shezhi.notifications.models import Notification
 from shezhi.org.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
@@ -175,9 +176,18 @@ def test_emergency_access_needs_reason_notifies_and_can_be_revoked(casefile, wor
     other = UserFactory(role=Role.DISTRICT_ADMIN, unit=world.b["district"])
     with pytest.raises(NotFound):
         services.emergency_access_grant(actor=other, case_id=case.pk, reason="危机")
-    notices = CaseNotice.objects.filter(case=case, kind="emergency_access")
+    notices = Notification.objects.filter(kind=Notification.Kind.CASE_EMERGENCY_ACCESS)
     assert set(notices.values_list("recipient", flat=True)) == {world.sam.pk, world.alice.pk}
+    for n in notices:
+        # The case number and a link to it; never the client, nor the free-text reason.
+        assert f"#{case.pk}" in n.title and n.link == f"/desk/cases/{case.pk}/"
+        assert case.client.name not in n.title + n.body and "案主出现危机" not in n.body
     grant = case.emergency_accesses.get(user=admin)
+    # an admin of another district cannot revoke it either (nor learn that it exists)
+    with pytest.raises(NotFound):
+        services.emergency_access_revoke(actor=other, grant_id=grant.pk)
+    grant.refresh_from_db()
+    assert grant.revoked_at is None
     services.emergency_access_revoke(actor=admin, grant_id=grant.pk)
     with pytest.raises(NotFound):
         selectors.case_get(actor=admin, case_id=case.pk)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
-from shezhi.cases import selectors, services
+from shezhi.cases import services
 from shezhi.cases.models import (
     Case,
     CaseClosure,
@@ -20,6 +20,7 @@ from shezhi.cases.models import (
 from shezhi.cases.tests.factories import assess, log_session, open_case, plan, to_stage
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput
 from shezhi.core.models import AuditEvent
+from shezhi.notifications.models import Notification
 from shezhi.people.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -338,8 +339,10 @@ def test_crisis_protocol_notifies_supervisor_and_needs_every_step(world):
     case.refresh_from_db()
     assert case.risk_level == "urgent"
     assert crisis.supervisor_notified_at is not None
-    notice = selectors.notices_for(actor=world.sam).get()
-    assert notice.kind == "crisis" and "朵拉" not in notice.text
+    notice = Notification.objects.get(recipient=world.sam)
+    assert notice.kind == Notification.Kind.CASE_CRISIS and notice.link == f"/desk/cases/{case.pk}/"
+    assert f"#{case.pk}" in notice.title and "朵拉" not in notice.title + notice.body
+    assert not Notification.objects.exclude(recipient=world.sam).exists()  # the line above only
     with pytest.raises(Conflict):
         services.crisis_start(actor=world.alice, case_id=case.pk)
     with pytest.raises(InvalidInput, match="尚未完成"):
@@ -354,6 +357,9 @@ def test_crisis_protocol_notifies_supervisor_and_needs_every_step(world):
     crisis = services.crisis_end(actor=world.alice, crisis_id=crisis.pk)
     assert crisis.ended_at is not None
     assert all(s["done_at"] for s in crisis.steps if not s["optional"])
+    # A later crisis on the same case is news again (the dedupe key is the crisis, not the case).
+    services.crisis_start(actor=world.alice, case_id=case.pk)
+    assert Notification.objects.filter(recipient=world.sam, kind="case_crisis").count() == 2
 
 
 def test_review_resets_next_review_by_new_risk(world):

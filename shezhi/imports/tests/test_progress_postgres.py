@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from shezhi.accounts.models import Role
@@ -21,12 +21,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("a second connection during the import transaction: PostgreSQL")
 
 
 def test_progress_is_visible_to_another_connection_during_the_import(settings, monkeypatch):

@@ -2,12 +2,10 @@
 
 Needs real concurrent transactions, so it runs on PostgreSQL (the test command's second pass)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from shezhi.core.errors import Conflict
+from shezhi.core.tests.concurrency import race
 from shezhi.needs import services
 from shezhi.needs.models import Need
 from shezhi.volunteers.tests.factories import add_member
@@ -16,34 +14,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
-
-
-def race(actions):
-    """Run the callables at the same moment in threads; return their results or exceptions."""
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.parametrize("rounds", range(5))

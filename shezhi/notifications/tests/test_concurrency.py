@@ -4,8 +4,8 @@ PostgreSQL only (the reminder job's concurrency is tested in activities)."""
 import threading
 
 import pytest
-from django.db import connection, connections
 
+from shezhi.core.tests.concurrency import race
 from shezhi.notifications import channels, services
 from shezhi.notifications.models import Delivery, Notification
 
@@ -13,33 +13,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are exercised on PostgreSQL")
-
-
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001  (asserted below)
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_concurrent_delivery_runs_send_each_delivery_once(world, settings, monkeypatch):

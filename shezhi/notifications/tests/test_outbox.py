@@ -174,9 +174,11 @@ def test_without_inline_tasks_the_command_sends_the_queue(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_background_thread_delivers_and_closes_its_connection():
+def test_the_background_thread_delivers_and_closes_its_connection(settings):
     from shezhi.accounts.tests.factories import UserFactory
 
+    # Only the thread started here may deliver: an on-commit one would race it to the row.
+    settings.SHEZHI_TASKS_INLINE = False
     user = UserFactory()
     n = services.notify(recipient=user, kind=K.GENERAL, title="后台发送")
     assert n is not None

@@ -5,7 +5,8 @@ plan and refers the client to a hospital's psychiatric department."""
 import pytest
 
 from shezhi.care.models import CareAlert
-from shezhi.cases.models import Case, CaseNotice, CrisisIntervention, Referral
+from shezhi.cases.models import Case, CrisisIntervention, Referral
+from shezhi.notifications.models import Notification
 from shezhi.web.tests.conftest import log_in
 
 pytestmark = [
@@ -37,7 +38,9 @@ def test_worker_opens_case_from_crisis_alert_runs_checklist_and_refers(open_page
     page.click("[data-testid=start-crisis]")
     page.wait_for_selector("[data-testid=done-supervisor]")
     assert "通知督导" in page.locator("[data-testid=supervisor-notified]").inner_text()
-    assert CaseNotice.objects.filter(recipient=world.sam, case=case, kind="crisis").exists()
+    assert Notification.objects.filter(
+        recipient=world.sam, kind="case_crisis", link=f"/desk/cases/{case.pk}/"
+    ).exists()
     for step in ("safety", "risk", "guardian", "emergency"):
         page.click(f"[data-testid=tick-{step}]")
         page.wait_for_selector(f"[data-testid=done-{step}]")

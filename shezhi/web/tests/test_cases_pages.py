@@ -16,7 +16,6 @@ from shezhi.cases.models import (
     Case,
     CaseAccessLog,
     CaseClosure,
-    CaseNotice,
     CrisisIntervention,
     Referral,
     Stage,
@@ -24,6 +23,7 @@ from shezhi.cases.models import (
 )
 from shezhi.cases.tests.factories import log_session, open_case, to_stage
 from shezhi.needs.tests.factories import NeedFactory
+from shezhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -338,12 +338,12 @@ def test_counsellor_logs_own_session_but_cannot_assess_or_see_team(client, world
         | {"duration_minutes": "50", "content": "咨询内容"},
     )
     assert r.status_code == 302
-    assert client.get(f"{base}/assessment/").status_code == 200  # the page shows …
+    assert client.get(f"{base}/assessment/").status_code == 403
     r = client.post(
         f"{base}/assessment/",
         {"assessed_on": "2026-01-01"} | {"presenting_problem": "x", "risk_level": "low"},
     )
-    assert r.status_code == 403  # … but the service refuses the write
+    assert r.status_code == 403
     assert client.get(f"{base}/crisis/").status_code == 403
     assert client.get(f"{base}/plan/").status_code == 403
 
@@ -356,7 +356,9 @@ def test_crisis_checklist_with_timestamps_safety_plan_and_end(client, world, cas
     assert page(client, world.alice, base, {}).status_code == 302
     crisis = CrisisIntervention.objects.get(case=case)
     assert crisis.supervisor_notified_at is not None
-    assert CaseNotice.objects.filter(recipient=world.sam, case=case, kind="crisis").exists()
+    assert Notification.objects.filter(
+        recipient=world.sam, kind="case_crisis", link=f"/desk/cases/{case.pk}/"
+    ).exists()
     shown = client.get(base).content.decode()
     assert 'data-testid="done-supervisor"' in shown and "已于" in shown
     for step in ("safety", "risk", "guardian", "follow_up"):
@@ -599,3 +601,39 @@ def test_insiders_see_their_parts_and_each_read_is_logged(
 def test_admin_with_emergency_access_sees_the_case(client, world, case):
     services.emergency_access_grant(actor=world.admin, case_id=case.pk, reason="监护人投诉核查")
     assert page(client, world.admin, f"/desk/cases/{case.pk}/").status_code == 200
+
+
+def test_team_end_with_a_bad_date_is_a_message_and_outsiders_get_404(client, world, case):
+    member = services.team_add(
+        actor=world.alice, case_id=case.pk, user_id=world.bob.pk, role="volunteer"
+    )
+    r = page(client, world.alice, f"/desk/cases/team/{member.pk}/end/", {"ended_on": "abc"})
+    assert r.status_code == 302
+    assert "有效的日期" in client.get(r.url).content.decode()
+    r = page(client, world.alice, f"/desk/cases/team/{member.pk}/end/", {"ended_on": "2000-01-01"})
+    assert "结束日期不能早于加入日期" in client.get(r.url).content.decode()
+    assert page(client, world.charlie, f"/desk/cases/team/{member.pk}/end/", {}).status_code == 404
+    assert page(client, world.charlie, "/desk/cases/team/987654/end/", {}).status_code == 404
+    member.refresh_from_db()
+    assert member.ended_on is None
+
+
+def test_every_page_renders_for_the_worker_and_the_supervisor(client, world, case):
+    services.crisis_start(actor=world.alice, case_id=case.pk)
+    counsellor = UserFactory(role=Role.VOLUNTEER, unit=world.a["community"])
+    services.team_add(actor=world.alice, case_id=case.pk, user_id=counsellor.pk, role="counsellor")
+    limited = set(WRITE_PAGES) - {"", "intervention/", "export/"}
+    watch = {"crisis/", "export/", "access-log/"}  # what the supervisor line reads
+    for actor, hidden in (
+        (world.alice, {"access-log/", "supervision/"}),
+        (world.sam, set(WRITE_PAGES) - {"", "review/", "reopen/", "supervision/"} - watch),
+        (counsellor, limited),
+    ):
+        client.force_login(actor)
+        for suffix in WRITE_PAGES:
+            r = client.get(f"/desk/cases/{case.pk}/{suffix}")
+            assert r.status_code == (403 if suffix in hidden else 200), (actor, suffix)
+    # The counsellor (last logged in) has a case list but cannot open cases.
+    assert f"/desk/cases/{case.pk}/" in client.get("/desk/cases/").content.decode()
+    assert client.get("/desk/cases/new/").status_code == 403
+    assert page(client, world.alice, "/desk/cases/new/").status_code == 200
