@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, ScanWatermark
-from shezhi.care.services import scan_text
+from shezhi.care.services import notify_alert, scan_text
 from shezhi.core.models import AuditEvent
 from shezhi.needs.models import Need
+from shezhi.notifications.models import Notification
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
 
@@ -79,7 +80,16 @@ def alerts_escalate(*, now: datetime) -> int:
         ],
         batch_size=BATCH,
     )
+    _notify_supervisors([(pk, sup) for pk, sup in done if sup is not None])
     return escalated
+
+
+def _notify_supervisors(escalated: list[tuple[int, int]]) -> None:
+    """Each supervisor hears of each alert escalated to them (few: only unacknowledged ones)."""
+    alerts = CareAlert.objects.in_bulk([pk for pk, _ in escalated])
+    supervisors = User.objects.in_bulk({sup for _, sup in escalated})
+    for pk, sup in escalated:
+        notify_alert(alerts[pk], supervisors[sup], kind=Notification.Kind.CARE_ESCALATED)
 
 
 # --- the scheduled overdue job ----------------------------------------------------------

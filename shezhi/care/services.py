@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
@@ -32,6 +33,8 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 from shezhi.core.models import AuditEvent
 from shezhi.needs.services import need_create
+from shezhi.notifications.models import Notification
+from shezhi.notifications.services import notify
 from shezhi.org.models import Level, OrgUnit
 from shezhi.people.models import Resident
 
@@ -550,7 +553,27 @@ def scan_text(
         mandatory_report=any(s.category == triage.Category.CHILD_HARM for s in signals),
     )
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=alert, summary=alert.summary)
+    if alert.assigned_to is not None:
+        notify_alert(alert, alert.assigned_to, kind=Notification.Kind.CARE_CRISIS)
     return alert
+
+
+def notify_alert(alert: CareAlert, recipient: User, *, kind: str) -> None:
+    """Tell a person an alert needs them, in the inbox and by SMS where configured. The text
+    names no resident and quotes nothing: an SMS leaves the platform."""
+    minutes = crisis_ack_minutes()
+    if kind == Notification.Kind.CARE_CRISIS:
+        title = f"危机预警（{alert.get_category_display() or '危机'}），请在{minutes}分钟内确认"
+    else:
+        title = f"预警 #{alert.pk} 超时未确认，已升级给您"
+    notify(
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        body=f"预警编号 #{alert.pk}，请到关爱预警页面查看并处理。",
+        link=reverse("care:alerts"),
+        dedupe_key=f"{kind}:{alert.pk}",
+    )
 
 
 # --- alerts -----------------------------------------------------------------------------

@@ -15,6 +15,8 @@ class Notification(models.Model):
         WAITLIST_PROMOTED = "waitlist_promoted", "候补转正"
         CASE_CRISIS = "case_crisis", "个案危机干预"
         CASE_EMERGENCY_ACCESS = "case_emergency_access", "个案紧急访问"
+        CARE_CRISIS = "care_crisis", "危机预警"
+        CARE_ESCALATED = "care_escalated", "预警升级"
         GENERAL = "general", "通知"
 
     recipient = models.ForeignKey(

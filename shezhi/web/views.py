@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
+from shezhi.care import selectors as care_selectors
 from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
@@ -291,7 +292,9 @@ def helper_hours(request: HttpRequest) -> HttpResponse:
 def desk_home(request: HttpRequest) -> HttpResponse:
     counts = need_selectors.ledger_counts(actor=request.user)
     status_counts = [(s.value, STATUS_LABELS[s], counts[s.value]) for s in Status]
-    return render(request, "web/desk/home.html", {"counts": counts, "status_counts": status_counts})
+    crises = care_selectors.alerts_open(actor=request.user, kind="crisis").count()
+    context = {"counts": counts, "status_counts": status_counts, "crises": crises}
+    return render(request, "web/desk/home.html", context)
 
 
 @staff_only

@@ -66,6 +66,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "cases": selectors.my_cases(actor=user),
         "can_open": user.role in services.OPEN_ROLES,
+        "today": timezone.localdate(),
     }
     if user.role == Role.SUPERVISOR:
         context.update(
@@ -486,11 +487,17 @@ def _child_case(model: Any, pk: int) -> int | None:
     return model.objects.filter(pk=pk).values_list("case_id", flat=True).first()
 
 
-@login_required
-@require_POST
-def referral_status(request: HttpRequest, referral_id: int) -> HttpResponse:
-    form = forms.ReferralStatusForm(request.POST)
-    case_id = _child_case(Referral, referral_id)
+def _child_status(
+    request: HttpRequest,
+    model: Any,
+    pk: int,
+    form: Any,
+    perform: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], str],
+) -> HttpResponse:
+    """A status change of a referral or benefit task: back to its case with a message; a bad
+    form is shown only to someone who may see the case."""
+    case_id = _child_case(model, pk)
     if not form.is_valid():
         if case_id is None:
             raise Http404
@@ -498,15 +505,26 @@ def referral_status(request: HttpRequest, referral_id: int) -> HttpResponse:
         messages.error(request, "；".join(form.labelled_errors()))
         return _back(case_id)
     try:
-        r = services.referral_advance(
-            actor=request.user, referral_id=referral_id, **form.cleaned_data
-        )
+        obj = perform(form.cleaned_data)
     except DomainError as exc:
         _settle(exc)
         messages.error(request, exc.message)
         return _back(case_id or 0)
-    messages.success(request, _("转介状态已更新：%(s)s。") % {"s": r.get_status_display()})
-    return _back(r.case_id)
+    messages.success(request, done(obj))
+    return _back(obj.case_id)
+
+
+@login_required
+@require_POST
+def referral_status(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _child_status(
+        request,
+        Referral,
+        referral_id,
+        forms.ReferralStatusForm(request.POST),
+        lambda d: services.referral_advance(actor=request.user, referral_id=referral_id, **d),
+        lambda r: _("转介状态已更新：%(s)s。") % {"s": r.get_status_display()},
+    )
 
 
 @login_required
@@ -524,24 +542,14 @@ def benefits_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def benefit_status(request: HttpRequest, task_id: int) -> HttpResponse:
-    form = forms.BenefitStatusForm(request.POST)
-    case_id = _child_case(BenefitTask, task_id)
-    if not form.is_valid():
-        if case_id is None:
-            raise Http404
-        _call(selectors.case_access, actor=request.user, case_id=case_id)
-        messages.error(request, "；".join(form.labelled_errors()))
-        return _back(case_id)
-    try:
-        t = services.benefit_task_set_status(
-            actor=request.user, task_id=task_id, **form.cleaned_data
-        )
-    except DomainError as exc:
-        _settle(exc)
-        messages.error(request, exc.message)
-        return _back(case_id or 0)
-    messages.success(request, _("申请状态已更新。"))
-    return _back(t.case_id)
+    return _child_status(
+        request,
+        BenefitTask,
+        task_id,
+        forms.BenefitStatusForm(request.POST),
+        lambda d: services.benefit_task_set_status(actor=request.user, task_id=task_id, **d),
+        lambda t: _("申请状态已更新。"),
+    )
 
 
 # --- crisis intervention ----------------------------------------------------------------------

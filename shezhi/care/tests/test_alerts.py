@@ -141,6 +141,21 @@ def test_unacknowledged_alert_escalates_to_the_street_supervisor_after_the_deadl
     assert alert in selectors.alerts_open(actor=world.sam)
 
 
+def test_the_social_worker_is_told_at_once_and_the_supervisor_on_escalation(world):
+    from shezhi.notifications.models import Notification
+
+    alert = crisis(world)
+    [told] = Notification.objects.filter(recipient=world.alice, kind="care_crisis")
+    assert "30分钟内确认" in told.title and told.link == "/desk/care/alerts/"
+    # The text may go out by SMS: no resident's name, nothing quoted from the note.
+    assert world.dora_resident.name not in told.title + told.body
+    assert "不想活" not in told.title + told.body
+    jobs.alerts_escalate(now=NOW + timedelta(minutes=31))
+    jobs.alerts_escalate(now=NOW + timedelta(minutes=32))
+    [escalated] = Notification.objects.filter(recipient=world.sam, kind="care_escalated")
+    assert f"#{alert.pk}" in escalated.title
+
+
 def test_acknowledged_alert_does_not_escalate(world):
     alert = crisis(world)
     services.alert_acknowledge(actor=world.alice, alert_id=alert.pk, now=NOW + timedelta(minutes=5))

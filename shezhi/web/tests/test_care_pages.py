@@ -386,3 +386,16 @@ def test_grid_workers_do_not_get_the_coverage_overview(world, care):
 def test_nav_links_for_roles_that_use_the_care_pages(world):
     assert "/desk/care/" in client_for(world.alice).get("/desk/").content.decode()
     assert "/m/care/" in client_for(world.bob).get("/m/orders/").content.decode()
+
+
+def test_desk_home_counts_open_crisis_alerts_in_scope(client, world):
+    from shezhi.care import services as care_services
+
+    care_services.scan_text(
+        actor=world.gina, text="我不想活了", source_type="test", resident=world.dora_resident
+    )
+    tile = 'data-count="crises"><span class="tile-n">{}</span>'
+    client.force_login(world.alice)
+    assert tile.format(1) in client.get("/desk/").content.decode()
+    client.force_login(world.charlie)
+    assert tile.format(0) in client.get("/desk/").content.decode()

@@ -637,3 +637,16 @@ def test_every_page_renders_for_the_worker_and_the_supervisor(client, world, cas
     assert f"/desk/cases/{case.pk}/" in client.get("/desk/cases/").content.decode()
     assert client.get("/desk/cases/new/").status_code == 403
     assert page(client, world.alice, "/desk/cases/new/").status_code == 200
+
+
+def test_my_cases_flags_a_review_past_its_date(client, world, case):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shezhi.cases.models import Case
+
+    listing = page(client, world.alice, "/desk/cases/").content.decode()
+    assert "复核逾期" not in listing
+    Case.objects.filter(pk=case.pk).update(next_review_on=timezone.localdate() - timedelta(days=1))
+    assert "复核逾期" in page(client, world.alice, "/desk/cases/").content.decode()
