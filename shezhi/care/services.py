@@ -459,6 +459,8 @@ def _open_alert(
     except IntegrityError:
         return None
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=alert, summary=summary)
+    if due_by is not None and alert.assigned_to is not None:  # one that must be acknowledged
+        notify_alert(alert, alert.assigned_to, kind=Notification.Kind.CARE_ALERT)
     return alert
 
 
@@ -561,11 +563,13 @@ def scan_text(
 def notify_alert(alert: CareAlert, recipient: User, *, kind: str) -> None:
     """Tell a person an alert needs them, in the inbox and by SMS where configured. The text
     names no resident and quotes nothing: an SMS leaves the platform."""
-    minutes = crisis_ack_minutes()
     if kind == Notification.Kind.CARE_CRISIS:
+        minutes = crisis_ack_minutes()
         title = f"危机预警（{alert.get_category_display() or '危机'}），请在{minutes}分钟内确认"
-    else:
+    elif kind == Notification.Kind.CARE_ESCALATED:
         title = f"预警 #{alert.pk} 超时未确认，已升级给您"
+    else:
+        title = f"{alert.get_kind_display()}，请及时确认"
     notify(
         recipient=recipient,
         kind=kind,

@@ -16,6 +16,7 @@ class Notification(models.Model):
         CASE_CRISIS = "case_crisis", "个案危机干预"
         CASE_EMERGENCY_ACCESS = "case_emergency_access", "个案紧急访问"
         CARE_CRISIS = "care_crisis", "危机预警"
+        CARE_ALERT = "care_alert", "关爱预警"
         CARE_ESCALATED = "care_escalated", "预警升级"
         GENERAL = "general", "通知"
 

@@ -11,6 +11,7 @@ from shezhi.care.services import NeedDraft
 from shezhi.care.tests.factories import register
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.needs.models import Need
+from shezhi.notifications.models import Notification
 from shezhi.org.tests.factories import OrgUnitFactory
 from shezhi.people.tests.factories import ResidentFactory
 
@@ -122,6 +123,8 @@ def test_nobody_answered_twice_in_a_row_raises_one_alert(world, dora):
     alert = CareAlert.objects.get(kind="nobody_home_twice")
     assert alert.assigned_to == world.alice and alert.resident == dora
     assert alert.due_by == NOW + timedelta(hours=24)
+    [told] = Notification.objects.filter(recipient=world.alice, kind="care_alert")
+    assert "连续两次无人应答" in told.title and dora.name not in told.title + told.body
     log(world.gina, dora, contact=True)
     alert.refresh_from_db()
     assert alert.status == "closed"
