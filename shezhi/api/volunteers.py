@@ -31,6 +31,7 @@ PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=24 * 60)]
 Text30 = Annotated[str, Field(max_length=30)]
 Text20 = Annotated[str, Field(max_length=20)]
+Level = Annotated[int, Field(strict=True)]  # the range 1–5 is the service's rule
 TEAMS = ["服务队"]
 RECORDS = ["志愿服务记录"]
 
@@ -66,6 +67,9 @@ class VolunteerRegisterIn(In):
     compound_id: Id | None = None
     address: str = Field("", max_length=100)
     skills: list[Text30] = Field([], max_length=30, description="技能编码或名称")
+    skill_levels: dict[Text30, Level] = Field(
+        {}, max_length=30, description="所选技能的等级 {技能编码或名称: 1-5}，未给出的为3级"
+    )
     service_categories: list[Literal[tuple(ServiceCategory.values)]] = Field(  # type: ignore[valid-type]
         [], max_length=20
     )
@@ -117,6 +121,7 @@ class VolunteerOut(VolunteerItemOut):
     compound: dict[str, Any] | None
     address: str
     skills: list[str]
+    skill_levels: dict[str, int] = Field(description="技能编码 → 等级1（入门）至5（专家）")
     service_categories: list[str]
     languages: list[str]
     political_status: str
@@ -153,6 +158,7 @@ def _volunteer(v: Volunteer) -> dict[str, Any]:
         "compound": ref(v.compound),
         "address": v.address,
         "skills": [s.code for s in v.skills.all()],
+        "skill_levels": {r.skill.code: r.level for r in v.skill_levels.select_related("skill")},
         "service_categories": list(v.service_categories),
         "languages": list(v.languages),
         "political_status": v.political_status,
@@ -191,6 +197,26 @@ def volunteer_list(request: HttpRequest, filters: Query[VolunteerQuery]):
 )
 def volunteer_detail(request: HttpRequest, volunteer_id: PathId):
     return _volunteer(selectors.volunteer_get(actor=request.auth, volunteer_id=volunteer_id))
+
+
+class VolunteerSkillsIn(In):
+    skills: list[Text30] = Field([], max_length=30, description="技能编码或名称（替换原有技能）")
+    skill_levels: dict[Text30, Level] = Field(
+        {}, max_length=30, description="所选技能的等级 {技能编码或名称: 1-5}，未给出的为3级"
+    )
+
+
+@router.put(
+    "/volunteers/{volunteer_id}/skills",
+    response={200: VolunteerOut, **ERRORS},
+    summary="修改志愿者专业技能及等级",
+)
+def volunteer_skills_set(request: HttpRequest, volunteer_id: PathId, payload: VolunteerSkillsIn):
+    return _volunteer(
+        services.volunteer_skills_set(
+            actor=request.auth, volunteer_id=volunteer_id, **payload.model_dump()
+        )
+    )
 
 
 # --- training and honours ---------------------------------------------------------------------

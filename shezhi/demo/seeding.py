@@ -33,10 +33,12 @@ from shezhi.demo.housekeeping import (  # noqa: F401  (re-exported for the comma
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation, ServiceCentre, Station
 from shezhi.people.models import Household, Resident, VulnerabilityTag
 from shezhi.people.services import CONSENT_VERSION
-from shezhi.volunteers.models import SkillTag, Team, TeamMembership, Volunteer
+from shezhi.volunteers.models import SkillTag, Team, TeamMembership, Volunteer, VolunteerSkill
 
 # Ages are counted from this date so that the same seed gives the same birth dates every day.
 REFERENCE_DATE = date(2026, 1, 1)
+# Demo volunteers' skill levels, drawn from this list (more 3s and 4s than beginners or experts).
+SKILL_LEVEL_WEIGHTS = (1, 2, 2, 3, 3, 3, 4, 4, 5)
 
 
 @dataclass(frozen=True)
@@ -552,7 +554,13 @@ class Seeder:
             compound=compound,
         )
         skills = rng.sample(self.skills, k=rng.choice([1, 1, 2, 2, 3]))
-        return PendingVolunteer(user, volunteer, [s.pk for s in skills], memberships)
+        # Levels come from their own stream so the draws above (and all later data) stay as
+        # they were; most helpers are middling, a few beginners or experts.
+        level_rng = self.rng("skill-level", volunteer.volunteer_no)
+        levels = [level_rng.choice(SKILL_LEVEL_WEIGHTS) for _ in skills]
+        return PendingVolunteer(
+            user, volunteer, [(s.pk, lv) for s, lv in zip(skills, levels, strict=True)], memberships
+        )
 
     # ---- the whole run ----------------------------------------------------------------------
 
@@ -584,7 +592,7 @@ class Seeder:
 class PendingVolunteer:
     user: User
     volunteer: Volunteer
-    skill_ids: list[int]
+    skill_levels: list[tuple[int, int]]  # (skill pk, level 1..5)
     memberships: list[tuple[Team, str]]
 
 
@@ -623,11 +631,11 @@ class Batch:
             for v in pending:
                 v.volunteer.user = v.user
             Volunteer.objects.bulk_create([v.volunteer for v in pending])
-            Volunteer.skills.through.objects.bulk_create(
+            VolunteerSkill.objects.bulk_create(
                 [
-                    Volunteer.skills.through(volunteer_id=v.volunteer.pk, skilltag_id=s)
+                    VolunteerSkill(volunteer_id=v.volunteer.pk, skill_id=s, level=level)
                     for v in pending
-                    for s in v.skill_ids
+                    for s, level in v.skill_levels
                 ]
             )
             TeamMembership.objects.bulk_create(

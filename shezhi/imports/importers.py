@@ -146,6 +146,20 @@ def _phone(value: Any) -> str:
 # --- volunteers -------------------------------------------------------------------------------
 
 
+def _skills_with_levels(value: Any) -> dict[str, int | None]:
+    """A skills cell such as 维修:4、助餐 → {"维修": 4, "助餐": None} (None = default level)."""
+    out: dict[str, int | None] = {}
+    for item in sheets.a_list(value):
+        name, sep, level = item.replace("：", ":").partition(":")
+        if not sep:
+            out[item] = None
+        elif name and level in ("1", "2", "3", "4", "5"):
+            out[name] = int(level)
+        else:
+            raise CellError(f"“{item}”格式应为“技能:等级”，等级为1至5，如 维修:4")
+    return out
+
+
 class VolunteerImport(_Base):
     def _parse(self, row: int, raw: dict[str, Any], today: date):
         values, problems = self._cells(
@@ -159,7 +173,7 @@ class VolunteerImport(_Base):
                 "phone": _phone,
                 "compound": sheets.text,
                 "address": sheets.text,
-                "skills": sheets.a_list,
+                "skills": _skills_with_levels,
                 "service_categories": sheets.a_list,
                 "political_status": sheets.text,
                 "languages": sheets.a_list,
@@ -281,6 +295,9 @@ class VolunteerImport(_Base):
                 phone=v["phone"],
                 community_id=unit.pk,
                 skills=[refs["skills"][s] for s in v["skills"]],
+                skill_levels={
+                    refs["skills"][s]: level for s, level in v["skills"].items() if level
+                },
                 consent_version=v["consent_version"],
                 guardian_consent=v["guardian_consent"],
                 guardian_name=v["guardian_name"],

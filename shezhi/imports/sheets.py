@@ -87,8 +87,8 @@ VOLUNTEER_LAYOUT = Layout(
         Column(
             "skills",
             "专业技能",
-            note="技能名称，多个用顿号“、”分隔",
-            example="维修、助餐",
+            note="技能名称，多个用顿号“、”分隔；可加等级1至5，如 维修:4，不加为3级",
+            example="维修:4、助餐",
             width=18,
         ),
         Column(

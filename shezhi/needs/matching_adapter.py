@@ -5,16 +5,18 @@ urgency, previous helpers and declined helpers; volunteers, teams, social worker
 organisations with skills, coordinates, open orders) and turns engine results into rows the
 desk, the API and the services use. It writes nothing: writes go through services.py.
 
-Volunteers bring their registered weekly availability (none registered = any time) and their
-unexpired certificates. Needs bring the wanted time, the helper's gender the resident asked for
-and whether it is a home visit. What the schema does not hold yet is filled with documented
-defaults: every skill counts as level 3, maxima of open orders per kind (MAX_OPEN_ORDERS)."""
+Volunteers bring their skills with their registered levels (1–5, `VolunteerSkill`), their
+weekly availability (none registered = any time) and their unexpired certificates; a team
+offers each skill at the best level among its members. Needs bring the wanted time, the
+helper's gender the resident asked for and whether it is a home visit. What the schema does not
+hold yet is filled with documented defaults: social workers and partner organisations offer
+their skills at DEFAULT_LEVEL (3), and the maxima of open orders per kind (MAX_OPEN_ORDERS)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
@@ -33,7 +35,7 @@ from shezhi.matching.model import (
 from shezhi.needs.models import Need, NeedCategory, NeedTransition
 from shezhi.needs.workflow import OPEN, Action, Status
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
-from shezhi.volunteers.models import Availability, SkillTag, Team, Volunteer
+from shezhi.volunteers.models import Availability, SkillTag, Team, Volunteer, VolunteerSkill
 
 DEFAULT_LEVEL = 3
 MAX_OPEN_ORDERS = {
@@ -96,6 +98,11 @@ def _open_counts(field: str, ids: list[int], extra: Q | None = None) -> dict[int
     return {r[field]: r["n"] for r in rows.annotate(n=Count("id"))}
 
 
+def _with_skill(lookup: str) -> Prefetch:
+    """Skill rows with their tag in one query (as the plain `skills` prefetch did)."""
+    return Prefetch(lookup, queryset=VolunteerSkill.objects.select_related("skill"))
+
+
 def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
     """Everyone a need of `community` may be dispatched to (the rules of services._assignee)."""
     today = date.today()
@@ -108,7 +115,7 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
     volunteers = list(
         Volunteer.objects.filter(community=community, is_active=True)
         .select_related("compound")
-        .prefetch_related("skills", "availability", "certificates")
+        .prefetch_related(_with_skill("skill_levels"), "availability", "certificates")
     )
     users = [v.user_id for v in volunteers]
     taken = _open_counts("accepted_by_id", users)
@@ -131,7 +138,7 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
                 id=v.pk,
                 name=v.name,
                 location=loc,
-                skills={s.code: DEFAULT_LEVEL for s in v.skills.all()},
+                skills={r.skill.code: r.level for r in v.skill_levels.all()},
                 certificates=frozenset(
                     c.kind
                     for c in v.certificates.all()
@@ -145,16 +152,24 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
                 is_minor=_age(v.birth_date, today) < 18,
             )
         )
-    teams = list(Team.objects.filter(community=community).prefetch_related("members__skills"))
+    teams = list(
+        Team.objects.filter(community=community).prefetch_related(
+            _with_skill("members__skill_levels")
+        )
+    )
     team_busy = _open_counts("assignee_team_id", [t.pk for t in teams])
     for t in teams:
+        team_skills: dict[str, int] = {}
+        for m in t.members.all():
+            for r in m.skill_levels.all():
+                team_skills[r.skill.code] = max(r.level, team_skills.get(r.skill.code, 0))
         pool.append(
             MatchCandidate(
                 kind=Need.AssigneeKind.TEAM,
                 id=t.pk,
                 name=t.name,
                 location=centre,
-                skills={s.code: DEFAULT_LEVEL for m in t.members.all() for s in m.skills.all()},
+                skills=team_skills,
                 open_orders=team_busy.get(t.pk, 0),
                 max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.TEAM],
             )

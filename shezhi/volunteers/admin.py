@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from shezhi.volunteers.models import ServiceRecord, SkillTag, Team, TeamMembership, Volunteer
+from shezhi.volunteers.models import (
+    ServiceRecord,
+    SkillTag,
+    Team,
+    TeamMembership,
+    Volunteer,
+    VolunteerSkill,
+)
 
 
 @admin.register(SkillTag)
@@ -21,12 +28,20 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class SkillInline(admin.TabularInline):
+    """Skills with their levels (the through model replaces the plain skills widget)."""
+
+    model = VolunteerSkill
+    extra = 0
+
+
 @admin.register(Volunteer)
 class VolunteerAdmin(admin.ModelAdmin):
     list_display = ["volunteer_no", "name", "community", "masked_phone", "is_active"]
     search_fields = ["volunteer_no", "name"]
     raw_id_fields = ["user", "community", "compound"]
     exclude = ["id_number"]
+    inlines = [SkillInline]
 
 
 @admin.register(ServiceRecord)

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -94,7 +94,11 @@ class Volunteer(TimeStampedModel):
     )
     address = models.CharField("居住地址", max_length=100, blank=True)
     skills = models.ManyToManyField(
-        SkillTag, verbose_name="专业技能", blank=True, related_name="volunteers"
+        SkillTag,
+        verbose_name="专业技能",
+        blank=True,
+        related_name="volunteers",
+        through="VolunteerSkill",
     )
     service_categories = models.JSONField("服务类别", default=list, blank=True)
     languages = models.JSONField("语言", default=list, blank=True)
@@ -159,6 +163,41 @@ class Volunteer(TimeStampedModel):
 def age_on(birth_date: date, day: date) -> int:
     """Full years of age on `day`."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+SKILL_LEVELS = range(1, 6)
+DEFAULT_SKILL_LEVEL = 3
+
+
+class VolunteerSkill(models.Model):
+    """A volunteer's skill with its level (1 = beginner … 5 = expert); matching scores it.
+
+    `volunteer.skills.add/set(...)` still work and give the default level."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="skill_levels")
+    skill = models.ForeignKey(
+        SkillTag, on_delete=models.CASCADE, related_name="volunteer_skills", verbose_name="技能"
+    )
+    level = models.PositiveSmallIntegerField(
+        "技能等级",
+        default=DEFAULT_SKILL_LEVEL,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1（入门）至5（专家）",
+    )
+
+    class Meta:
+        verbose_name = "志愿者技能"
+        verbose_name_plural = verbose_name
+        ordering = ["volunteer_id", "skill_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "skill"], name="volunteer_skill_unique"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="volunteer_skill_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}:{self.skill_id}:{self.level}"
 
 
 class VolunteerNumberSequence(models.Model):

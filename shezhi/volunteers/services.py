@@ -2,7 +2,8 @@
 
 Public entry points (stable signatures, called by needs, imports, web and API):
 - volunteer_register(*, actor, name, gender, birth_date, id_number, phone, community_id,
-  skills, consent_version, guardian_consent=False, …) -> Volunteer
+  skills, consent_version, skill_levels=None, guardian_consent=False, …) -> Volunteer
+- volunteer_skills_set(*, actor, volunteer_id, skills, skill_levels=None) -> Volunteer
 - service_record_create(*, recorder, volunteer, title, service_date, place, content, minutes,
   organiser_unit, person_in_charge, beneficiary="", source="", started_at=None, ended_at=None,
   quality_rating=None, team=None, organiser="", now=None) -> ServiceRecord
@@ -37,8 +38,10 @@ from shezhi.core.workdays import due_date
 from shezhi.org.models import Level, OrgUnit
 from shezhi.people.models import Gender
 from shezhi.volunteers.models import (
+    DEFAULT_SKILL_LEVEL,
     PARTY_STATUSES,
     RECORD_VERSIONED_FIELDS,
+    SKILL_LEVELS,
     Availability,
     Certificate,
     Consent,
@@ -53,6 +56,7 @@ from shezhi.volunteers.models import (
     TrainingRecord,
     Volunteer,
     VolunteerNumberSequence,
+    VolunteerSkill,
     age_on,
 )
 from shezhi.volunteers.policy import calendar_for, policy_for
@@ -146,6 +150,32 @@ def _skills(values: list[str]) -> list[SkillTag]:
     return list({s.pk: s for s in found}.values())
 
 
+def _skill_levels(tags: list[SkillTag], levels: dict[str, int] | None) -> dict[int, int]:
+    """Levels by tag pk for the chosen `tags`; keys are skill codes or names, values 1..5.
+    A chosen skill without a level gets the default."""
+    by_key = {t.code: t for t in tags} | {t.name: t for t in tags}
+    out = {t.pk: DEFAULT_SKILL_LEVEL for t in tags}
+    for key, level in (levels or {}).items():
+        tag = by_key.get(str(key).strip())
+        if tag is None:
+            raise InvalidInput(
+                f"技能等级中的“{str(key)[:30]}”不在所选专业技能中", field="skill_levels"
+            )
+        if isinstance(level, bool) or not isinstance(level, int) or level not in SKILL_LEVELS:
+            raise InvalidInput(f"技能“{tag.name}”的等级应为1至5的整数", field="skill_levels")
+        out[tag.pk] = level
+    return out
+
+
+def _set_skills(volunteer: Volunteer, tags: list[SkillTag], levels: dict[int, int]) -> None:
+    """Replace the volunteer's skills, each with its level (one row per skill)."""
+    VolunteerSkill.objects.filter(volunteer=volunteer).exclude(skill__in=tags).delete()
+    for tag in tags:
+        VolunteerSkill.objects.update_or_create(
+            volunteer=volunteer, skill=tag, defaults={"level": levels[tag.pk]}
+        )
+
+
 @transaction.atomic
 def volunteer_register(
     *,
@@ -158,6 +188,7 @@ def volunteer_register(
     community_id: int,
     skills: list[str],
     consent_version: str,
+    skill_levels: dict[str, int] | None = None,
     guardian_consent: bool = False,
     guardian_name: str = "",
     guardian_phone: str = "",
@@ -178,6 +209,7 @@ def volunteer_register(
     Staff of the community (or above) register anyone; a person without a staff role registers
     only themselves (`user` is then the actor). Without `user`, staff registration creates an
     account with the volunteer role and an unusable password. `skills` are skill codes or names;
+    `skill_levels` maps some of them to a level 1–5 (the others get level 3);
     `birth_date`/`gender` default to what the ID number says and must agree with it.
     `availability` is [(weekday 0–6, start, end)]; `certificates` is [{"kind", "number",
     "expires_on"}]. Minors need `guardian_consent` and a guardian's name and phone; under 14 the
@@ -249,6 +281,7 @@ def volunteer_register(
     if dual is not None and political_status not in PARTY_STATUSES:
         raise InvalidInput("只有党员可以登记“双报到”社区", field="dual_report_community_id")
     tags = _skills(skills)
+    levels = _skill_levels(tags, skill_levels)
 
     if user is None:
         user = User(username="", role=Role.VOLUNTEER, unit=community, display_name=name)
@@ -276,7 +309,7 @@ def volunteer_register(
         is_sensitive=age < SENSITIVE_AGE,
     )
     _save(volunteer)
-    volunteer.skills.set(tags)
+    _set_skills(volunteer, tags, levels)
     for i, window in enumerate(availability or []):
         try:
             weekday, start, end = window
@@ -325,6 +358,31 @@ def volunteer_register(
         obj=volunteer,
         summary=f"登记志愿者 {volunteer_no}",
         changes={"minor": age < GUARDIAN_AGE, "consent_version": consent_version},
+    )
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_skills_set(
+    *,
+    actor: User,
+    volunteer_id: int,
+    skills: list[str],
+    skill_levels: dict[str, int] | None = None,
+) -> Volunteer:
+    """Replace a volunteer's skills and their levels (staff of the volunteer's community).
+    `skills` are codes or names; `skill_levels` as in `volunteer_register`."""
+    volunteer = _volunteer_in_scope(actor, volunteer_id)
+    tags = _skills(skills)
+    levels = _skill_levels(tags, skill_levels)
+    _set_skills(volunteer, tags, levels)
+    codes = {t.pk: t.code for t in tags}
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=volunteer,
+        summary=f"修改志愿者 {volunteer.volunteer_no} 的专业技能",
+        changes={"skills": {codes[pk]: lv for pk, lv in sorted(levels.items())}},
     )
     return volunteer
 

@@ -1,5 +1,6 @@
 """Forms of the volunteer pages: they check the shape of input; the services keep the rules."""
 
+import re
 from datetime import date, time
 
 from django import forms
@@ -203,6 +204,22 @@ def parse_certificates(text: str) -> list[dict]:
     return out
 
 
+def parse_skill_levels(text: str) -> dict[str, int]:
+    """Items "维修:4" (skill name or code, level), one a line or separated by commas/、."""
+    out: dict[str, int] = {}
+    for item in re.split(r"[\n,，、;；]+", text or ""):
+        item = item.strip()
+        if not item:
+            continue
+        skill, sep, level = item.replace("：", ":").rpartition(":")
+        if not sep or not skill.strip() or not level.strip().isdigit():
+            raise forms.ValidationError(
+                _("“%(item)s”格式应为“技能:等级”，如 维修:4"), params={"item": item[:30]}
+            )
+        out[skill.strip()] = int(level)
+    return out
+
+
 class VolunteerRegisterForm(DomainForm):
     """志愿者登记 by a social worker: the fields of the Measures art. 5 and more."""
 
@@ -234,6 +251,13 @@ class VolunteerRegisterForm(DomainForm):
     address = forms.CharField(label=_("居住地址"), required=False, max_length=100)
     skills = forms.MultipleChoiceField(
         label=_("专业技能"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    skill_levels = forms.CharField(
+        label=_("技能等级"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "维修:4，助餐:2"}),
+        help_text=_("所选技能的等级1（入门）至5（专家），如 维修:4；不填为3级"),
     )
     service_categories = forms.MultipleChoiceField(
         label=_("服务类别"),
@@ -287,6 +311,9 @@ class VolunteerRegisterForm(DomainForm):
     def clean_certificates(self):
         return parse_certificates(self.cleaned_data["certificates"])
 
+    def clean_skill_levels(self):
+        return parse_skill_levels(self.cleaned_data["skill_levels"])
+
     def clean_languages(self):
         raw = self.cleaned_data["languages"].replace("，", ",").replace("、", ",")
         return [v.strip() for v in raw.split(",") if v.strip()]
@@ -297,6 +324,25 @@ class VolunteerRegisterForm(DomainForm):
         d["compound_id"] = d.pop("compound")
         d["dual_report_community_id"] = d.pop("dual_report_community")
         return d
+
+
+class VolunteerSkillsForm(DomainForm):
+    """修改专业技能: the chosen skills replace the old ones, each at its level."""
+
+    skills = VolunteerRegisterForm.base_fields["skills"]
+    skill_levels = VolunteerRegisterForm.base_fields["skill_levels"]
+
+    def __init__(self, *args, skills=(), current=None, **kw):
+        if current is not None:  # {code: level} of the volunteer now
+            kw["initial"] = {
+                "skills": list(current),
+                "skill_levels": "，".join(f"{c}:{lv}" for c, lv in current.items()),
+            }
+        super().__init__(*args, **kw)
+        self.fields["skills"].choices = [(s.code, s.name) for s in skills]
+
+    def clean_skill_levels(self):
+        return parse_skill_levels(self.cleaned_data["skill_levels"])
 
 
 class VolunteerSearchForm(forms.Form):

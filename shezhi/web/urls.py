@@ -89,6 +89,11 @@ desk = [
         views_volunteers.desk_volunteer_honour,
         name="volunteer_honour",
     ),
+    path(
+        "volunteers/<int:volunteer_id>/skills/",
+        views_volunteers.desk_volunteer_skills,
+        name="volunteer_skills",
+    ),
 ]
 
 desk += [

@@ -38,6 +38,7 @@ from shezhi.web.forms_volunteers import (
     TrainingForm,
     VolunteerRegisterForm,
     VolunteerSearchForm,
+    VolunteerSkillsForm,
 )
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.views import not_found_or, staff_only
@@ -198,8 +199,11 @@ def desk_volunteer_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/volunteers/desk_volunteer_new.html", {"form": form}, status=status)
 
 
-def _volunteer_page(request, volunteer_id: int, *, training=None, honour=None, status=200):
+def _volunteer_page(
+    request, volunteer_id: int, *, training=None, honour=None, skills=None, status=200
+):
     volunteer = _get(selectors.volunteer_get, actor=request.user, volunteer_id=volunteer_id)
+    skill_rows = list(volunteer.skill_levels.select_related("skill"))
     records = selectors.records_in_scope(actor=request.user).filter(volunteer=volunteer)
     return render(
         request,
@@ -214,7 +218,13 @@ def _volunteer_page(request, volunteer_id: int, *, training=None, honour=None, s
             "trainings": volunteer.trainings.order_by("-day", "-id")[:100],
             "honours": volunteer.honours.order_by("-day", "-id")[:100],
             "memberships": selectors.teams_of(volunteer=volunteer),
-            "skills": volunteer.skills.all(),
+            "skills": skill_rows,
+            "skills_form": skills
+            or VolunteerSkillsForm(
+                prefix="s",
+                skills=SkillTag.objects.order_by("code"),
+                current={r.skill.code: r.level for r in skill_rows},
+            ),
             "categories": [
                 dict(ServiceCategory.choices).get(c, c) for c in volunteer.service_categories
             ],
@@ -266,6 +276,26 @@ def desk_volunteer_honour(request: HttpRequest, volunteer_id: int) -> HttpRespon
             messages.success(request, _("已记录荣誉。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
     return _volunteer_page(request, volunteer_id, honour=form, status=400)
+
+
+@staff_only
+@require_POST
+def desk_volunteer_skills(request: HttpRequest, volunteer_id: int) -> HttpResponse:
+    """修改专业技能及等级."""
+    form = VolunteerSkillsForm(request.POST, prefix="s", skills=SkillTag.objects.order_by("code"))
+    if form.is_valid():
+        try:
+            services.volunteer_skills_set(
+                actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from None
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("已修改专业技能。"))
+            return redirect("desk:volunteer", volunteer_id=volunteer_id)
+    return _volunteer_page(request, volunteer_id, skills=form, status=400)
 
 
 # --- desk: records ----------------------------------------------------------------------------

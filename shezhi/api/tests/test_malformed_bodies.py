@@ -88,6 +88,7 @@ def validish(world) -> dict[str, Any]:
         "consent_version": "2026-01",
         "compound_id": world.a["compound"].pk,
         "skills": ["repair"],
+        "skill_levels": {"repair": 4},
         "service_categories": ["elderly"],
         "languages": ["普通话"],
         "political_status": "masses",

@@ -54,7 +54,7 @@ def fingerprint() -> str:
             + (r.household.address, tags, r.user.username if r.user else "")
         )
     for v in Volunteer.objects.order_by("volunteer_no").select_related("user"):
-        skills = sorted(v.skills.values_list("code", flat=True))
+        skills = sorted(v.skill_levels.values_list("skill__code", "level"))
         teams = sorted(v.teammembership_set.values_list("team__name", "role"))
         rows.append((v.volunteer_no, v.id_number, v.user.username, skills, teams))
     rows += User.objects.order_by("username").values_list(
@@ -98,6 +98,14 @@ def test_every_id_number_is_valid_and_matches_birth_date_and_gender(seeded, db):
         assert validate_id_number(p.id_number) == p.id_number
         assert birth_date_from_id(p.id_number) == p.birth_date
         assert gender_from_id(p.id_number) == p.gender
+
+
+def test_demo_volunteers_have_varied_skill_levels(seeded, db):
+    from shezhi.volunteers.models import VolunteerSkill
+
+    levels = set(VolunteerSkill.objects.values_list("level", flat=True))
+    assert levels == {1, 2, 3, 4, 5}
+    assert not Volunteer.objects.filter(skills__isnull=True).exists()
 
 
 def test_residents_pass_model_validation(seeded, db):

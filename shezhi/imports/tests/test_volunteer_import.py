@@ -118,6 +118,29 @@ def test_compound_by_name_and_skills_by_name(world):
     assert [s.code for s in v.skills.all()] == ["repair"]
 
 
+def test_skills_may_carry_a_level_else_level_3(world):
+    row = volunteer_row(1, 专业技能="家电维修:5、cleaning、心理咨询：2")
+    job = run_import(world.alice, VOL, volunteer_file([row]))
+    assert job.status == ImportJob.Status.DONE, job.errors
+    v = Volunteer.objects.get(name="导入1")
+    assert dict(v.skill_levels.values_list("skill__code", "level")) == {
+        "repair": 5,
+        "cleaning": 3,
+        "counselling": 2,
+    }
+
+
+def test_a_bad_skill_level_names_row_and_column(world):
+    rows = [volunteer_row(1, 专业技能="家电维修:6"), volunteer_row(2, 专业技能="飞行:2")]
+    job = run_import(world.alice, VOL, volunteer_file(rows))
+    assert job.status == ImportJob.Status.FAILED
+    assert reasons(job) == [
+        (2, "专业技能", "“家电维修:6”格式应为“技能:等级”，等级为1至5，如 维修:4"),
+        (3, "专业技能", "未知的专业技能：飞行"),
+    ]
+    assert not Volunteer.objects.filter(name__startswith="导入").exists()
+
+
 def test_outsider_cannot_import_into_another_community(world):
     with pytest.raises(NotFound):
         run_import(

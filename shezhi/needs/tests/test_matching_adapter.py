@@ -157,3 +157,57 @@ def test_volunteers_bring_their_availability_and_valid_certificates(world):
     assert pool[("volunteer", bob.pk)].certificates == frozenset({"nurse"})
     erin = pool[("volunteer", world.erin_volunteer.pk)]
     assert erin.availability is None and erin.certificates == frozenset()
+
+
+@pytest.mark.parametrize("bob_level, other_level", [(2, 5), (5, 2)])
+def test_of_two_equally_near_helpers_the_higher_skill_level_comes_first(
+    world, bob_level, other_level
+):
+    from shezhi.volunteers.models import SkillTag, VolunteerSkill
+    from shezhi.volunteers.tests.factories import VolunteerFactory
+
+    repair = SkillTag.objects.get(code="repair")
+    VolunteerSkill.objects.filter(volunteer=world.bob_volunteer, skill=repair).update(
+        level=bob_level
+    )
+    # same compound as Bob (the factory's default), so the same distance to the need
+    other = VolunteerFactory(community=world.a["community"], name="欧文")
+    other.skills.add(repair, through_defaults={"level": other_level})
+    rows = selectors.dispatch_candidates(actor=world.alice, need=pending(world))
+    by_key = {r.candidate.key: r for r in rows}
+    bob, rival = by_key[("volunteer", world.bob_volunteer.pk)], by_key[("volunteer", other.pk)]
+    assert bob.recommended and rival.recommended and bob.distance_m == rival.distance_m
+    order = [r.candidate.key for r in rows if r.candidate.kind == "volunteer"]
+    better, worse = (bob, rival) if bob_level > other_level else (rival, bob)
+    assert order.index(better.candidate.key) < order.index(worse.candidate.key)
+    assert better.score > worse.score
+    # the engine names the level in its explanation
+    assert "技能匹配: 家电维修（5级）" in better.explanation
+    assert "技能匹配: 家电维修（2级）" in worse.explanation
+
+
+def test_candidates_carry_registered_levels_without_extra_queries_per_volunteer(
+    world, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shezhi.needs.matching_adapter import candidates_for
+    from shezhi.volunteers.models import SkillTag, VolunteerSkill
+    from shezhi.volunteers.tests.factories import VolunteerFactory, add_member
+
+    community = world.a["community"]
+    with CaptureQueriesContext(connection) as before:
+        candidates_for(community)
+    tags = list(SkillTag.objects.order_by("code")[:3])
+    for level, tag in zip((1, 4, 5), tags, strict=True):
+        v = VolunteerFactory(community=community)
+        v.skills.add(tag, through_defaults={"level": level})
+        add_member(world.team, v)
+    VolunteerSkill.objects.filter(volunteer=world.bob_volunteer).update(level=4)
+    with django_assert_num_queries(len(before.captured_queries)):
+        pool = {c.key: c for c in candidates_for(community)}
+    assert pool[("volunteer", world.bob_volunteer.pk)].skills == {"repair": 4}
+    # a team offers each skill at its best member's level
+    expected = {t.code: lv for lv, t in zip((1, 4, 5), tags, strict=True)}
+    assert pool[("team", world.team.pk)].skills == expected
