@@ -399,7 +399,7 @@ class TeamMembership(models.Model):
 class TeamMembershipEvent(models.Model):
     class Kind(models.TextChoices):
         JOIN = "join", "加入"
-        LEAVE = "leave", "退出"
+        LEAVE = "leave", "离队"
         ROLE = "role", "调整角色"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="membership_events")

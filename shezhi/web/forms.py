@@ -12,6 +12,17 @@ from shezhi.needs.selectors import LedgerFilter
 from shezhi.needs.workflow import STATUS_LABELS, Status
 
 
+def translate_choices(fields: dict[str, forms.Field]) -> None:
+    """Model choices carry plain Chinese labels (marked in web/labels.py): translate them into the
+    request's language when the form is built."""
+    for field in fields.values():
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            field.choices = [
+                (value, gettext(label) if isinstance(label, str) and label else label)
+                for value, label in field.choices
+            ]
+
+
 class DomainForm(forms.Form):
     # service field name -> form field name, where they differ
     domain_fields: dict[str, str] = {}
@@ -19,6 +30,12 @@ class DomainForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")  # labels sit above their fields
         super().__init__(*args, **kwargs)
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        # At first render, when subclasses have set their choices, in the request's language.
+        if name not in self._bound_fields_cache and name in self.fields:
+            translate_choices({name: self.fields[name]})
+        return super().__getitem__(name)
 
     def add_domain_error(self, exc: DomainError, *, keep_general: bool = True) -> bool:
         """Put the service's error on the field it names. An error that names no field of this

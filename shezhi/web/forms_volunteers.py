@@ -14,7 +14,7 @@ from shezhi.volunteers.models import (
     Team,
     TeamMembership,
 )
-from shezhi.web.forms import DomainForm
+from shezhi.web.forms import DomainForm, translate_choices
 
 
 class CorrectionForm(DomainForm):
@@ -89,6 +89,7 @@ class RecordFilterForm(forms.Form):
     def __init__(self, *args, status_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("全部"))] + list(status_choices)
+        translate_choices(self.fields)
 
 
 def _date_input() -> forms.DateInput:

@@ -399,3 +399,17 @@ def test_desk_home_counts_open_crisis_alerts_in_scope(client, world):
     assert tile.format(1) in client.get("/desk/").content.decode()
     client.force_login(world.charlie)
     assert tile.format(0) in client.get("/desk/").content.decode()
+
+
+def test_alerts_page_speaks_english_with_the_english_locale(client, world):
+    from shezhi.care import services as care_services
+
+    care_services.scan_text(
+        actor=world.gina, text="我不想活了", source_type="test", resident=world.dora_resident
+    )
+    client.force_login(world.alice)
+    client.cookies["django_language"] = "en"
+    page = client.get("/desk/care/alerts/").content.decode()
+    assert "<strong>Crisis signal" in page and "Awaiting acknowledgement" in page
+    # The filter's choices too (the alert's own summary is stored text and stays as written).
+    assert 'value="crisis">Crisis signal</option>' in page and ">危机信号</option>" not in page

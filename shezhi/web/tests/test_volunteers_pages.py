@@ -533,7 +533,7 @@ def test_leader_adds_sets_roles_and_removes_members(client, world):
     client.post(url + "leave/", {"volunteer": world.bob_volunteer.pk})
     assert not TeamMembership.objects.filter(volunteer=world.bob_volunteer).exists()
     history = text(client.get(url))
-    assert "加入" in history and "调整角色" in history and "退出" in history
+    assert "加入" in history and "调整角色" in history and "离队" in history
     leader_leaves = client.post(url + "leave/", follow=True)
     assert "队长须先移交队长职务再退出" in text(leader_leaves)
 
@@ -579,3 +579,10 @@ def test_team_page_for_staff_shows_figures(client, world):
     page = text(login(client, world.alice).get(f"/desk/teams/{world.team.pk}/"))
     assert 'data-testid="hours">2' in page and 'data-testid="services">1' in page
     assert 'data-testid="rating">4' in page
+
+
+def test_registration_choices_follow_the_english_locale(client, world):
+    client.force_login(world.alice)
+    client.cookies["django_language"] = "en"
+    page = client.get("/desk/volunteers/new/").content.decode()
+    assert "No party affiliation" in page and ">群众<" not in page
