@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from shezhi.accounts.models import User
@@ -98,15 +99,23 @@ def activity_for_viewer(actor: User, activity_id: int) -> Activity:
 # --- ratings ----------------------------------------------------------------------------------
 
 
-def rating_problem(actor: User, activity: Activity, *, now: datetime) -> str | None:
+def rating_problem(actor: User, activity: Activity, *, now: datetime) -> Conflict | None:
     """Why the actor may not rate the activity now (None: they may)."""
     if activity.status not in RATEABLE:
-        return "该活动未举行，不能评价"
+        return Conflict("该活动未举行，不能评价", field="stars")
     if now < activity.ends_at:
-        return "活动结束后才能评价"
+        return Conflict("活动结束后才能评价", field="stars")
     if Rating.objects.filter(activity=activity, rater=actor).exists():
-        return "您已评价过该活动，每人只能评价一次"
+        return Conflict("您已评价过该活动，每人只能评价一次", field="stars", code="duplicate")
     return None
+
+
+def rating_refusal(actor: User, activity: Activity, *, now: datetime) -> str | None:
+    """What the rating page shows instead of its form (None: the form)."""
+    if not took_part(actor, activity):
+        return _("只有参加活动的志愿者和登记的服务对象可以评价")
+    problem = rating_problem(actor, activity, now=now)
+    return problem.message if problem else None
 
 
 @transaction.atomic
@@ -131,8 +140,7 @@ def rating_create(
     comment = _text(comment, field="comment", label="评价内容", limit=500, required=False)
     problem = rating_problem(actor, activity, now=now)
     if problem:
-        code = "duplicate" if "只能评价一次" in problem else "conflict"
-        raise Conflict(problem, field="stars", code=code)
+        raise problem
     rating = Rating(
         activity=activity,
         rater=actor,
@@ -169,6 +177,11 @@ def rating_create(
 
 
 # --- summary and photos -----------------------------------------------------------------------
+
+
+def summary_open(activity: Activity, now: datetime) -> bool:
+    """The summary may be written: the activity took place and has ended."""
+    return activity.status in RATEABLE and now >= activity.ends_at
 
 
 def _ended_for_summary(activity: Activity, now: datetime) -> None:
@@ -353,8 +366,9 @@ class SummaryPage:
     photos: list[SummaryPhoto]
     figures: Figures
     ratings: list[Rating]
-    may_edit: bool
-    ended: bool
+    may_edit: bool  # an organiser (manages the photos)
+    may_write: bool  # an organiser, and the summary is open (see summary_open)
+    may_register: bool  # an organiser, and beneficiaries may be registered
     beneficiaries: list[Beneficiary]  # for the organisers only
 
 
@@ -371,7 +385,8 @@ def summary_page(*, actor: User, activity_id: int, now: datetime | None = None) 
         figures=figures(activity),
         ratings=list(activity.ratings.all()[:200]) if organiser else [],
         may_edit=organiser,
-        ended=now >= activity.ends_at,
+        may_write=organiser and summary_open(activity, now),
+        may_register=organiser and activity.status in RATEABLE,
         beneficiaries=beneficiaries_of(activity) if organiser else [],
     )
 

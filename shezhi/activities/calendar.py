@@ -23,6 +23,7 @@ from icalendar import Calendar, Event
 
 from shezhi.accounts.models import User
 from shezhi.activities.models import Activity, SignUp
+from shezhi.activities.services import CANCELLED_WITH_ACTIVITY
 from shezhi.core.errors import NotFound
 from shezhi.org.models import Level, OrgUnit
 from shezhi.volunteers.models import Team, TeamMembership, Volunteer
@@ -32,8 +33,6 @@ VOLUNTEER, TEAM, COMMUNITY = "v", "t", "c"
 KINDS = (VOLUNTEER, TEAM, COMMUNITY)
 PAST_DAYS = 180  # older events drop out of the feed
 MAX_EVENTS = 500
-# The cancellation of an activity cancels its sign-ups with this reason prefix (services.py).
-CANCELLED_WITH_ACTIVITY = "活动取消："
 
 
 def _signer() -> signing.Signer:

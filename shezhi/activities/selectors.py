@@ -8,17 +8,18 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
+from shezhi.activities import after
 from shezhi.activities.models import Activity, Attendance, Position, SignUp
 from shezhi.activities.services import (
     activity_for_organiser,
     eligibility_problems,
     in_publication_scope,
-    leads_team,
     may_see,
+    teams_led_by,
     volunteer_of,
 )
 from shezhi.core.errors import NotFound
-from shezhi.volunteers.models import Team, TeamMembership, Volunteer
+from shezhi.volunteers.models import TeamMembership, Volunteer
 
 
 def activity_get(*, actor: User, activity_id: int) -> Activity:
@@ -138,6 +139,7 @@ class OrganiserPage:
     signups: list[SignUp]  # each with `attendance_row` (or None)
     attendances: list[Attendance]
     ended: bool
+    summary_open: bool  # the summary may be written (after.summary_open)
     open_attendances: int
 
 
@@ -167,17 +169,14 @@ def organiser_page(*, actor: User, activity_id: int, now: datetime | None = None
         signups=signups,
         attendances=attendances,
         ended=now >= activity.ends_at,
+        summary_open=after.summary_open(activity, now),
         open_attendances=sum(1 for a in attendances if a.checked_out_at is None),
     )
 
 
 def members_led_by(*, actor: User) -> list[Volunteer]:
     """The active members of the teams the actor leads (for a bulk sign-up)."""
-    led = [
-        t
-        for t in Team.objects.filter(Q(members__user=actor) | Q(leader__user=actor)).distinct()
-        if leads_team(actor, t)
-    ]
+    led = teams_led_by(actor)
     if not led:
         return []
     return list(

@@ -58,6 +58,8 @@ Status = Activity.Status
 SU = SignUp.Status
 LEADING_ROLES = (TeamMembership.TeamRole.LEADER, TeamMembership.TeamRole.DEPUTY)
 MAX_QUOTA = 1000
+# Prefix of the cancel reason of sign-ups cancelled with their activity (calendar.py reads it).
+CANCELLED_WITH_ACTIVITY = "活动取消："
 
 
 def int_setting(name: str, default: int) -> int:
@@ -90,6 +92,12 @@ def leads_team(actor: User, team: Team | None) -> bool:
     return TeamMembership.objects.filter(
         team=team, volunteer__user=actor, role__in=LEADING_ROLES
     ).exists()
+
+
+def teams_led_by(actor: User) -> list[Team]:
+    """The teams the actor leads (as their leader or in a leading role)."""
+    teams = Team.objects.filter(Q(members__user=actor) | Q(leader__user=actor)).distinct()
+    return [t for t in teams if leads_team(actor, t)]
 
 
 def may_organise(actor: User, activity: Activity) -> bool:
@@ -547,7 +555,7 @@ def activity_cancel(*, actor: User, activity_id: int, reason: str) -> Activity:
         .update(
             status=SU.CANCELLED,
             cancelled_at=timezone.now(),
-            cancel_reason=f"活动取消：{reason}"[:300],
+            cancel_reason=f"{CANCELLED_WITH_ACTIVITY}{reason}"[:300],
         )
     )
     audit.record(

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from shezhi.accounts.models import User
@@ -27,9 +26,9 @@ from shezhi.activities.services import (
     SU,
     Status,
     eligibility_problems,
-    leads_team,
     may_organise,
     may_see,
+    teams_led_by,
     valid_insurance,
     volunteer_of,
 )
@@ -37,7 +36,6 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
 from shezhi.volunteers.models import (
-    Team,
     Volunteer,
 )
 from shezhi.volunteers.services import (
@@ -187,8 +185,7 @@ def signup_bulk(
     """A team leader signs members of their team(s) up; each member succeeds or fails alone.
     `risk_acknowledged` records that the leader passed the risk statement on to the members."""
     now = now or timezone.now()
-    teams = Team.objects.filter(Q(members__user=actor) | Q(leader__user=actor)).distinct()
-    led = [t for t in teams if leads_team(actor, t)]
+    led = teams_led_by(actor)
     if not led:
         raise Forbidden("只有服务队队长可以批量报名")
     if not volunteer_ids:

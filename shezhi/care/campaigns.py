@@ -8,15 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import DISPATCH_ROLES, Role, User
-from shezhi.accounts.scoping import sees_everything
 from shezhi.care import route
 from shezhi.care.models import Campaign, CampaignStop, CareProfile
-from shezhi.care.selectors import campaign_visible
+from shezhi.care.selectors import campaign_visible, units_in_reach
 from shezhi.care.services import BATCH, _clean, _may_manage, scan_text
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
-from shezhi.org.models import Level, OrgUnit
+from shezhi.org.models import Level
 from shezhi.volunteers.models import Team, TeamMembership
 
 
@@ -32,6 +31,11 @@ def _grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
     return workers
 
 
+def may_launch(user: User) -> bool:
+    """Social workers, supervisors and system admins launch campaigns."""
+    return bool(user.is_superuser or user.role in DISPATCH_ROLES or user.role == Role.SYSTEM_ADMIN)
+
+
 @transaction.atomic
 def campaign_launch(
     *,
@@ -44,12 +48,10 @@ def campaign_launch(
     """Launch a campaign over a community or grid: every household of a resident on the care
     registry there gets one stop, in walking order, assigned to the grid's grid worker or to the
     volunteer team named for that grid."""
-    if not (actor.is_superuser or actor.role in DISPATCH_ROLES or actor.role == Role.SYSTEM_ADMIN):
+    if not may_launch(actor):
         raise Forbidden("只有社工或督导可以发起敲门行动")
-    unit = OrgUnit.objects.filter(pk=unit_id, level__gte=Level.COMMUNITY).first()
-    if unit is None or not (
-        sees_everything(actor) or (actor.unit is not None and unit.path.startswith(actor.unit.path))
-    ):
+    unit = units_in_reach(actor=actor).filter(pk=unit_id).first()
+    if unit is None:
         raise NotFound("未找到该社区或网格", field="unit")
     name = (name or "").strip()
     if not name:

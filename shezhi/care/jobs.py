@@ -3,7 +3,7 @@ Both are set-based (a fixed number of statements whatever the number of resident
 the clock as a parameter; `shezhi care_jobs` runs them (cron or a task queue)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,14 +14,12 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, ScanWatermark
-from shezhi.care.services import notify_alert, scan_text
+from shezhi.care.services import BATCH, notify_alert, scan_text
 from shezhi.core.models import AuditEvent
 from shezhi.needs.models import Need
 from shezhi.notifications.models import Notification
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
-
-BATCH = 2000
 
 
 def _street_supervisors(community_ids: Iterable[int]) -> dict[int, int | None]:
@@ -221,7 +219,7 @@ def overdue_compute(*, now: datetime) -> OverdueResult:
             f"逾期计算：新增逾期{overdue_opened}，关闭逾期{overdue_closed}，"
             f"新增无联系人{no_contact_opened}，关闭无联系人{no_contact_closed}"
         ),
-        changes={k: v for k, v in result.__dict__.items()},
+        changes=asdict(result),
     )
     return result
 

@@ -5,11 +5,11 @@ the scope is "not found"."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
-from shezhi.accounts.scoping import unit_scope
+from shezhi.accounts.scoping import sees_everything, unit_scope
 from shezhi.care.models import (
     Campaign,
     CampaignStop,
@@ -19,7 +19,7 @@ from shezhi.care.models import (
     Visit,
 )
 from shezhi.core.errors import InvalidInput, NotFound
-from shezhi.org.models import OrgUnit
+from shezhi.org.models import Level, OrgUnit
 from shezhi.people.models import Resident
 from shezhi.people.selectors import residents_visible_to
 
@@ -36,6 +36,15 @@ def _active_contact(user: User) -> Q:
 
 def _staff(user: User) -> bool:
     return bool(user.is_superuser or user.is_staff_role)
+
+
+def units_in_reach(*, actor: User) -> QuerySet[OrgUnit]:
+    """Communities, compounds and grids at or below the actor's unit (all for those who see
+    everything): what a registry filter or a campaign may cover."""
+    qs = OrgUnit.objects.filter(level__gte=Level.COMMUNITY)
+    if sees_everything(actor):
+        return qs
+    return qs.within(actor.unit) if actor.unit else qs.none()
 
 
 def care_residents_visible_to(user: User) -> QuerySet[Resident]:
@@ -60,11 +69,56 @@ def care_profiles_visible_to(user: User) -> QuerySet[CareProfile]:
     return qs.filter(_active_contact(user))
 
 
+def registry(
+    *,
+    actor: User,
+    risk: str = "",
+    unit_id: int | None = None,
+    no_contact: bool = False,
+    q: str = "",
+) -> QuerySet[CareProfile]:
+    """The active registry in the actor's scope, filtered (risk level, community or grid,
+    without a current contact person, name contains), the earliest due first."""
+    qs = care_profiles_visible_to(actor).filter(is_active=True)
+    if risk:
+        qs = qs.filter(risk_level=risk)
+    if unit_id:
+        qs = qs.filter(Q(community_id=unit_id) | Q(grid_id=unit_id))
+    if no_contact:
+        qs = qs.exclude(
+            Exists(
+                ContactAssignment.objects.filter(
+                    resident_id=OuterRef("resident_id"), ended_on__isnull=True
+                )
+            )
+        )
+    if q:
+        qs = qs.filter(resident__name__contains=q)
+    return qs.order_by("next_visit_due", "id")
+
+
 def care_profile_get(*, actor: User, resident_id: int) -> CareProfile:
     try:
         return care_profiles_visible_to(actor).get(resident_id=resident_id)
     except (CareProfile.DoesNotExist, ValueError, TypeError):
         raise NotFound("未找到该居民的关爱档案") from None
+
+
+def contact_candidates(*, resident: Resident, limit: int = 300) -> QuerySet[User]:
+    """Who may be the resident's contact person: their grid's grid worker, the community's
+    social workers and volunteers (the service checks each again)."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.GRID_WORKER, unit_id=resident.grid_id)
+            | Q(role=Role.SOCIAL_WORKER, unit_id=resident.community_id)
+            | Q(
+                role__in=[Role.VOLUNTEER, Role.TEAM_LEADER],
+                volunteer__community_id=resident.community_id,
+            )
+        )
+        .order_by("role", "display_name", "id")[:limit]
+    )
 
 
 def contact_history(*, actor: User, resident_id: int) -> QuerySet[ContactAssignment]:
@@ -77,9 +131,24 @@ def contact_history(*, actor: User, resident_id: int) -> QuerySet[ContactAssignm
     )
 
 
+def contact_assignment_get(*, actor: User, assignment_id: int) -> ContactAssignment:
+    """A contact assignment (current or ended) of a resident in the actor's care scope."""
+    assignment = ContactAssignment.objects.filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound("未找到该联系人记录")
+    care_resident_get(actor=actor, resident_id=assignment.resident_id)
+    return assignment
+
+
 def visits_of(*, actor: User, resident_id: int) -> QuerySet[Visit]:
     resident = care_resident_get(actor=actor, resident_id=resident_id)
     return Visit.objects.filter(resident=resident).select_related("visitor")
+
+
+def my_profiles(*, actor: User) -> QuerySet[CareProfile]:
+    """The active profiles of the residents the actor is the current contact person of (staff
+    included: this is not their unit's scope)."""
+    return CareProfile.objects.filter(is_active=True).filter(_active_contact(actor))
 
 
 def today_list(*, actor: User, today: date | None = None) -> QuerySet[CareProfile]:
@@ -88,15 +157,14 @@ def today_list(*, actor: User, today: date | None = None) -> QuerySet[CareProfil
     today = today or timezone.localdate()
     end_of_day = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
     return (
-        CareProfile.objects.filter(is_active=True)
-        .filter(_active_contact(actor))
+        my_profiles(actor=actor)
         .filter(Q(next_visit_due__lte=today) | Q(urgent_visit_by__lt=end_of_day))
         .select_related("resident", "grid", "compound")
         .order_by("urgent_visit_by", "next_visit_due", "id")
     )
 
 
-COVERAGE_LEVELS = {"grid": "grid", "compound": "compound", "community": "community"}
+COVERAGE_LEVELS = ("grid", "compound", "community")
 
 
 @dataclass(frozen=True)
@@ -114,8 +182,7 @@ class CoverageRow:
 def coverage(*, actor: User, by: str = "grid", today: date | None = None) -> list[CoverageRow]:
     """Share of registered residents visited within their cadence (seen at least once and not
     overdue, no major change waiting past its deadline), by grid, compound or community."""
-    field = COVERAGE_LEVELS.get(by)
-    if field is None:
+    if by not in COVERAGE_LEVELS:
         raise InvalidInput("统计层级应为网格、小区或社区", field="by")
     today = today or timezone.localdate()
     now = timezone.now()
@@ -128,10 +195,10 @@ def coverage(*, actor: User, by: str = "grid", today: date | None = None) -> lis
         care_profiles_visible_to(actor)
         .filter(is_active=True)
         .order_by()
-        .values(f"{field}_id")
+        .values(f"{by}_id")
         .annotate(registered=Count("id"), covered=Count("id", filter=covered))
     )
-    data = {r[f"{field}_id"]: r for r in rows}
+    data = {r[f"{by}_id"]: r for r in rows}
     names = dict(OrgUnit.objects.filter(pk__in=data).values_list("pk", "name"))
     return sorted(
         (
@@ -169,12 +236,18 @@ def alerts_visible_to(user: User) -> QuerySet[CareAlert]:
 
 
 def alerts_open(*, actor: User, kind: str | None = None) -> QuerySet[CareAlert]:
+    """Open alerts: crisis signals first, then by their deadline (alerts without one last)."""
     qs = alerts_visible_to(actor).filter(status__in=CareAlert.OPEN_STATUSES)
     if kind:
         if kind not in CareAlert.Kind.values:
             raise InvalidInput("请选择有效的预警类型", field="kind")
         qs = qs.filter(kind=kind)
-    return qs.order_by("due_by", "-created_at", "-id")
+    return qs.order_by(
+        Case(When(kind=CareAlert.Kind.CRISIS, then=0), default=1),
+        F("due_by").asc(nulls_last=True),
+        "-created_at",
+        "-id",
+    )
 
 
 def alert_get(*, actor: User, alert_id: int) -> CareAlert:

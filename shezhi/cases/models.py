@@ -5,8 +5,6 @@ A case file is the most sensitive record of the platform: read it only through `
 only through `services`. The most sensitive texts are encrypted at rest (`crypto`).
 """
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -115,14 +113,6 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"个案#{self.pk}"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status == Stage.CLOSED
-
-    def client_age_on(self, day: date) -> int:
-        b = self.client.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
 
 class CaseTransition(models.Model):
@@ -458,6 +448,17 @@ class BenefitTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name}#{self.pk}"
+
+    def next_statuses(self) -> list["BenefitTask.Status"]:
+        """The statuses the application may move to from its current one."""
+        return BENEFIT_NEXT.get(self.status, [])
+
+
+# The order of a benefits application: 待办 → 已提交 → 已批准 or 未获批.
+BENEFIT_NEXT: dict[str, list[BenefitTask.Status]] = {
+    BenefitTask.Status.TODO: [BenefitTask.Status.SUBMITTED],
+    BenefitTask.Status.SUBMITTED: [BenefitTask.Status.APPROVED, BenefitTask.Status.REJECTED],
+}
 
 
 class SupervisionNote(models.Model):

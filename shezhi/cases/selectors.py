@@ -120,10 +120,13 @@ def supervisors_of(worker: User) -> QuerySet[User]:
     ).order_by("id")
 
 
+def serving_on(today: date) -> Q:
+    """A team member still serves on `today` when their end date is unset or not yet past."""
+    return Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+
+
 def _active_team(user: User, today: date) -> QuerySet[CaseTeamMember]:
-    return CaseTeamMember.objects.filter(user=user).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
-    )
+    return CaseTeamMember.objects.filter(user=user).filter(serving_on(today))
 
 
 def _supervision_q(user: User) -> Q | None:
@@ -302,9 +305,16 @@ def case_interventions(
     return list(qs)
 
 
-def case_team(*, actor: User, case_id: int, now: datetime | None = None) -> list[CaseTeamMember]:
+def case_team(
+    *, actor: User, case_id: int, active_only: bool = False, now: datetime | None = None
+) -> list[CaseTeamMember]:
+    """The case team; `active_only` keeps the members who still serve today."""
+    now = now or timezone.now()
     access = case_get(actor=actor, case_id=case_id, part=TEAM, now=now)
-    return list(access.case.team.select_related("user"))
+    team = access.case.team.select_related("user")
+    if active_only:
+        team = team.filter(serving_on(timezone.localdate(now)))
+    return list(team)
 
 
 def case_crises(

@@ -51,6 +51,7 @@ from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify_many
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
+from shezhi.volunteers.models import age_on
 
 # Who may open cases: the professional social workers (and their supervisors).
 OPEN_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
@@ -163,8 +164,7 @@ def _notify(
 
 
 def _is_minor(client: Resident, on: date) -> bool:
-    b = client.birth_date
-    return on.year - b.year - ((on.month, on.day) < (b.month, b.day)) < ADULT_AGE
+    return age_on(client.birth_date, on) < ADULT_AGE
 
 
 # --- opening ---------------------------------------------------------------------------
@@ -696,7 +696,7 @@ def intervention_log(
 
 
 def _active_members(case: Case, today: date) -> models.QuerySet[CaseTeamMember]:
-    return case.team.filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=today))
+    return case.team.filter(selectors.serving_on(today))
 
 
 def team_add(
@@ -1052,12 +1052,6 @@ def benefit_tasks_start(
     return tasks
 
 
-BENEFIT_NEXT = {
-    BenefitTask.Status.TODO: {BenefitTask.Status.SUBMITTED},
-    BenefitTask.Status.SUBMITTED: {BenefitTask.Status.APPROVED, BenefitTask.Status.REJECTED},
-}
-
-
 def benefit_task_set_status(
     *, actor: User, task_id: int, status: str, note: str = "", now: datetime | None = None
 ) -> BenefitTask:
@@ -1066,7 +1060,7 @@ def benefit_task_set_status(
     _require_worker(access)
     with transaction.atomic():
         task = BenefitTask.objects.select_for_update().get(pk=task_id)
-        if status not in BENEFIT_NEXT.get(BenefitTask.Status(task.status), set()):
+        if status not in task.next_statuses():
             raise InvalidInput(
                 f"申请当前为「{task.get_status_display()}」，不能改为该状态", field="status"
             )
@@ -1102,6 +1096,11 @@ def supervision_note_add(
     return note
 
 
+def emergency_max_hours() -> int:
+    """The longest emergency access an admin may ask for, in hours."""
+    return int(getattr(settings, "SHEZHI_CASE_EMERGENCY_MAX_HOURS", 24))
+
+
 def emergency_access_grant(
     *,
     actor: User,
@@ -1116,7 +1115,7 @@ def emergency_access_grant(
     if not selectors.is_admin(actor) or not actor.is_active:
         raise Forbidden("只有管理员可以申请紧急访问")
     reason = _text(reason, required="紧急访问须填写理由", field="reason", limit=300)
-    max_hours = int(getattr(settings, "SHEZHI_CASE_EMERGENCY_MAX_HOURS", 24))
+    max_hours = emergency_max_hours()
     if not isinstance(hours, int) or not 1 <= hours <= max_hours:
         raise InvalidInput(f"紧急访问时长应为1至{max_hours}小时", field="hours")
     ref = selectors.parse_case_id(case_id)

@@ -20,6 +20,7 @@ from shezhi.cases.models import BenefitTask, Case, Stage
 from shezhi.cases.selectors import supervisors_of
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
+from shezhi.volunteers.models import age_on
 
 if TYPE_CHECKING:
     from shezhi.demo.seeding import Seeder
@@ -29,10 +30,6 @@ HOSPITAL = "区精神卫生中心（市第六人民医院精神科）"
 
 def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
-
-
-def _age(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class CaseDemo:
@@ -49,7 +46,7 @@ class CaseDemo:
     def client(self, lo: int, hi: int) -> Resident:
         """The first unused resident aged lo..hi, or else the first unused one."""
         pool = [r for r in self.residents if r.pk not in self.used]
-        fit = [r for r in pool if lo <= _age(r.birth_date, self.today) <= hi]
+        fit = [r for r in pool if lo <= age_on(r.birth_date, self.today) <= hi]
         chosen = (fit or pool)[0]
         self.used.add(chosen.pk)
         return chosen

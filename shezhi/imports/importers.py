@@ -26,12 +26,14 @@ from shezhi.imports.sheets import CellError, Layout, Problem
 from shezhi.org.models import Level, OrgUnit
 from shezhi.volunteers import services as volunteer_services
 from shezhi.volunteers.models import (
+    SKILL_LEVELS,
     PoliticalStatus,
     ServiceCategory,
     ServiceRecord,
     SkillTag,
     Volunteer,
     age_on,
+    split_skill_level,
 )
 
 log = logging.getLogger(__name__)
@@ -150,13 +152,13 @@ def _skills_with_levels(value: Any) -> dict[str, int | None]:
     """A skills cell such as 维修:4、助餐 → {"维修": 4, "助餐": None} (None = default level)."""
     out: dict[str, int | None] = {}
     for item in sheets.a_list(value):
-        name, sep, level = item.replace("：", ":").partition(":")
-        if not sep:
-            out[item] = None
-        elif name and level in ("1", "2", "3", "4", "5"):
-            out[name] = int(level)
-        else:
+        try:
+            name, level = split_skill_level(item)
+        except ValueError:
+            level = 0
+        if level is not None and level not in SKILL_LEVELS:  # reported with the row, up front
             raise CellError(f"“{item}”格式应为“技能:等级”，等级为1至5，如 维修:4")
+        out[name] = level
     return out
 
 

@@ -27,6 +27,7 @@ from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
+from shezhi.core.tasks import in_background
 from shezhi.imports import sheets
 from shezhi.imports.importers import RecordImport, RowFailed, VolunteerImport
 from shezhi.imports.models import ImportJob
@@ -114,12 +115,10 @@ def import_job_create(
 
 
 def start_in_thread(job_id: int) -> threading.Thread:
-    thread = threading.Thread(target=_run_and_close, args=(job_id,), daemon=True)
-    thread.start()
-    return thread
+    return in_background(_run_or_mark_failed, job_id)
 
 
-def _run_and_close(job_id: int) -> None:
+def _run_or_mark_failed(job_id: int) -> None:
     try:
         import_job_run(job_id=job_id)
     except Exception:  # pragma: no cover - logged; the job is marked failed below
@@ -132,8 +131,6 @@ def _run_and_close(job_id: int) -> None:
             content=b"",
             finished_at=timezone.now(),
         )
-    finally:
-        connections.close_all()
 
 
 def import_jobs_run_pending(*, limit: int = 100) -> list[ImportJob]:

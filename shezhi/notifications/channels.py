@@ -118,7 +118,7 @@ def channel_names() -> list[str]:
     """The configured channels, the inbox always first and each name once."""
     configured = getattr(settings, "SHEZHI_NOTIFICATION_CHANNELS", None) or []
     if isinstance(configured, str):
-        configured = [c for c in configured.split(",")]
+        configured = configured.split(",")
     names = [INBOX]
     for name in configured:
         name = str(name).strip()

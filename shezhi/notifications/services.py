@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.core.errors import InvalidInput
+from shezhi.core.tasks import in_background
 from shezhi.notifications.channels import Channel, DeliveryFailed, channel, channel_names
 from shezhi.notifications.models import Delivery, Notification
 
@@ -88,11 +89,10 @@ def notify(
     dedupe_key: str = "",
 ) -> Notification | None:
     """Enqueue a notification for `recipient`; None when `dedupe_key` was already used."""
-    notification = _create(
-        recipient=recipient, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+    made = notify_many(
+        recipients=[recipient], kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
     )
-    _deliver_after_commit([notification] if notification else [])
-    return notification
+    return made[0] if made else None
 
 
 @transaction.atomic
@@ -130,18 +130,14 @@ def notify_many(
 
 
 def start_in_thread(notification_ids: list[int]) -> threading.Thread:
-    thread = threading.Thread(target=_deliver_and_close, args=(notification_ids,), daemon=True)
-    thread.start()
-    return thread
+    return in_background(_deliver_logged, notification_ids)
 
 
-def _deliver_and_close(notification_ids: list[int]) -> None:
+def _deliver_logged(notification_ids: list[int]) -> None:
     try:
         deliver_pending(notification_ids=notification_ids)
     except Exception:  # pragma: no cover - logged; the queue keeps what was not sent
         log.exception("notification delivery crashed")
-    finally:
-        connections.close_all()
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,19 @@ SKILL_LEVELS = range(1, 6)
 DEFAULT_SKILL_LEVEL = 3
 
 
+def split_skill_level(item: str) -> tuple[str, int | None]:
+    """The notation of forms and import sheets: "维修:4" → ("维修", 4), "维修" → ("维修", None).
+    Raises ValueError when a level is given but is not a whole number (the range is the
+    services' rule: SKILL_LEVELS)."""
+    name, sep, level = item.strip().replace("：", ":").rpartition(":")
+    if not sep:
+        return level.strip(), None
+    level = level.strip()
+    if not name.strip() or not level.isdigit():
+        raise ValueError(item)
+    return name.strip(), int(level)
+
+
 class VolunteerSkill(models.Model):
     """A volunteer's skill with its level (1 = beginner … 5 = expert); matching scores it.
 

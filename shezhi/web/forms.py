@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
-from shezhi.needs.models import Need
+from shezhi.needs.models import HelperGender, Need
 from shezhi.needs.selectors import LedgerFilter
 from shezhi.needs.workflow import STATUS_LABELS, Status
 
@@ -87,7 +87,7 @@ class ServicePreferenceFields(forms.Form):
     helper_gender = forms.ChoiceField(
         label=_("服务者性别要求"),
         required=False,
-        choices=[("", _("不限")), ("M", _("男")), ("F", _("女"))],
+        choices=HelperGender.choices,
     )
     home_visit = forms.BooleanField(label=_("需要上门服务"), required=False, initial=True)
 
@@ -151,7 +151,6 @@ class IntakeForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_taxonomy_choices()
-        self.fields["source"].choices = [(v, gettext(label)) for v, label in SOURCE_CHOICES]
 
 
 class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):

@@ -145,9 +145,8 @@ class InsuranceForm(DomainForm):
 
 
 class ActivityEditForm(DomainForm):
-    """修改活动: the activity's own fields; its positions are in `PositionFormSet`."""
-
-    domain_fields = {"positions": "__all__"}
+    """修改活动: the activity's own fields; its positions are in `PositionFormSet` (an error about a
+    row, field "positions", is no field here, so it shows above the form)."""
 
     title = forms.CharField(label=_("活动名称"), max_length=100)
     description = forms.CharField(
@@ -157,14 +156,8 @@ class ActivityEditForm(DomainForm):
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=_datetime_input())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=_datetime_input())
 
-    def add_domain_error(self, exc: Any, *, keep_general: bool = True) -> bool:
-        if exc.field == "positions":  # a row of the formset: shown above the form
-            self.add_error(None, exc.message)
-            return True
-        return super().add_domain_error(exc, keep_general=keep_general)
 
-
-class PositionRowForm(forms.Form):
+class PositionRowForm(DomainForm):
     """One position in the edit form; an empty extra row is ignored."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
@@ -174,10 +167,6 @@ class PositionRowForm(forms.Form):
     min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=120)
     max_age = forms.IntegerField(label=_("最高年龄"), required=False, min_value=0, max_value=120)
     hazardous = forms.BooleanField(label=_("危险性岗位"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 PositionFormSet = forms.formset_factory(

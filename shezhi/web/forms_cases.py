@@ -3,7 +3,6 @@
 whose Chinese messages land back on these forms through `DomainForm.add_domain_error`."""
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from shezhi.cases.models import (
     Stage,
     TeamRole,
 )
+from shezhi.cases.services import emergency_max_hours
 from shezhi.web.forms import DomainForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -315,10 +315,6 @@ class ReportForm(forms.Form):
         ],
         required=False,
     )
-
-
-def emergency_max_hours() -> int:
-    return int(getattr(settings, "SHEZHI_CASE_EMERGENCY_MAX_HOURS", 24))
 
 
 class EmergencyAccessForm(DomainForm):

@@ -13,6 +13,7 @@ from shezhi.volunteers.models import (
     ServiceCategory,
     Team,
     TeamMembership,
+    split_skill_level,
 )
 from shezhi.web.forms import DomainForm, translate_choices
 
@@ -212,12 +213,15 @@ def parse_skill_levels(text: str) -> dict[str, int]:
         item = item.strip()
         if not item:
             continue
-        skill, sep, level = item.replace("：", ":").rpartition(":")
-        if not sep or not skill.strip() or not level.strip().isdigit():
+        try:
+            skill, level = split_skill_level(item)
+        except ValueError:
+            level = None
+        if level is None:
             raise forms.ValidationError(
                 _("“%(item)s”格式应为“技能:等级”，如 维修:4"), params={"item": item[:30]}
             )
-        out[skill.strip()] = int(level)
+        out[skill] = level
     return out
 
 

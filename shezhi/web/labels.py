@@ -62,6 +62,7 @@ LABELS = [
     # gender
     gettext_noop("男"),
     gettext_noop("女"),
+    gettext_noop("不限"),
     # volunteers: record, correction, team, certificate, consent, political status, category
     gettext_noop("有效"),
     gettext_noop("逾期待审批"),

@@ -194,11 +194,10 @@ def rate(request: HttpRequest, activity_id: int) -> HttpResponse:
             return redirect("activities:to_rate")
     if form.errors and status == 200:
         status = 400
-    problem = None
-    if not after.took_part(request.user, activity):
-        problem = _("只有参加活动的志愿者和登记的服务对象可以评价")
-    elif request.method == "GET":
-        problem = after.rating_problem(request.user, activity, now=timezone.now())
+    # A refused POST keeps its form, with the service's message on it.
+    problem = (
+        None if form.errors else after.rating_refusal(request.user, activity, now=timezone.now())
+    )
     context = {"activity": activity, "form": form, "problem": problem}
     return render(request, "web/activities/rate.html", context, status=status)
 

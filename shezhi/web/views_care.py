@@ -10,15 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shezhi.accounts.models import Role, User
-from shezhi.accounts.scoping import sees_everything
+from shezhi.accounts.models import User
 from shezhi.care import campaigns, cards, selectors, services
 from shezhi.care.cadence import days_overdue
 from shezhi.care.models import (
@@ -27,17 +25,15 @@ from shezhi.care.models import (
     CampaignStop,
     CareAlert,
     CareProfile,
-    ContactAssignment,
 )
+from shezhi.cases import services as case_services
 from shezhi.core.errors import DomainError, NotFound
-from shezhi.org.models import Level, OrgUnit
+from shezhi.org.models import Level
 from shezhi.web import forms_care as forms
 from shezhi.web.paging import page_number, page_of
-from shezhi.web.views import roles_only, staff_only
+from shezhi.web.views import not_found_or, roles_only, staff_only
 
 care_only = roles_only(cards.CARE_ROLES)
-# Who may launch a campaign and see the coverage overview.
-LAUNCH_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.SYSTEM_ADMIN})
 
 
 def _get(fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -45,12 +41,6 @@ def _get(fn: Callable[..., Any], **kwargs: Any) -> Any:
         return fn(**kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from None
-
-
-def _object_missing(exc: DomainError) -> None:
-    """A 404 about the object in the URL (no field, or the id itself) is a 404 page."""
-    if exc.status == 404 and exc.field is None:
-        raise Http404(exc.message)
 
 
 def _cadence(profile: CareProfile | None) -> str:
@@ -83,18 +73,11 @@ def today(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:10]
     )
     # Staff see their whole unit; "mine" counts those the actor is the contact person of.
-    mine = CareProfile.objects.filter(
-        Exists(
-            ContactAssignment.objects.filter(
-                resident_id=OuterRef("resident_id"), contact=user, ended_on__isnull=True
-            )
-        ),
-        is_active=True,
-    )
+    mine = selectors.my_profiles(actor=user).count()
     return render(
         request,
         "web/care/today.html",
-        {"rows": rows, "campaigns": active, "mine": mine.count(), "today": day},
+        {"rows": rows, "campaigns": active, "mine": mine, "today": day},
     )
 
 
@@ -135,7 +118,7 @@ def visit(request: HttpRequest, resident_id: int) -> HttpResponse:
                 need=need,
             )
         except DomainError as exc:
-            _object_missing(exc)
+            not_found_or(exc)
             form.add_domain_error(exc)
         else:
             messages.success(request, _("已登记走访。"))
@@ -162,7 +145,7 @@ def stops(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _get(selectors.campaign_get, actor=request.user, campaign_id=campaign_id)
     # The walker's own doors: they must find them, so the address is in full.
     doors = [
-        {"stop": s, "address": _door(request.user, s, is_walker=True)}
+        {"stop": s, "address": cards.shown_address(request.user, s.resident, is_contact=True)}
         for s in selectors.campaign_my_stops(
             actor=request.user, campaign_id=campaign.pk
         ).select_related("resident__compound")[:500]
@@ -190,7 +173,7 @@ def stop_record(request: HttpRequest, stop_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            _object_missing(exc)
+            not_found_or(exc)
             messages.error(request, exc.message)
         else:
             campaign_id = str(stop.campaign_id)
@@ -207,9 +190,11 @@ def stop_record(request: HttpRequest, stop_id: int) -> HttpResponse:
 
 
 def _units(user: User) -> list[tuple[int, str]]:
-    qs = OrgUnit.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]).order_by("path")
-    if not sees_everything(user):
-        qs = qs.within(user.unit) if user.unit else qs.none()
+    qs = (
+        selectors.units_in_reach(actor=user)
+        .filter(level__in=[Level.COMMUNITY, Level.GRID])
+        .order_by("path")
+    )
     return [(u.pk, ("" if u.level == Level.COMMUNITY else "　") + u.name) for u in qs[:300]]
 
 
@@ -218,24 +203,15 @@ def _units(user: User) -> list[tuple[int, str]]:
 def registry(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = forms.RegistryFilter(request.GET or None, units=_units(user))
-    qs = selectors.care_profiles_visible_to(user).filter(is_active=True)
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        if d["risk"]:
-            qs = qs.filter(risk_level=d["risk"])
-        if d["unit"]:
-            qs = qs.filter(Q(community_id=d["unit"]) | Q(grid_id=d["unit"]))
-        if d["no_contact"]:
-            qs = qs.exclude(
-                Exists(
-                    ContactAssignment.objects.filter(
-                        resident_id=OuterRef("resident_id"), ended_on__isnull=True
-                    )
-                )
-            )
-        if d["q"]:
-            qs = qs.filter(resident__name__contains=d["q"])
-    page = page_of(qs.order_by("next_visit_due", "id"), page_number(request.GET.get("page")))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    qs = selectors.registry(
+        actor=user,
+        risk=filters.get("risk") or "",
+        unit_id=filters.get("unit") or None,
+        no_contact=bool(filters.get("no_contact")),
+        q=filters.get("q") or "",
+    )
+    page = page_of(qs, page_number(request.GET.get("page")))
     day = timezone.localdate()
     rows = [
         {
@@ -253,8 +229,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "page": page,
-            "register_form": forms.RegisterForm(),
-            "can_launch": user.is_superuser or user.role in LAUNCH_ROLES,
+            "can_launch": campaigns.may_launch(user),
         },
         status=400 if form.errors else 200,
     )
@@ -271,20 +246,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _candidates(resident) -> list[tuple[User, str]]:
-    """Who may be the resident's contact person: their grid's grid worker, the community's
-    social workers and volunteers (the service checks each again)."""
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.GRID_WORKER, unit_id=resident.grid_id)
-            | Q(role=Role.SOCIAL_WORKER, unit_id=resident.community_id)
-            | Q(
-                role__in=[Role.VOLUNTEER, Role.TEAM_LEADER],
-                volunteer__community_id=resident.community_id,
-            )
-        )
-        .order_by("role", "display_name", "id")[:300]
-    )
+    users = selectors.contact_candidates(resident=resident)
     return [(u, f"{u}（{u.get_role_display()}）") for u in users]
 
 
@@ -300,7 +262,6 @@ def _profile_page(request: HttpRequest, resident_id: int, status: int = 200, **b
         "profile_form": bound.get("profile_form") or forms.ProfileForm(initial=initial),
         "contact_form": bound.get("contact_form")
         or forms.ContactForm(candidates=_candidates(c.resident)),
-        "end_form": forms.ContactEndForm(),
         "open_alerts": selectors.alerts_open(actor=request.user).filter(resident=c.resident),
     }
     return render(request, "web/care/profile.html", context, status=status)
@@ -322,7 +283,7 @@ def profile_set(request: HttpRequest, resident_id: int) -> HttpResponse:
                 actor=request.user, resident_id=resident_id, **form.cleaned_data
             )
         except DomainError as exc:
-            _object_missing(exc)
+            not_found_or(exc)
             form.add_domain_error(exc)
         else:
             messages.success(request, _("关爱档案已保存。"))
@@ -344,7 +305,7 @@ def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
                 started_on=form.cleaned_data["started_on"],
             )
         except DomainError as exc:
-            _object_missing(exc)
+            not_found_or(exc)
             form.add_domain_error(exc)
         else:
             messages.success(request, _("已指派一对一联系人：%(n)s") % {"n": a.contact})
@@ -356,11 +317,10 @@ def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
 @require_POST
 def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
     form = forms.ContactEndForm(request.POST)
-    assignment = ContactAssignment.objects.filter(pk=assignment_id).first()
-    if assignment is None:
-        raise Http404
     # The resident must be in the actor's scope before anything is said about the record.
-    _get(selectors.care_resident_get, actor=request.user, resident_id=assignment.resident_id)
+    assignment = _get(
+        selectors.contact_assignment_get, actor=request.user, assignment_id=assignment_id
+    )
     if not form.is_valid():
         messages.error(request, "；".join(form.labelled_errors()))
     else:
@@ -369,7 +329,7 @@ def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 actor=request.user, assignment_id=assignment_id, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            _object_missing(exc)
+            not_found_or(exc)
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已结束该联系人，记录保留在历史中。"))
@@ -384,16 +344,8 @@ def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     form = forms.AlertFilter(request.GET or None)
     kind = form.cleaned_data["kind"] if form.is_bound and form.is_valid() else ""
-    # Crisis signals first, then by their deadline (alerts without one last).
-    qs = (
-        selectors.alerts_open(actor=request.user, kind=kind or None)
-        .select_related("grid", "resident__compound")
-        .order_by(
-            Case(When(kind=CareAlert.Kind.CRISIS, then=0), default=1),
-            F("due_by").asc(nulls_last=True),
-            "-created_at",
-            "-id",
-        )
+    qs = selectors.alerts_open(actor=request.user, kind=kind or None).select_related(
+        "grid", "resident__compound"
     )
     return render(
         request,
@@ -402,8 +354,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "form": form,
             "alerts": list(qs[:200]),
             "now": timezone.now(),
-            "report_form": forms.ReportForm(),
-            "close_form": forms.CloseForm(),
+            "can_open_case": request.user.role in case_services.OPEN_ROLES,
         },
     )
 
@@ -412,7 +363,7 @@ def _alert_action(request: HttpRequest, action: Callable[[], str]) -> HttpRespon
     try:
         message = action()
     except DomainError as exc:
-        _object_missing(exc)
+        not_found_or(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, message)
@@ -475,7 +426,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
 @staff_only
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    can_launch = user.is_superuser or user.role in LAUNCH_ROLES
+    can_launch = campaigns.may_launch(user)
     form = forms.CampaignForm(request.POST or None, units=_units(user))
     if request.method == "POST":
         if not can_launch:
@@ -513,7 +464,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     progress = selectors.campaign_progress(actor=request.user, campaign_id=c.pk)
     # Every door of the campaign (it is in the actor's scope), with who walks it.
     doors = [
-        {"stop": s, "address": _door(request.user, s, is_walker=False)}
+        {"stop": s, "address": cards.shown_address(request.user, s.resident, is_contact=False)}
         for s in c.stops.select_related(
             "household__compound", "resident__compound", "grid", "assignee", "team"
         ).order_by("position")[:1000]
@@ -523,10 +474,6 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "web/care/campaign.html",
         {"campaign": c, "progress": progress, "outcomes": _outcomes(progress), "doors": doors},
     )
-
-
-def _door(user: User, stop: CampaignStop, *, is_walker: bool) -> str:
-    return cards.shown_address(user, stop.resident, is_contact=is_walker)
 
 
 def _outcomes(progress: selectors.CampaignProgress) -> list[tuple[str, str, int]]:

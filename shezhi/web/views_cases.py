@@ -28,10 +28,7 @@ from shezhi.cases import selectors, services
 from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention, Referral
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.web import forms_cases as forms
-from shezhi.web.views import roles_only
-
-# Roles that do casework and see the "个案" pages in the desk navigation.
-CASE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
+from shezhi.web.views import not_found_or, roles_only
 
 
 def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -46,8 +43,7 @@ def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:
 
 def _settle(exc: DomainError) -> None:
     """A 404 or 403 from a service is about the case itself, not the form."""
-    if exc.status == 404:
-        raise Http404(exc.message)
+    not_found_or(exc)
     if exc.status == 403:
         raise PermissionDenied(exc.message)
 
@@ -98,8 +94,6 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "access": access,
         "case": access.case,
-        "referral_status_form": forms.ReferralStatusForm(),
-        "benefit_status_form": forms.BenefitStatusForm(),
     }
     for part, (name, read) in readers.items():
         if access.can(part):
@@ -173,7 +167,7 @@ def _open(user: User, d: dict[str, Any]) -> Any:
     )
 
 
-@roles_only(CASE_ROLES)
+@roles_only(services.OPEN_ROLES)
 def case_new(request: HttpRequest) -> HttpResponse:
     """接案. A link from a care alert (?alert=) or a need (?need=) prefills the source."""
     initial: dict[str, Any] = {}
@@ -290,15 +284,6 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _team(user: User, case_id: int) -> list[Any]:
-    today = timezone.localdate()
-    return [
-        m
-        for m in selectors.case_team(actor=user, case_id=case_id)
-        if m.ended_on is None or m.ended_on >= today
-    ]
-
-
 @login_required
 def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """服务计划 with its goals (a formset); a plan without goals is refused by the service."""
@@ -307,7 +292,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     if not access.works_the_case:
         raise PermissionDenied(_("您在本个案中的角色不能进行此操作"))
     case = access.case
-    members = _call(_team, user=user, case_id=case.pk)
+    members = _call(selectors.case_team, actor=user, case_id=case.pk, active_only=True)
     form = forms.PlanForm(request.POST or None)
     formset = forms.GoalFormSet(
         request.POST or None, prefix="goals", form_kwargs={"members": members}
@@ -384,25 +369,14 @@ def team_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_end(request: HttpRequest, member_id: int) -> HttpResponse:
-    form = forms.TeamEndForm(request.POST)
-    if not form.is_valid():
-        case_id = _child_case(CaseTeamMember, member_id)
-        if case_id is None:
-            raise Http404
-        _call(selectors.case_access, actor=request.user, case_id=case_id)
-        messages.error(request, "；".join(form.labelled_errors()))
-        return _back(case_id)
-    try:
-        tm = services.team_end(
-            actor=request.user, member_id=member_id, ended_on=form.cleaned_data["ended_on"]
-        )
-    except DomainError as exc:
-        _settle(exc)
-        messages.error(request, exc.message)
-        case_id = CaseTeamMember.objects.values_list("case_id", flat=True).get(pk=member_id)
-        return _back(case_id)
-    messages.success(request, _("已结束该成员的团队服务。"))
-    return _back(tm.case_id)
+    return _child_status(
+        request,
+        CaseTeamMember,
+        member_id,
+        forms.TeamEndForm(request.POST),
+        lambda d: services.team_end(actor=request.user, member_id=member_id, **d),
+        lambda tm: _("已结束该成员的团队服务。"),
+    )
 
 
 @login_required
@@ -495,8 +469,9 @@ def _child_status(
     perform: Callable[[dict[str, Any]], Any],
     done: Callable[[Any], str],
 ) -> HttpResponse:
-    """A status change of a referral or benefit task: back to its case with a message; a bad
-    form is shown only to someone who may see the case."""
+    """A change to a row of a case (a referral's or benefit task's status, a team member's
+    end): back to its case with a message; a bad form is shown only to someone who may see
+    the case."""
     case_id = _child_case(model, pk)
     if not form.is_valid():
         if case_id is None:
@@ -681,7 +656,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/cases/emergency.html",
-        {"form": form, "grants": grants, "max_hours": forms.emergency_max_hours()},
+        {"form": form, "grants": grants, "max_hours": services.emergency_max_hours()},
         status=400 if request.method == "POST" and form.errors else 200,
     )
 

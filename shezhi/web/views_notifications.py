@@ -3,7 +3,6 @@ read and follows its (site-relative) link. Another user's notification is 404.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.core.errors import NotFound
 from shezhi.notifications import selectors, services
+from shezhi.web.paging import page_number, page_of
 
 PAGE_SIZE = 30
 
@@ -22,7 +22,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = selectors.notifications_visible_to(request.user)
     if request.GET.get("unread") == "1":
         rows = rows.filter(read_at__isnull=True)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(rows, page_number(request.GET.get("page")), per_page=PAGE_SIZE)
     context = {
         "page": page,
         "unread": selectors.unread_count(request.user),

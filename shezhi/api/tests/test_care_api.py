@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shezhi.care import services
+from shezhi.care import jobs, services
 from shezhi.care.models import CareAlert, CareProfile, Visit
 from shezhi.care.tests.factories import register
 from shezhi.core.models import AuditEvent
@@ -153,6 +153,16 @@ def test_alerts_list_and_acknowledge_with_scoping(world, care, as_user):
     alert.refresh_from_db()
     assert alert.status == CareAlert.Status.ACKNOWLEDGED and alert.acknowledged_by == world.alice
     assert as_user(world.alice).get("/care/alerts", kind="nonsense").status_code == 400
+
+
+def test_alerts_list_puts_crisis_signals_first(world, care, as_user):
+    # Overdue and no-contact alerts have no deadline; the crisis is listed first regardless.
+    jobs.overdue_compute(now=timezone.now())
+    alert = services.scan_text(
+        actor=world.gina, text="不想活了", source_type="test", resident=world.dora_resident
+    )
+    listed = as_user(world.alice).get("/care/alerts").json()
+    assert len(listed) > 1 and listed[0]["id"] == alert.pk
 
 
 def test_coverage_figures_and_overdue_longest(world, care, as_user):

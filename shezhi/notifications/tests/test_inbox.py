@@ -105,3 +105,14 @@ def test_badge_shows_99_plus_for_many_unread(world):
     )
     html = client_of(world.bob).get("/m/activities/").content.decode()
     assert 'aria-label="未读">99+<' in html
+
+
+def test_inbox_pages_keep_the_unread_filter(world):
+    for i in range(31):
+        note(world.bob, f"提醒{i:02d}")
+    bob = client_of(world.bob)
+    first = bob.get("/m/inbox/?unread=1").content.decode()
+    assert first.count('data-testid="notification"') == 30
+    assert "unread=1&amp;page=2" in first
+    second = bob.get("/m/inbox/?unread=1&page=2").content.decode()
+    assert second.count('data-testid="notification"') == 1 and "提醒00" in second

@@ -448,6 +448,23 @@ def test_benefit_tasks_several_at_once_and_status(client, world, case):
     assert r.status_code == 200 and "有效" in r.content.decode()
 
 
+def test_benefit_status_choices_on_the_case_page_follow_the_application_order(client, world, case):
+    services.benefit_tasks_start(actor=world.alice, case_id=case.pk, kinds=["dibao"])
+    task = case.benefit_tasks.get()
+    form = f'action="/desk/cases/benefits/{task.pk}/status/"'
+
+    def options():
+        html = page(client, world.alice, f"/desk/cases/{case.pk}/").content.decode()
+        return html, [v for v in ("submitted", "approved", "rejected") if f'value="{v}"' in html]
+
+    assert options()[1] == ["submitted"]
+    services.benefit_task_set_status(actor=world.alice, task_id=task.pk, status="submitted")
+    assert options()[1] == ["approved", "rejected"]
+    services.benefit_task_set_status(actor=world.alice, task_id=task.pk, status="approved")
+    html, choices = options()
+    assert choices == [] and form not in html
+
+
 # --- review, closure, reopening -----------------------------------------------------------
 
 
