@@ -5,6 +5,7 @@ PostgreSQL in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "shezhi.core",
     "shezhi.org",
     "shezhi.accounts",
@@ -67,6 +69,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shezhi.web.middleware.SecurityPolicyMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the Chinese lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shezhi.urls"
@@ -104,9 +110,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["display_name", "email"]},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("SHEZHI_PASSWORD_MIN_LENGTH", "8"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "shezhi.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "shezhi.accounts.passwords.NotAllDigitsValidator"},
 ]
+# django-axes checks every log-in first and locks an account, and separately an address, after
+# SHEZHI_LOGIN_FAILURE_LIMIT wrong passwords in a row, for SHEZHI_LOGIN_LOCKOUT_MINUTES (an
+# admin unlocks earlier: admin → 账号 → 解除登录锁定, or `shezhi axes_reset_username <name>`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("SHEZHI_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("SHEZHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SHEZHI_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shezhi.web.views_auth.locked_out"
+AXES_VERBOSE = False
+# Desk (staff) sessions end after this many idle minutes (sliding); residents' and volunteers'
+# phone sessions last SHEZHI_SESSION_DAYS.
+SHEZHI_STAFF_IDLE_MINUTES = int(os.environ.get("SHEZHI_STAFF_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("SHEZHI_SESSION_DAYS", "14")) * 24 * 3600
+# Accounts created by `shezhi seed` must change the shared demo password at first log-in unless
+# this runs as the demo (default: on whenever debug is off).
+SHEZHI_SEED_MUST_CHANGE_PASSWORD = env_bool("SHEZHI_SEED_MUST_CHANGE_PASSWORD", not DEBUG)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -133,6 +169,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SHEZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "shezhi.web.views_errors.csrf_failure"
+# HTTPS only (set once the reverse proxy serves HTTPS): Strict-Transport-Security for this many
+# seconds, and a redirect of plain HTTP (SHEZHI_SSL_REDIRECT; the proxy must send
+# X-Forwarded-Proto, trusted when SHEZHI_PROXY_SSL_HEADER is on).
+SECURE_HSTS_SECONDS = int(os.environ.get("SHEZHI_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHEZHI_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SHEZHI_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SHEZHI_SSL_REDIRECT", False)
+if env_bool("SHEZHI_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Largest request body (bytes, files excepted) and most parameters one request may carry; more
+# is answered 413/400 (JSON on /api/, a Chinese page on the web), never a traceback.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("SHEZHI_MAX_BODY_BYTES", str(int(2.5 * 1024 * 1024)))
+)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("SHEZHI_MAX_FIELDS", "1000"))
+# Content-Security-Policy: everything from this site only (ECharts and Swagger UI are served
+# locally); no inline script or style. SHEZHI_CSP_REPORT_ONLY=1 only reports violations.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_bool("SHEZHI_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
+    CONTENT_SECURITY_POLICY = None
 
 # Tasks run in-process by default (no broker needed for the embedded set-up).
 SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)

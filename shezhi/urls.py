@@ -8,3 +8,9 @@ urlpatterns = [
     path("", include("shezhi.proofs.urls")),
     path("", include("shezhi.web.urls")),
 ]
+
+# Chinese error pages in the site's layout, each with a way back home.
+handler400 = "shezhi.web.views_errors.bad_request"
+handler403 = "shezhi.web.views_errors.permission_denied"
+handler404 = "shezhi.web.views_errors.page_not_found"
+handler500 = "shezhi.web.views_errors.server_error"

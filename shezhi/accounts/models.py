@@ -58,6 +58,8 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField("手机号", max_length=11, blank=True)
+    # Set on accounts given a shared or issued password: they must choose their own first.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"

@@ -4,14 +4,20 @@ DomainError → its own status; request validation (ninja's 422) → 400 naming 
 with a bad id → 404; ninja's own HTTP errors (unparseable body, no credentials) → same shape.
 """
 
+import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shezhi.cases.crypto import CaseKeyError
 from shezhi.core.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 # Parameter sources and wrapper names that are not the field a client sent.
 _LOCATION_NAMES = frozenset({"body", "query", "path", "header", "cookie", "form", "payload"})
@@ -120,3 +126,20 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, error_body("not_found", _("未找到该记录")), status=404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = _("请求内容过大（最多 %(n).1f MB）") % {"n": limit_mb}
+        return api.create_response(request, error_body("too_large", message), status=413)
+
+    @api.exception_handler(TooManyFieldsSent)
+    def too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
+        message = _("请求参数过多（最多 %(n)s 个）") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        return api.create_response(request, error_body("too_many_fields", message), status=400)
+
+    @api.exception_handler(CaseKeyError)
+    def case_key(request: HttpRequest, exc: CaseKeyError) -> HttpResponse:
+        log.error("Case data cannot be decrypted at %s: %s", request.path, exc)
+        message = _("个案加密内容无法解密，请联系系统管理员检查个案密钥配置")
+        return api.create_response(request, error_body("case_key", message), status=503)

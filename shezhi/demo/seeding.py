@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -131,6 +132,8 @@ class Seeder:
         self.log = log
         self.ids = IdAllocator()
         self.password = make_password(DEMO_PASSWORD)  # hashed once, shared by every demo account
+        # Outside the demo the shared password must be replaced at first log-in.
+        self.must_change_password = settings.SHEZHI_SEED_MUST_CHANGE_PASSWORD
         self.now = timezone.now()
         self.skills = list(SkillTag.objects.order_by("code"))
         self.tags = {t.code: t for t in VulnerabilityTag.objects.all()}
@@ -156,6 +159,7 @@ class Seeder:
             unit=unit,
             display_name=display_name,
             password=self.password,
+            must_change_password=self.must_change_password,
             **kw,
         )
         user.save()
@@ -532,6 +536,7 @@ class Seeder:
             display_name=p.name,
             phone=p.phone,
             password=self.password,
+            must_change_password=self.must_change_password,
         )
         memberships = []
         if leader_of:
