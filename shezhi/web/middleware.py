@@ -83,9 +83,9 @@ def _refuse_oversized(request: HttpRequest) -> HttpResponse | None:
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     if _field_count(request.META.get("QUERY_STRING", "")) > limit:
         return too_many_fields_response(request)
-    if request.content_type == "application/x-www-form-urlencoded" and length:
-        if _field_count(request.body) > limit:
-            return too_many_fields_response(request)
+    form = request.content_type == "application/x-www-form-urlencoded"
+    if form and length and _field_count(request.body) > limit:
+        return too_many_fields_response(request)
     return None
 
 
@@ -117,14 +117,10 @@ class SecurityPolicyMiddleware:
         refused = _refuse_oversized(request)
         if refused is not None:
             return refused
-        if _idle_expired(request):
-            if not _is_api(request):
-                messages.info(
-                    request, _("您已较长时间未操作，为保护居民信息已自动退出，请重新登录。")
-                )
-                return redirect(
-                    f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
-                )
+        # An expired API session simply goes on as anonymous (401).
+        if _idle_expired(request) and not _is_api(request):
+            messages.info(request, _("您已较长时间未操作，为保护居民信息已自动退出，请重新登录。"))
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
         forced = self._force_password_change(request)
         if forced is not None:
             return forced
