@@ -79,6 +79,10 @@ if not ARGS.use_database_url:
     os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
 os.environ["SHEZHI_DEBUG"] = "0"
 os.environ.setdefault("SHEZHI_SECRET_KEY", secrets.token_urlsafe(40))
+# Debug is off, so case files need a real key (start-up refuses none); the data here is
+# throw-away, and a fixed key keeps a reused database readable.
+os.environ.setdefault("SHEZHI_CASE_KEYS", "YmVuY2htYXJrLW9ubHktY2FzZS1rZXktMzItYnl0ZXM=")
+os.environ.setdefault("SHEZHI_SEED_MUST_CHANGE_PASSWORD", "0")  # benchmark accounts, not real ones
 os.environ["SHEZHI_VAR_DIR"] = str(OUT / "var")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shezhi.settings")
 

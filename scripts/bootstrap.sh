@@ -9,11 +9,11 @@ purpose=${1:-run}
 need_pkgs=()
 missing() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed" || need_pkgs+=("$1"); }
 missing gettext
+missing fonts-noto-cjk  # proofs (PDF) embed a CJK font; without it no proof can be issued
 if [ "$purpose" = test ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
   missing chromium
   missing chromium-driver
-  missing fonts-noto-cjk
   missing poppler-utils  # pdftotext, for the proof tests
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then

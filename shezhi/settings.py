@@ -115,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ["display_name", "email"]},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "shezhi.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": int(os.environ.get("SHEZHI_PASSWORD_MIN_LENGTH", "8"))},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

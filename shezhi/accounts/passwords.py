@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -31,3 +32,13 @@ class NotAllDigitsValidator:
 
     def get_help_text(self) -> str:
         return _("密码不能全是数字。")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message (Django's own has no Chinese plural form)."""
+
+    def get_error_message(self) -> str:
+        return _("密码太短，至少需要 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("密码至少 %(n)d 个字符。") % {"n": self.min_length}
