@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shezhi.core",
     "shezhi.org",
     "shezhi.accounts",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -140,6 +143,13 @@ AXES_VERBOSE = False
 # phone sessions last SHEZHI_SESSION_DAYS.
 SHEZHI_STAFF_IDLE_MINUTES = int(os.environ.get("SHEZHI_STAFF_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(os.environ.get("SHEZHI_SESSION_DAYS", "14")) * 24 * 3600
+# Optional second factor (TOTP, an authenticator app) for desk roles: anyone who enrolled at
+# /otp/setup/ confirms a code at each log-in; the roles listed here (comma-separated, e.g.
+# system_admin,district_admin,street_admin) must enrol before they can do anything else.
+SHEZHI_TOTP_REQUIRED_ROLES = frozenset(
+    r.strip() for r in os.environ.get("SHEZHI_TOTP_REQUIRED_ROLES", "").split(",") if r.strip()
+)
+OTP_TOTP_ISSUER = "社志通"
 # Accounts created by `shezhi seed` must change the shared demo password at first log-in unless
 # this runs as the demo (default: on whenever debug is off).
 SHEZHI_SEED_MUST_CHANGE_PASSWORD = env_bool("SHEZHI_SEED_MUST_CHANGE_PASSWORD", not DEBUG)

@@ -4,6 +4,8 @@
   API's error shape on /api/, a Chinese page on the web (never a traceback);
 - desk (staff) sessions end after settings.SHEZHI_STAFF_IDLE_MINUTES without a request;
 - an account flagged `must_change_password` is sent to the password change page first;
+- an account with an authenticator confirms a code after log-in, and the roles in
+  settings.SHEZHI_TOTP_REQUIRED_ROLES enrol one first;
 - every answer to a logged-in user is marked `Cache-Control: no-store` (personal data);
 - a case file whose encrypted parts no key opens is a clear page (logged), not a 500.
 """
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from shezhi.accounts.second_factor import HAS_DEVICE_KEY, totp_required
 from shezhi.cases.crypto import CaseKeyError
 from shezhi.web import views_errors
 
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 LAST_SEEN_KEY = "shezhi_last_seen"
 # Paths an account that must change its password may still reach.
 _FREE_PREFIXES = ("/static/", "/i18n/", "/logout/", "/password/", "/login/")
+_OTP_PREFIX = "/otp/"
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -121,7 +125,7 @@ class SecurityPolicyMiddleware:
         if _idle_expired(request) and not _is_api(request):
             messages.info(request, _("您已较长时间未操作，为保护居民信息已自动退出，请重新登录。"))
             return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-        forced = self._force_password_change(request)
+        forced = self._force_password_change(request) or self._second_factor(request)
         if forced is not None:
             return forced
         response = self.get_response(request)
@@ -139,6 +143,22 @@ class SecurityPolicyMiddleware:
             return _api_error(403, "password_change_required", _("请先在网页上修改初始密码"))
         messages.info(request, _("为保护您的账号，请先把初始密码改成只有您知道的新密码。"))
         return redirect("password_change")
+
+    def _second_factor(self, request: HttpRequest) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or request.path.startswith((*_FREE_PREFIXES, _OTP_PREFIX)):
+            return None
+        if request.session.get(HAS_DEVICE_KEY):
+            if user.is_verified():
+                return None
+            target = "otp_verify"
+        elif totp_required(user):
+            target = "otp_setup"
+        else:
+            return None
+        if _is_api(request):
+            return _api_error(403, "second_factor_required", _("请先在网页上完成两步验证"))
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, RequestDataTooBig):

@@ -12,6 +12,7 @@ from shezhi.web import (
     views_dispatch,
     views_imports,
     views_notifications,
+    views_otp,
     views_timebank,
     views_volunteers,
 )
@@ -267,6 +268,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views_auth.PasswordChangeView.as_view(), name="password_change"),
+    path("otp/setup/", views_otp.otp_setup, name="otp_setup"),
+    path("otp/verify/", views_otp.otp_verify, name="otp_verify"),
     path("m/", include((mobile, "m"))),
     path("desk/", include((desk, "desk"))),
     path("", include((timebank, "timebank"))),

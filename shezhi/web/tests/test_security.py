@@ -317,3 +317,58 @@ def test_deploy_check_refuses_weak_secret_keys(settings, key):
 def test_deploy_check_accepts_a_generated_secret_key(settings):
     settings.SECRET_KEY = "q8Zt3-Vn0pL_x7RkW2mYc9sB4hJfD1gA6uEoT5iNrKvXbQwPlSz"
     assert secret_key_is_strong(None) == []
+
+
+# --- TOTP second factor -------------------------------------------------------------------------
+
+
+def current_code(device, drift: int = 0) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, drift=drift):06d}"
+
+
+def test_admin_must_enrol_a_totp_device_when_configured(client, world, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.SHEZHI_TOTP_REQUIRED_ROLES = frozenset({"system_admin"})
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp slows retries after a wrong code
+    client.force_login(world.admin)
+    sent = client.get("/desk/")
+    assert sent.status_code == 302 and sent.url.startswith("/otp/setup/")
+    assert client.get("/api/v1/needs").json()["code"] == "second_factor_required"
+    page = client.get(sent.url).content.decode()
+    assert "data:image/svg+xml" in page and "须开启两步验证" in page
+    device = TOTPDevice.objects.get(user=world.admin)
+    wrong = client.post(
+        "/otp/setup/", {"code": "000000" if current_code(device) != "000000" else "111111"}
+    )
+    assert "验证码不正确" in wrong.content.decode()
+    assert client.post("/otp/setup/", {"code": current_code(device)}).status_code == 302
+    assert client.get("/desk/").status_code == 200
+
+    # The next log-in asks for a code before anything else.
+    again = Client()
+    assert log_in(again, world.admin.username, "pass-1234").status_code == 302
+    sent = again.get("/desk/")
+    assert sent.status_code == 302 and sent.url.startswith("/otp/verify/")
+    refused = again.post("/otp/verify/", {"code": "12345"})
+    assert "验证码是 6 位数字" in refused.content.decode()
+    device.refresh_from_db()
+    # A code is good once (replay refused), so give the next one (one step ahead is accepted).
+    assert again.post("/otp/verify/", {"code": current_code(device, drift=1)}).status_code == 302
+    assert again.get("/desk/").status_code == 200
+
+
+def test_other_roles_need_no_second_factor_unless_they_enrolled(client, world, settings):
+    settings.SHEZHI_TOTP_REQUIRED_ROLES = frozenset({"system_admin"})
+    client.force_login(world.alice)
+    assert client.get("/desk/").status_code == 200
+    settings.SHEZHI_TOTP_REQUIRED_ROLES = frozenset()
+    client.force_login(world.admin)
+    assert client.get("/desk/").status_code == 200
+
+
+def test_volunteers_cannot_open_the_enrolment_page(client, world):
+    client.force_login(world.bob)
+    assert client.get("/otp/setup/").status_code == 403
