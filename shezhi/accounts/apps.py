@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
-        from shezhi.accounts import second_factor
+        from shezhi.accounts import login_state
 
-        second_factor.connect()
+        login_state.connect()

@@ -25,13 +25,12 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from shezhi.accounts.second_factor import HAS_DEVICE_KEY, totp_required
+from shezhi.accounts.login_state import HAS_DEVICE_KEY, LAST_SEEN_KEY, totp_required
 from shezhi.cases.crypto import CaseKeyError
 from shezhi.web import views_errors
 
 log = logging.getLogger(__name__)
 
-LAST_SEEN_KEY = "shezhi_last_seen"
 # Paths an account that must change its password may still reach.
 _FREE_PREFIXES = ("/static/", "/i18n/", "/logout/", "/password/", "/login/")
 _OTP_PREFIX = "/otp/"

@@ -17,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shezhi.accounts.second_factor import HAS_DEVICE_KEY, remember_device, totp_required
+from shezhi.accounts.login_state import HAS_DEVICE_KEY, remember_device, totp_required
 
 
 class CodeForm(forms.Form):

@@ -247,3 +247,15 @@ def test_demo_logins_prints_each_role_and_the_address(seeded, db):
     for username in seeding.DEMO_USERNAMES:
         assert username in text
     assert "社区社工" in text and seeding.DEMO_PASSWORD in text
+
+
+def test_seeded_accounts_must_change_the_demo_password_outside_the_demo(db, settings):
+    settings.SHEZHI_SEED_MUST_CHANGE_PASSWORD = True
+    user = seeding.Seeder(seeding.SCALES["demo"], seed=1).user("w", Role.SOCIAL_WORKER, None, "王")
+    assert user.must_change_password
+    settings.SHEZHI_SEED_MUST_CHANGE_PASSWORD = False
+    assert (
+        not seeding.Seeder(seeding.SCALES["demo"], seed=1)
+        .user("v", Role.VOLUNTEER, None, "李")
+        .must_change_password
+    )

@@ -10,12 +10,12 @@ from cryptography.fernet import Fernet
 from django.core.checks.security.base import check_sts, check_sts_include_subdomains
 from django.test import Client
 
+from shezhi.accounts.login_state import LAST_SEEN_KEY
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.tests.factories import UserFactory
 from shezhi.cases.models import Stage
 from shezhi.cases.tests.factories import assess, open_case, to_stage
 from shezhi.checks import secret_key_is_strong
-from shezhi.web.middleware import LAST_SEEN_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -141,20 +141,6 @@ def test_an_issued_password_must_be_changed_before_anything_else(client, world):
     world.alice.refresh_from_db()
     assert not world.alice.must_change_password
     assert client.get("/desk/").status_code == 200
-
-
-def test_seeded_accounts_must_change_the_demo_password_outside_the_demo(db, settings):
-    from shezhi.demo.seeding import SCALES, Seeder
-
-    settings.SHEZHI_SEED_MUST_CHANGE_PASSWORD = True
-    user = Seeder(SCALES["demo"], seed=1).user("w", Role.SOCIAL_WORKER, None, "王")
-    assert user.must_change_password
-    settings.SHEZHI_SEED_MUST_CHANGE_PASSWORD = False
-    assert (
-        not Seeder(SCALES["demo"], seed=1)
-        .user("v", Role.VOLUNTEER, None, "李")
-        .must_change_password
-    )
 
 
 # --- idle time-out ------------------------------------------------------------------------------

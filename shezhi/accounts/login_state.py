@@ -1,9 +1,10 @@
-"""Optional TOTP second factor (django-otp) for desk roles.
-
-Whether an account has a confirmed authenticator is looked up once at log-in and kept in the
-session, so that ordinary requests cost no extra query.
+"""What a log-in notes in the session for the security middleware (shezhi.web.middleware):
+when the session was last used (idle time-out of desk sessions) and whether the account has a
+confirmed TOTP authenticator (django-otp), so that ordinary requests cost no extra query or
+session write.
 """
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from django_otp import user_has_device
 
 HAS_DEVICE_KEY = "shezhi_otp_has_device"
+LAST_SEEN_KEY = "shezhi_last_seen"
 
 
 def totp_required(user: Any) -> bool:
@@ -28,7 +30,8 @@ def remember_device(request: HttpRequest, has_device: bool) -> None:
 def _on_log_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         remember_device(request, user_has_device(user))
+        request.session[LAST_SEEN_KEY] = int(time.time())
 
 
 def connect() -> None:
-    user_logged_in.connect(_on_log_in, dispatch_uid="shezhi-otp-has-device")
+    user_logged_in.connect(_on_log_in, dispatch_uid="shezhi-login-state")
