@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from shezhi.core.errors import InvalidInput, NotFound
@@ -179,3 +180,42 @@ def test_migration_rewrites_existing_order_records_to_the_neutral_description(wo
     assert old.title == f"{need.category.name}服务" and old.category == need.category.name
     assert old.place == need.community.name
     assert ServiceRecord.objects.get(pk=other.pk).content == other.content
+
+
+def _in_service(world) -> Need:
+    need = order(world)
+    services.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    services.need_accept(actor=world.bob, need_id=need.pk)
+    services.need_start(actor=world.bob, need_id=need.pk)
+    return need
+
+
+def test_the_completion_page_shows_a_refused_description_on_its_field(world, client):
+    need = _in_service(world)
+    client.force_login(world.bob)
+    url = f"/m/orders/{need.pk}/complete/"
+    refused = client.post(
+        url, {"minutes": 60, "note": "好了", "service_description": "陪同董阿姨复诊"}
+    )
+    assert refused.status_code == 400 and "姓名或称呼" in refused.content.decode()
+    assert not ServiceRecord.objects.exists()
+    client.post(url, {"minutes": 60, "note": "好了", "service_description": "协助就医"})
+    assert ServiceRecord.objects.get().content == "协助就医"
+
+
+def test_the_api_takes_the_service_description(world):
+    need = _in_service(world)
+    bob = Client()
+    bob.force_login(world.bob)
+    url = f"/api/v1/needs/{need.pk}/complete"
+    body = {"minutes": 60, "note": "好了", "service_description": "电话13812345678"}
+    refused = bob.post(url, body, content_type="application/json")
+    assert refused.status_code == 400 and "电话号码" in refused.content.decode()
+    body["service_description"] = ""
+    assert bob.post(url, body, content_type="application/json").status_code == 200
+    assert ServiceRecord.objects.get().content == "为社区居民提供生活照料服务"
