@@ -152,7 +152,7 @@ class NeedCreateIn(In):
     category: str = Field(max_length=30, description="类别编码，见 /categories")
     urgency: str = Field(max_length=20, description="紧急程度编码，见 /urgency-levels")
     description: str = Field(max_length=2000)
-    title: str = Field("", max_length=60)
+    title: str = Field("", max_length=60, description="短标题，不超过20个字；不填则从描述生成")
     source: Literal["online", "visit", "phone", "grid", "council"] | None = None
     resident_id: Id | None = None
     community_id: Id | None = None
@@ -192,6 +192,12 @@ class AcceptIn(In):
 class CompleteIn(In):
     minutes: Annotated[int, Strict(), Field(ge=1, le=24 * 60)]
     note: str = Field(min_length=1, max_length=2000)
+    service_description: str = Field(
+        "",
+        max_length=100,
+        description="写入志愿服务证明和导出的服务说明；不填则为“为社区居民提供…服务”；"
+        "不得含姓名、电话、身份证号、年龄、门牌",
+    )
 
 
 class RateIn(In):

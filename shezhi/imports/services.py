@@ -27,6 +27,7 @@ from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
+from shezhi.core.spreadsheet import safe_row
 from shezhi.core.tasks import in_background
 from shezhi.imports import sheets
 from shezhi.imports.importers import RecordImport, RowFailed, VolunteerImport
@@ -350,7 +351,7 @@ def hours_export(*, actor: User, date_from: date, date_to: date, out: IO[bytes])
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("志愿服务时长")
-    ws.append(list(EXPORT_HEADERS))
+    ws.append(safe_row(EXPORT_HEADERS))
     for name, id_number, day, content, hours, organiser in qs.values_list(
         "volunteer__name",
         "volunteer__id_number",
@@ -359,7 +360,9 @@ def hours_export(*, actor: User, date_from: date, date_to: date, out: IO[bytes])
         "hours",
         "organiser",
     ).iterator(chunk_size=2000):
-        ws.append([name, ID_TYPE, id_number, day.isoformat(), content, float(hours), organiser])
+        ws.append(
+            safe_row([name, ID_TYPE, id_number, day.isoformat(), content, float(hours), organiser])
+        )
     wb.save(out)
     return rows
 

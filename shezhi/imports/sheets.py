@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shezhi.core.errors import InvalidInput
+from shezhi.core.spreadsheet import safe_cell, safe_row
 from shezhi.volunteers.models import PoliticalStatus, ServiceCategory
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -218,7 +219,7 @@ def template_workbook(layout: Layout, out: IO[bytes]) -> None:
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FFF2CC")
     for i, col in enumerate(layout.columns, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
+        cell = ws.cell(row=1, column=i, value=safe_cell(col.header))
         cell.font = bold
         if col.required:
             cell.fill = required_fill
@@ -256,14 +257,16 @@ def template_workbook(layout: Layout, out: IO[bytes]) -> None:
     notes = wb.create_sheet(NOTES_SHEET)
     notes.append(["说明"])
     for line in layout.notes:
-        notes.append([line])
+        notes.append(safe_row([line]))
     notes.append([])
     notes.append(["列名", "是否必填", "格式", "说明", "示例"])
     for cell in notes[notes.max_row]:
         cell.font = bold
     for col in layout.columns:
         notes.append(
-            [col.header, "必填" if col.required else "选填", col.fmt, col.note, col.example]
+            safe_row(
+                [col.header, "必填" if col.required else "选填", col.fmt, col.note, col.example]
+            )
         )
     for letter, width in zip("ABCDE", (18, 10, 8, 60, 22), strict=True):
         notes.column_dimensions[letter].width = width
@@ -518,5 +521,5 @@ def error_report(problems: list[dict[str, Any]], out: IO[bytes]) -> None:
         header.append(cell)
     ws.append(header)
     for p in problems:
-        ws.append([p.get("row") or "整个文件", p.get("column", ""), p.get("reason", "")])
+        ws.append(safe_row([p.get("row") or "整个文件", p.get("column", ""), p.get("reason", "")]))
     wb.save(out)

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from shezhi.core import neutral
 from shezhi.core.masking import mask_mobile
 from shezhi.core.models import TimeStampedModel
 from shezhi.needs.workflow import CLOSED, OPEN, STATUS_LABELS, Status
@@ -225,6 +226,18 @@ class Need(TimeStampedModel):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[Status(self.status)]
+
+    # What leaves the platform (messages, SMS, records, proofs) names the service, never the
+    # resident's words: `title` is drawn from the description and may carry a third party's data.
+    @property
+    def public_title(self) -> str:
+        """ "助餐服务": the service by its category."""
+        return neutral.public_title(self.category.name)
+
+    @property
+    def public_description(self) -> str:
+        """ "为社区居民提供助餐服务": the default description of the service record."""
+        return neutral.neutral_description(self.category.name)
 
     @property
     def is_open(self) -> bool:

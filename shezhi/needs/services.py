@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything
-from shezhi.core import audit
+from shezhi.core import audit, neutral, summary
 from shezhi.core.errors import (
     Conflict,
     DomainError,
@@ -127,7 +127,7 @@ def need_create(
         raise InvalidInput("请填写需求描述", field="description")
     _check_wanted_window(wanted_from, wanted_until)
     need = Need(
-        title=(title or description[:20]).strip(),
+        title=need_title(title, description),
         description=description,
         category=_category(category),
         urgency=_urgency(urgency),
@@ -169,6 +169,14 @@ def need_create(
         community_id=need.community_id,
     )
     return need
+
+
+def need_title(title: str | None, description: str) -> str:
+    """The typed short title, or one summarised from the description without cutting words."""
+    title = summary.clean(title or "")
+    if len(title) > summary.TITLE_CHARS:
+        raise InvalidInput(f"标题请不超过{summary.TITLE_CHARS}个字", field="title")
+    return title or summary.summarise(description)
 
 
 def _community_for(actor: User, resident: Resident | None, community_id: int | None) -> OrgUnit:
@@ -342,10 +350,17 @@ def need_start(*, actor: User, need_id: int) -> Need:
 
 
 @transaction.atomic
-def need_complete(*, actor: User, need_id: int, minutes: int, note: str) -> Need:
-    """办结: records the time spent and credits a volunteer taker with a service record."""
+def need_complete(
+    *, actor: User, need_id: int, minutes: int, note: str, service_description: str = ""
+) -> Need:
+    """办结: records the time spent and credits a volunteer taker with a service record.
+
+    The note stays on the need. The record — which leaves the platform on proofs and exports —
+    carries the category and a neutral description (`service_description`, default
+    "为社区居民提供…服务"), never the resident's words or the note."""
     need = _load(actor, need_id, None)
     _require_taker(actor, need)
+    description = service_description_check(need, service_description)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput(f"服务时长应为1到{MAX_MINUTES}之间的整数分钟", field="minutes")
     note = (note or "").strip()
@@ -368,10 +383,11 @@ def need_complete(*, actor: User, need_id: int, minutes: int, note: str) -> Need
         service_record_create(
             recorder=actor,
             volunteer=volunteer,
-            title=f"{need.category.name}：{need.title}",
+            title=need.public_title,
             service_date=timezone.localdate(now),
-            place=need.address or need.community.name,
-            content=note,
+            place=need.community.name,  # not the resident's home address
+            content=description,
+            category=need.category.name,
             minutes=minutes,
             organiser_unit=need.community,
             person_in_charge=str(need_dispatcher(need) or need.created_by),
@@ -379,6 +395,30 @@ def need_complete(*, actor: User, need_id: int, minutes: int, note: str) -> Need
             source=f"need:{need.pk}",
         )
     return need
+
+
+def service_description_check(need: Need, text: str | None) -> str:
+    """The worker's description of the service for the record, or the neutral default; refused
+    when it carries a phone, an ID number, an age, an address or a name."""
+    text = summary.clean(text or "")
+    if not text:
+        return need.public_description
+    if len(text) > neutral.DESCRIPTION_CHARS:
+        raise InvalidInput(
+            f"服务记录说明请不超过{neutral.DESCRIPTION_CHARS}个字", field="service_description"
+        )
+    names = [need.resident.name] if need.resident_id and need.resident else []
+    found = neutral.personal_data_in(text, names=names)
+    if found:
+        raise InvalidInput(
+            "服务记录说明会出现在志愿服务证明和导出中，请不要写入"
+            + "、".join(found)
+            + "，只写服务类别和做了什么，如“"
+            + need.public_description
+            + "”",
+            field="service_description",
+        )
+    return text
 
 
 def need_dispatcher(need: Need) -> User | None:
@@ -546,6 +586,10 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    if "title" in changes or "description" in changes:
+        changes["title"] = need_title(
+            changes.get("title", need.title), changes.get("description", need.description)
+        )
     before = {f: str(getattr(need, f)) for f in changes}
     if "category" in changes:
         need.category = _category(changes.pop("category"))

@@ -524,6 +524,8 @@ class ServiceRecord(TimeStampedModel):
     )
     place = models.CharField("服务地点", max_length=200)
     content = models.TextField("服务内容", max_length=2000, validators=[MaxLengthValidator(2000)])
+    # The service category of an order's record ("助餐"); its content is then a neutral description.
+    category = models.CharField("服务类别", max_length=30, blank=True)
     minutes = models.PositiveIntegerField("实际服务分钟数")
     hours = models.DecimalField(
         "服务时长（小时）",
@@ -600,6 +602,13 @@ class ServiceRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.service_date} {self.title} {self.hours}h"
+
+    @property
+    def public_description(self) -> str:
+        """What the record says outside the platform (proofs, exports, messages). An order's
+        record holds a neutral description written for this (need_complete); an activity's the
+        organiser's published text; a desk or imported record the recorder's."""
+        return self.content
 
     @property
     def counts(self) -> bool:

@@ -114,6 +114,12 @@ class OrderForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("请说明需要什么帮助")}),
     )
+    title = forms.CharField(
+        label=_("短标题"),
+        required=False,
+        max_length=60,
+        help_text=_("可选，不超过20个字；不填则从需求描述自动生成"),
+    )
     contact_phone = forms.CharField(
         label=_("联系电话"),
         required=False,
@@ -141,7 +147,12 @@ class IntakeForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     )
     category = forms.ChoiceField(label=_("需求类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"))
-    title = forms.CharField(label=_("标题"), required=False, max_length=60)
+    title = forms.CharField(
+        label=_("短标题"),
+        required=False,
+        max_length=60,
+        help_text=_("可选，不超过20个字；不填则从需求描述自动生成"),
+    )
     description = forms.CharField(
         label=_("需求描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -154,7 +165,12 @@ class IntakeForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
 
 
 class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
-    title = forms.CharField(label=_("标题"), max_length=60)
+    title = forms.CharField(
+        label=_("短标题"),
+        required=False,
+        max_length=60,
+        help_text=_("可选，不超过20个字；不填则从需求描述自动生成"),
+    )
     category = forms.ChoiceField(label=_("需求类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"))
     description = forms.CharField(
@@ -251,6 +267,15 @@ class CompleteForm(DomainForm):
     )
     note = forms.CharField(
         label=_("服务情况说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    service_description = forms.CharField(
+        label=_("证明上的服务说明（可选）"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "会写入志愿服务证明和导出；不填则为“为社区居民提供…服务”。"
+            "请勿写姓名、电话、年龄、住址或病情"
+        ),
     )
 
 

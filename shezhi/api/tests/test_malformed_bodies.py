@@ -54,6 +54,7 @@ def validish(world) -> dict[str, Any]:
         "target_id": world.bob_volunteer.pk,
         "minutes": 30,
         "note": "说明",
+        "service_description": "为社区居民提供陪诊服务",
         "score": 5,
         "comment": "好",
         "reason": "原因",

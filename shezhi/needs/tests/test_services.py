@@ -43,7 +43,10 @@ def test_whole_loop_credits_hours_and_records_every_step(world):
     assert record.hours == Decimal("1.5")  # 1 h + 40 min remainder counts 0.5 h
     assert record.organiser == world.a["community"].name
     assert record.person_in_charge == str(world.alice)
-    assert record.place and record.content == "更换了温控器，已恢复"
+    # The record leaves the platform (proofs, exports): category and a neutral description only.
+    assert record.place == world.a["community"].name
+    assert record.content == "为社区居民提供家电维修服务" and record.category == "家电维修"
+    assert need.completion_note == "更换了温控器，已恢复"
 
     need = services.need_rate(actor=world.dora, need_id=need.pk, score=5, comment="很好")
     assert need.status == Status.RATED and not need.needs_review
