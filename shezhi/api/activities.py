@@ -216,7 +216,7 @@ class SkippedOut(Schema):
     reason: str
 
 
-class ConfirmOut(Schema):
+class AttendanceConfirmOut(Schema):
     activity_id: int
     written: int = Field(description="写入的服务记录数")
     skipped: list[SkippedOut] = Field(description="未写入的签到及原因")
@@ -284,7 +284,7 @@ def close_checkouts(request: HttpRequest, activity_id: PathId, payload: CloseIn)
 
 @router.post(
     "/{activity_id}/confirm",
-    response={200: ConfirmOut, **ERRORS},
+    response={200: AttendanceConfirmOut, **ERRORS},
     summary="确认考勤并写入服务记录（组织单位社工）",
 )
 def confirm(request: HttpRequest, activity_id: PathId):

@@ -60,7 +60,7 @@ class GoalOut(Schema):
     status: str
 
 
-class PlanOut(Schema):
+class CasePlanOut(Schema):
     version: int
     summary: str
     goals: list[GoalOut]
@@ -121,7 +121,7 @@ class CaseDetailOut(Schema):
     relation: str = Field(description="访问身份：worker / supervisor / team:角色 / emergency")
     parts: list[str] = Field(description="调用者可见的部分")
     assessments: list[AssessmentOut] | None = None
-    plan: PlanOut | None = None
+    plan: CasePlanOut | None = None
     sessions: list[SessionOut] | None = None
     team: list[TeamMemberOut] | None = None
     crises: list[CrisisOut] | None = None

@@ -38,7 +38,7 @@ class UnmatchedOut(Schema):
     explanation: str
 
 
-class PlanOut(Schema):
+class DispatchPlanOut(Schema):
     unit_id: int
     unit_name: str
     total_score: float
@@ -62,12 +62,14 @@ class FailedOut(Schema):
     message: str
 
 
-class ConfirmOut(Schema):
+class DispatchConfirmOut(Schema):
     dispatched: list[int]
     failed: list[FailedOut]
 
 
-@router.post("/proposals", response={200: PlanOut, **ERRORS}, summary="一键派单：生成派单建议")
+@router.post(
+    "/proposals", response={200: DispatchPlanOut, **ERRORS}, summary="一键派单：生成派单建议"
+)
 def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
     plan = services.needs_propose_dispatch(actor=request.auth, unit_id=payload.unit_id)
     return {
@@ -103,7 +105,7 @@ def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
 
 @router.post(
     "/confirm",
-    response={200: ConfirmOut, **ERRORS},
+    response={200: DispatchConfirmOut, **ERRORS},
     summary="一键派单：确认（可修改）派单建议；逐条生效，过期的条目单独失败",
 )
 def dispatch_confirm(request: HttpRequest, payload: ConfirmIn):

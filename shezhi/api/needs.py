@@ -18,10 +18,10 @@ from shezhi.api.schemas import (
     NeedCreateIn,
     NeedOut,
     NeedPageOut,
+    NeedReviewIn,
     NeedUpdateIn,
     RateIn,
     ReasonIn,
-    ReviewIn,
 )
 from shezhi.needs import selectors, services
 from shezhi.needs.models import Need
@@ -150,7 +150,7 @@ def need_unresolvable(request: HttpRequest, need_id: PathId, payload: ReasonIn):
 
 
 @router.post("/{need_id}/review", response={200: NeedOut, **ERRORS}, summary="复核低分评价")
-def need_review(request: HttpRequest, need_id: PathId, payload: ReviewIn):
+def need_review(request: HttpRequest, need_id: PathId, payload: NeedReviewIn):
     need = services.need_review(actor=request.auth, need_id=need_id, **payload.model_dump())
     return _detail(request, need)
 

@@ -4,23 +4,53 @@ phone, except `ResidentRevealOut`.
 Inputs forbid unknown fields, take integers and booleans strictly (no "5" for 5, no 1 for true)
 and refuse the NUL character (which PostgreSQL cannot store)."""
 
-from datetime import date, datetime
+import re
+import types
+import typing
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, Strict, field_validator
+from pydantic import ConfigDict, Strict, ValidationInfo, WithJsonSchema, field_validator
 
 MAX_ID = 2**63 - 1
 
 Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
 StrictBool = Annotated[bool, Strict()]
+# A wall-clock time such as "09:00" or "09:00:00". OpenAPI's `format: time` means RFC 3339's
+# full-time, which needs a UTC offset, so the schema states the pattern the API really uses.
+ClockTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "09:00"}
+    ),
+]
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_date_field(annotation: object) -> bool:
+    """date, datetime or an optional one (datetime is a date subclass)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_date_field(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, date)
 
 
 class Clean(Schema):
-    """Refuses the NUL character in any text field (PostgreSQL cannot store or compare it)."""
+    """Refuses the NUL character in any text field (PostgreSQL cannot store or compare it), and
+    dates that are not written YYYY-MM-DD (pydantic would read `0` as 1970-01-01)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _iso_dates(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or value is None or not _is_date_field(field.annotation):
+            return value
+        if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.match(value)):
+            return value
+        raise ValueError(_("日期应写成 YYYY-MM-DD，例如 2026-12-03"))
 
     @field_validator("*", mode="after")
     @classmethod
@@ -209,7 +239,7 @@ class ReasonIn(In):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ReviewIn(In):
+class NeedReviewIn(In):
     reopen: StrictBool
     note: str = Field("", max_length=500)
 

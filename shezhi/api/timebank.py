@@ -75,7 +75,7 @@ class DepositIn(In):
     category: str = Field(max_length=20, description="服务类别，如 elderly（助老服务）")
 
 
-class ReviewIn(In):
+class DepositReviewIn(In):
     approve: StrictBool
     reason: str = Field("", max_length=300, description="不同意时必填")
 
@@ -336,7 +336,7 @@ def deposits_pending(request: HttpRequest):
     response={200: DepositOut, **ERRORS},
     summary="审核存入（同一人只计一次，本人不能审核）",
 )
-def deposit_review(request: HttpRequest, deposit_id: PathId, payload: ReviewIn):
+def deposit_review(request: HttpRequest, deposit_id: PathId, payload: DepositReviewIn):
     deposit = services.deposit_review(
         actor=request.auth, deposit_id=deposit_id, **payload.model_dump()
     )

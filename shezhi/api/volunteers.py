@@ -2,7 +2,7 @@
 volunteer's own summary. Each handler parses input, calls one service or selector and renders;
 ID numbers and phones are always masked; out-of-scope objects answer 404."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from shezhi.api.render import ref
-from shezhi.api.schemas import ERRORS, MAX_ID, Clean, Id, In, StrictBool
+from shezhi.api.schemas import ERRORS, MAX_ID, Clean, ClockTime, Id, In, StrictBool
 from shezhi.core.errors import NotFound
 from shezhi.timebank.selectors import balance_of
 from shezhi.volunteers import selectors, services, teams
@@ -46,8 +46,8 @@ class Page(Clean):
 
 class AvailabilityIn(In):
     weekday: int = Field(strict=True, ge=0, le=6, description="0=星期一 … 6=星期日")
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
 
 
 class CertificateIn(In):
@@ -103,8 +103,8 @@ class VolunteerPageOut(Schema):
 
 class AvailabilityOut(Schema):
     weekday: int
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
 
 
 class CertificateOut(Schema):

@@ -166,3 +166,13 @@ def test_reversal_through_the_api_is_for_supervisors(world, bob_funded, as_user)
     done = as_user(world.sam).post(url, {"reason": "记录有误"})
     assert done.status_code == 201 and done.json()["kind"] == "reversal"
     assert Decimal(as_user(world.bob).get("/timebank/me").json()["balance"]) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026/01/01", "yesterday"])
+def test_statement_refuses_dates_not_written_year_month_day(world, bob_funded, as_user, value):
+    response = as_user(world.alice).get(
+        f"/timebank/accounts/{bob_funded.pk}/statement", date_to=value
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "date_to"
+    assert "YYYY-MM-DD" in response.json()["message"]
