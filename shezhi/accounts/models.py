@@ -58,6 +58,10 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField("手机号", max_length=11, blank=True)
+    # 长辈模式 (larger text, bigger buttons): None follows the age rule (people.selectors).
+    elder_mode = models.BooleanField(
+        "长辈模式", null=True, blank=True, help_text="留空则按年龄：70岁及以上的居民默认开启"
+    )
 
     class Meta:
         verbose_name = "用户"
