@@ -177,7 +177,7 @@ class OrderForm(DomainForm):
     )
     other_day = forms.DateField(label=_("哪一天"), required=False, widget=forms.Select)
     other_period = forms.ChoiceField(
-        label=_("上午还是下午"), required=False, choices=[("", "—")] + PERIOD_CHOICES
+        label=_("上午、下午还是晚上"), required=False, choices=[("", "—")] + PERIOD_CHOICES
     )
     description = forms.CharField(
         label=_("想说的话（可以不填）"),
@@ -378,7 +378,7 @@ class RateForm(DomainForm):
         label=_("评分"), choices=SCORES, coerce=int, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("评价内容"),
+        label=_("想说的话（可以不填）"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -227,7 +227,10 @@ def test_rating_words_map_to_scores(client, world, word, score):
 def test_grid_worker_finds_a_resident_by_name_and_orders_with_the_same_form(client, world):
     client.force_login(world.gina)
     found = text(client.get("/m/behalf/", {"q": "朵拉"}))
-    assert f'href="/m/behalf/{world.dora_resident.pk}/"' in found and "朵*" in found
+    assert f'href="/m/behalf/{world.dora_resident.pk}/"' in found and "<strong>朵拉 " in found
+    partial = text(client.get("/m/behalf/", {"q": "朵"}))  # only what was typed is shown
+    assert "<strong>朵* " in partial and "朵拉" not in partial.split("<main")[1]
+    assert "138****" in partial and world.dora_resident.phone not in partial
     form = text(client.get(f"/m/behalf/{world.dora_resident.pk}/?category=shopping"))
     assert "代购" in form and 'value="general" checked' in form
     response = client.post(
