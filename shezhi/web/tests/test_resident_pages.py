@@ -307,3 +307,12 @@ def test_catalogue_migration_brings_an_existing_database_up_to_date(db):
     )
     assert tiles == [name if name != "助浴" else "助浴服务" for name in CATALOGUE]
     assert NeedCategory.objects.filter(name="陪诊").count() == 1
+
+
+def test_activity_rating_offers_the_same_words():
+    from shezhi.web.forms_activities import RatingForm
+
+    labels = [str(label) for _value, label in RatingForm().fields["stars"].choices]
+    assert labels == ["很满意", "满意", "一般", "不满意", "很不满意"]
+    form = RatingForm({"stars": "2", "comment": ""})
+    assert form.is_valid() and form.cleaned_data["stars"] == 2
