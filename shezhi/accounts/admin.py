@@ -11,5 +11,5 @@ class UserAdmin(BaseUserAdmin):
     raw_id_fields = ["unit", "partner"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("社志通", {"fields": ["display_name", "role", "unit", "partner", "phone"]}),
+        ("社志通", {"fields": ["display_name", "role", "unit", "partner", "phone", "elder_mode"]}),
     ]

@@ -245,3 +245,10 @@ def test_demo_logins_prints_each_role_and_the_address(seeded, db):
     for username in seeding.DEMO_USERNAMES:
         assert username in text
     assert "社区社工" in text and seeding.DEMO_PASSWORD in text
+
+
+def test_demo_residents_see_their_community_phone(seeded, db):
+    from shezhi.people.selectors import community_phone_for
+
+    resident_user = User.objects.filter(role=Role.RESIDENT).first()
+    assert community_phone_for(resident_user).startswith("027-8561")
