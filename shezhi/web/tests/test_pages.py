@@ -190,7 +190,7 @@ def test_resident_rates_done_need_and_low_rating_goes_to_review(client, world):
     services.need_accept(actor=world.bob, need_id=need.pk)
     services.need_complete(actor=world.bob, need_id=need.pk, minutes=60, note="修好了")
     login(client, world.dora)
-    assert "评价本次服务" in text(client.get(f"/m/needs/{need.pk}/"))
+    assert "您对这次服务满意吗？" in text(client.get(f"/m/needs/{need.pk}/"))
     bad = client.post(f"/m/needs/{need.pk}/rate/", {"score": "9"})
     assert bad.status_code == 400 and "评分：" in text(bad)
     client.post(f"/m/needs/{need.pk}/rate/", {"score": "2", "comment": "来得太晚"})
