@@ -179,7 +179,9 @@ def test_phone_falls_back_to_the_service_centre(client, world):
         phone="027-81234567",
     )
     client.force_login(world.dora)
-    assert 'href="tel:02781234567"' in text(client.get("/m/"))
+    home = text(client.get("/m/"))
+    assert 'href="tel:02781234567" data-testid="call-top"' in home  # above the tiles too
+    assert 'href="tel:02781234567"' in home.split("<footer")[1]
     client.force_login(world.dora)
     assert client.get("/api/v1/me").json()["community_phone"] == "027-81234567"
 
