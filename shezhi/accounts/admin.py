@@ -24,6 +24,7 @@ class UserAdmin(BaseUserAdmin):
                     "partner",
                     "phone",
                     "must_change_password",
+                    "elder_mode",
                 ]
             },
         ),

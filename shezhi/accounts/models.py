@@ -60,6 +60,10 @@ class User(AbstractUser):
     phone = models.CharField("手机号", max_length=11, blank=True)
     # Set on accounts given a shared or issued password: they must choose their own first.
     must_change_password = models.BooleanField("须修改密码", default=False)
+    # 长辈模式 (larger text, bigger buttons): None follows the age rule (people.selectors).
+    elder_mode = models.BooleanField(
+        "长辈模式", null=True, blank=True, help_text="留空则按年龄：70岁及以上的居民默认开启"
+    )
 
     class Meta:
         verbose_name = "用户"

@@ -1,4 +1,5 @@
-"""Writes to accounts: API tokens (only a SHA-256 hash of each token is stored)."""
+"""Writes to accounts: API tokens (only a SHA-256 hash of each token is stored), the user's
+长辈模式 preference."""
 
 import hashlib
 import secrets
@@ -45,3 +46,12 @@ def api_token_authenticate(*, raw_token: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def user_set_elder_mode(*, actor: User, enabled: bool | None) -> User:
+    """Switch 长辈模式 on or off for oneself; None goes back to the default by age."""
+    if enabled is not None and not isinstance(enabled, bool):
+        raise InvalidInput("长辈模式只能是开启、关闭或按年龄默认", field="elder_mode")
+    User.objects.filter(pk=actor.pk).update(elder_mode=enabled)
+    actor.elder_mode = enabled
+    return actor

@@ -93,12 +93,23 @@ class MeOut(Schema):
     role: str
     role_label: str
     unit: UnitOut | None
+    elder_mode: bool = Field(description="长辈模式是否生效（本人设置，或70岁及以上居民默认开启）")
+    elder_mode_setting: bool | None = Field(description="本人设置；null 表示按年龄默认")
+    community_phone: str = Field(description="社区电话（不会填时拨打）")
+
+
+class MeUpdateIn(Schema):
+    """Only the fields sent are changed; elder_mode null goes back to the default by age."""
+
+    elder_mode: bool | None = None
 
 
 class CategoryOut(Schema):
     code: str
     name: str
     skills: list[str]
+    icon: str = ""
+    for_residents: bool = False
 
 
 class UrgencyOut(Schema):

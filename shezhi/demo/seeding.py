@@ -250,6 +250,8 @@ class Seeder:
                     name=f"{community.name}社工室",
                     unit=community,
                     address=f"{road}{rng.randint(1, 300)}号{community.name}居委会二楼",
+                    # Not drawn from rng, so the rest of the demo stays as it was.
+                    phone=f"027-8561{index + 1:04d}",
                     latitude=community.latitude,
                     longitude=community.longitude,
                 )

@@ -5,7 +5,7 @@ from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
 
 @admin.register(NeedCategory)
 class NeedCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sort_order", "is_active"]
+    list_display = ["name", "code", "sort_order", "is_active", "for_residents", "icon"]
     filter_horizontal = ["skills"]
 
 

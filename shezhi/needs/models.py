@@ -17,6 +17,20 @@ from shezhi.org.models import OrgUnit, PartnerOrganisation
 from shezhi.people.models import Resident, mobile_validator
 from shezhi.volunteers.models import SkillTag, Team, Volunteer
 
+# Local SVG files under static/shezhi/icons/ (no outside address).
+CATEGORY_ICONS = [
+    ("escort", "陪诊"),
+    ("shopping", "代购"),
+    ("cleaning", "助洁"),
+    ("bathing", "助浴"),
+    ("meals", "助餐"),
+    ("repair", "维修"),
+    ("heart", "心理疏导"),
+    ("policy", "政策咨询"),
+    ("health", "医疗健康"),
+    ("other", "其他"),
+]
+
 
 class NeedCategory(models.Model):
     """The taxonomy of needs (生活照料, 助餐 …); editable in the admin."""
@@ -28,6 +42,11 @@ class NeedCategory(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # The big tiles of the residents' 点单 page: the service catalogue, each with its icon.
+    for_residents = models.BooleanField("居民点单页显示", default=False)
+    icon = models.CharField(
+        "图标", max_length=20, blank=True, choices=CATEGORY_ICONS, help_text="居民点单页的图标"
+    )
 
     class Meta:
         verbose_name = "需求类别"

@@ -113,6 +113,11 @@ def categories(*, with_skills: bool = False) -> QuerySet[NeedCategory]:
     return qs.prefetch_related("skills") if with_skills else qs
 
 
+def resident_catalogue() -> QuerySet[NeedCategory]:
+    """The services residents order from big tiles (陪诊, 代购, 助餐 …), in tile order."""
+    return categories().filter(for_residents=True)
+
+
 def urgency_levels() -> QuerySet[UrgencyLevel]:
     return UrgencyLevel.objects.all()
 

@@ -13,7 +13,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
-    list_display = ["name", "tier", "unit", "address"]
+    list_display = ["name", "tier", "unit", "address", "phone"]
     list_filter = ["tier"]
     raw_id_fields = ["unit"]
 

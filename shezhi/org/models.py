@@ -101,6 +101,8 @@ class Station(TimeStampedModel):
         OrgUnit, verbose_name="所属单元", on_delete=models.PROTECT, related_name="stations"
     )
     address = models.CharField("地址", max_length=200, blank=True)
+    # Shown on every resident page ("不会填？请拨打社区电话").
+    phone = models.CharField("联系电话", max_length=20, blank=True)
     latitude = models.FloatField("纬度", null=True, blank=True)
     longitude = models.FloatField("经度", null=True, blank=True)
 

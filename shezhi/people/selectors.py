@@ -1,12 +1,15 @@
 """Scoped reads of residents. Anything outside the actor's scope is 'not found'."""
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import unit_scope
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, NotFound
 from shezhi.core.models import AuditEvent
+from shezhi.org.models import Level, OrgUnit, ServiceCentre, Station
+from shezhi.people.ages import elder_mode_default
 from shezhi.people.models import Resident
 
 
@@ -53,3 +56,50 @@ def resident_reveal(*, actor: User, resident_id: int) -> Resident:
         summary="查看居民完整身份证号和手机号",
     )
     return resident
+
+
+def elder_mode_for(user: User) -> bool:
+    """长辈模式: the user's own choice, else on for residents of 70 and over (age on today's
+    date in Asia/Shanghai)."""
+    if not user.is_authenticated:
+        return False
+    if user.elder_mode is not None:
+        return user.elder_mode
+    if user.role != Role.RESIDENT:
+        return False
+    birth = Resident.objects.filter(user=user).values_list("birth_date", flat=True).first()
+    return elder_mode_default(birth, timezone.localdate())
+
+
+def _community_of(user: User) -> OrgUnit | None:
+    if user.role == Role.RESIDENT:
+        resident = Resident.objects.filter(user=user).select_related("community").first()
+        if resident is not None:
+            return resident.community
+    unit = user.unit
+    if unit is None or unit.level < Level.COMMUNITY:
+        return None
+    return unit.ancestor(Level.COMMUNITY)
+
+
+def community_phone_for(user: User) -> str:
+    """The phone a resident calls when the page is too hard: the community's social-work room
+    (社区社工室), else its party-mass service centre; "" when neither has one."""
+    community = _community_of(user)
+    if community is None:
+        return ""
+    phone = (
+        Station.objects.filter(unit=community, tier=Station.Tier.COMMUNITY)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    if phone:
+        return phone
+    centre = (
+        ServiceCentre.objects.filter(unit=community)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    return centre or ""

@@ -11,7 +11,7 @@ from shezhi.activities.models import Activity
 from shezhi.activities.recurrence import Rule
 from shezhi.activities.services import PositionSpec
 from shezhi.volunteers.models import ServiceCategory
-from shezhi.web.forms import DomainForm
+from shezhi.web.forms import DomainForm, RateForm
 
 
 def _datetime_input() -> forms.DateTimeInput:
@@ -221,7 +221,8 @@ class RatingForm(DomainForm):
     stars = forms.TypedChoiceField(
         label=_("评分"),
         coerce=int,
-        choices=[(i, "★" * i) for i in range(5, 0, -1)],
+        # Words, as on the residents' need rating (web.forms.RateForm), not bare symbols.
+        choices=RateForm.SCORES,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(

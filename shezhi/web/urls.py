@@ -13,6 +13,7 @@ from shezhi.web import (
     views_imports,
     views_notifications,
     views_otp,
+    views_resident,
     views_timebank,
     views_volunteers,
 )
@@ -30,7 +31,10 @@ def _team_paths() -> list:
 
 
 mobile = [
-    path("", views.resident_home, name="home"),
+    path("", views_resident.resident_home, name="home"),
+    path("behalf/", views_resident.behalf_search, name="behalf"),
+    path("behalf/<int:resident_id>/", views_resident.behalf_order, name="behalf_order"),
+    path("elder-mode/", views_resident.elder_mode, name="elder_mode"),
     path("my/", views.resident_needs, name="my_needs"),
     path("needs/<int:need_id>/", views.resident_need, name="need"),
     path("needs/<int:need_id>/rate/", views.resident_rate, name="rate"),

@@ -83,23 +83,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @resident_only
-def resident_home(request: HttpRequest) -> HttpResponse:
-    """我要点单."""
-    form = forms.OrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = need_services.need_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("已提交，社区社工会尽快受理。"))
-            return redirect("m:need", need_id=need.pk)
-    status = 400 if form.errors else 200
-    return render(request, "web/m/order_form.html", {"form": form}, status=status)
-
-
-@resident_only
 def resident_needs(request: HttpRequest) -> HttpResponse:
     """我的订单."""
     needs = need_selectors.needs_visible_to(request.user).order_by("-created_at", "-id")[:100]

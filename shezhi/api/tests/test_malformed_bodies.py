@@ -59,6 +59,7 @@ def validish(world) -> dict[str, Any]:
         "comment": "好",
         "reason": "原因",
         "reopen": False,
+        "elder_mode": True,
         "expected_version": 1,
         "title": "标题",
         "address": "1栋",

@@ -259,3 +259,10 @@ def test_seeded_accounts_must_change_the_demo_password_outside_the_demo(db, sett
         .user("v", Role.VOLUNTEER, None, "李")
         .must_change_password
     )
+
+
+def test_demo_residents_see_their_community_phone(seeded, db):
+    from shezhi.people.selectors import community_phone_for
+
+    resident_user = User.objects.filter(role=Role.RESIDENT).first()
+    assert community_phone_for(resident_user).startswith("027-8561")

@@ -17,33 +17,30 @@ def order(client, world, **extra):
     return client.post("/m/", {**data, **extra})
 
 
-def test_resident_orders_for_a_time_and_a_female_helper(client, world):
-    start = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+def test_resident_orders_for_a_day_and_a_female_helper(client, world):
+    day = timezone.localdate() + timedelta(days=2)
     response = order(
         client,
         world,
-        wanted_from=local_input(start),
-        wanted_until=local_input(start + timedelta(hours=2)),
+        when="other",
+        other_day=day.isoformat(),
+        other_period="pm",
         helper_gender="F",
         home_visit="on",
     )
     need = Need.objects.get()
     assert response.status_code == 302
-    assert need.wanted_from == start and need.helper_gender == "F" and need.home_visit
+    start = timezone.localtime(need.wanted_from)
+    assert (start.date(), start.hour, timezone.localtime(need.wanted_until).hour) == (day, 14, 18)
+    assert need.helper_gender == "F" and need.home_visit
     page = client.get(response.url).content.decode()
     assert "服务要求" in page and "服务者性别：女" in page
 
 
-def test_window_in_the_wrong_order_is_named_and_nothing_is_saved(client, world):
-    start = timezone.now() + timedelta(days=2)
-    response = order(
-        client,
-        world,
-        wanted_from=local_input(start),
-        wanted_until=local_input(start - timedelta(hours=1)),
-    )
+def test_other_time_without_a_day_is_named_and_nothing_is_saved(client, world):
+    response = order(client, world, when="other", other_period="am")
     assert response.status_code == 400
-    assert "期望服务结束：期望服务结束时间应晚于开始时间" in response.content.decode()
+    assert "哪一天：请选择哪一天" in response.content.decode()
     assert not Need.objects.exists()
 
 

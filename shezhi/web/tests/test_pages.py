@@ -150,9 +150,11 @@ def test_bad_phone_shows_chinese_error_naming_the_field_and_creates_nothing(clie
     assert not Need.objects.exists()
 
 
-def test_missing_description_is_named(client, world):
+def test_description_may_be_left_out_the_category_says_what(client, world):
+    # Ordering must not need typing: the tile says what, the social worker calls for the rest.
     response = login(client, world.dora).post("/m/", {"category": "repair", "urgency": "general"})
-    assert response.status_code == 400 and "需求描述：" in text(response)
+    assert response.status_code == 302
+    assert Need.objects.get().description == "需要家电维修服务，请电话联系我了解详情"
 
 
 def test_unknown_category_is_named_not_500(client, world):
@@ -188,7 +190,7 @@ def test_resident_rates_done_need_and_low_rating_goes_to_review(client, world):
     services.need_accept(actor=world.bob, need_id=need.pk)
     services.need_complete(actor=world.bob, need_id=need.pk, minutes=60, note="修好了")
     login(client, world.dora)
-    assert "评价本次服务" in text(client.get(f"/m/needs/{need.pk}/"))
+    assert "您对这次服务满意吗？" in text(client.get(f"/m/needs/{need.pk}/"))
     bad = client.post(f"/m/needs/{need.pk}/rate/", {"score": "9"})
     assert bad.status_code == 400 and "评分：" in text(bad)
     client.post(f"/m/needs/{need.pk}/rate/", {"score": "2", "comment": "来得太晚"})
@@ -550,8 +552,8 @@ def test_english_locale_renders_english(client, world):
 def test_english_form_errors(client, world):
     login(client, world.dora)
     client.cookies["django_language"] = "en"
-    response = client.post("/m/", {"category": "repair", "urgency": "general"})
-    assert "Description" in text(response) and "This field is required." in text(response)
+    response = client.post("/m/", {"category": "repair", "urgency": ""})
+    assert "This field is required." in text(response)
 
 
 def test_service_record_exists_after_web_completion(client, world):

@@ -42,7 +42,7 @@ def neutralise(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("needs", "0005_need_service_preferences"),
+        ("needs", "0007_resident_service_catalogue"),
         ("volunteers", "0007_service_record_category"),
     ]
 
