@@ -101,4 +101,5 @@ def resident(obj: Resident) -> dict[str, Any]:
         "address": obj.address,
         "tags": [code_name(t) for t in obj.tags.all()],
         "consent_at": obj.consent_at,
+        "sms_notices": obj.sms_notices,
     }

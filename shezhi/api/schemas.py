@@ -234,6 +234,7 @@ class ResidentOut(Schema):
     address: str
     tags: list[CodeNameOut]
     consent_at: datetime | None
+    sms_notices: bool = Field(description="需求进展以短信告知（无智能手机或本人希望）")
 
 
 class ResidentPageOut(Schema):
@@ -271,6 +272,7 @@ class ResidentUpdateIn(In):
     birth_date: date | None = None
     gender: Literal["M", "F"] | None = None
     tag_codes: list[Annotated[str, Field(max_length=30)]] | None = Field(None, max_length=20)
+    sms_notices: StrictBool | None = Field(None, description="需求进展以短信告知")
 
 
 # --- service records ----------------------------------------------------------------------
