@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from shezhi.core.masking import mask_mobile
+
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
@@ -83,6 +85,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id or 'sms'}:{self.title}"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
 
     @property
     def is_read(self) -> bool:

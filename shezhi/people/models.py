@@ -156,3 +156,8 @@ class Resident(TimeStampedModel):
     def location(self) -> tuple[float, float] | None:
         c = self.compound
         return (c.latitude, c.longitude) if c.latitude is not None else None
+
+
+def resident_mobile(user: object) -> str | None:
+    """The mobile registered for the resident behind an account (for SMS notices)."""
+    return Resident.objects.filter(user=user).values_list("phone", flat=True).first()

@@ -53,3 +53,9 @@ def resident_reveal(*, actor: User, resident_id: int) -> Resident:
         summary="查看居民完整身份证号和手机号",
     )
     return resident
+
+
+def resident_sms_notices(user: User) -> bool:
+    """Whether the resident behind this account is registered to be told by SMS (no
+    smartphone): their needs' notices then go by SMS whatever the account's own choice."""
+    return Resident.objects.filter(user=user, sms_notices=True).exists()

@@ -253,6 +253,7 @@ activities = [
 inbox = [
     path("", views_notifications.inbox, name="list"),
     path("read-all/", views_notifications.mark_all_read, name="read_all"),
+    path("settings/", views_notifications.preferences, name="preferences"),
     path("<int:notification_id>/open/", views_notifications.open_notification, name="open"),
     path("<int:notification_id>/read/", views_notifications.mark_read, name="read"),
 ]
