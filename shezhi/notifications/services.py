@@ -5,6 +5,10 @@
   dedupe key, a second call for the same recipient and key is a no-op (None), guarded by a
   unique constraint, so re-running a job never sends the same reminder twice.
 - notify_many(...): the same for several recipients (one delivery run after commit).
+  Channels: the inbox always, SMS when the deployment has it and the recipient has not turned it
+  off (Preference), or when the caller requires it (sms=True).
+- notify_by_sms(*, mobile, ...): a text message to someone without an account (a resident
+  without a smartphone), kept in the outbox; without an SMS channel it is recorded as failed.
 - deliver_pending(*, notification_ids=None) -> DeliveryResult: send queued deliveries. Each row
   is claimed with a conditional UPDATE, so concurrent runs never send one delivery twice.
 
@@ -243,8 +247,33 @@ def preference_set(*, actor: User, sms: bool) -> Preference:
 # --- delivery ---------------------------------------------------------------------------------
 
 
+# One delivery worker at a time: a bulk dispatch of 500 orders commits 500 notices' on-commit
+# callbacks, which must not become 500 threads each holding a database connection.
+_queue: list[int] = []
+_queue_lock = threading.Lock()
+_worker: threading.Thread | None = None
+
+
 def start_in_thread(notification_ids: list[int]) -> threading.Thread:
-    return in_background(_deliver_logged, notification_ids)
+    """Hand the ids to the delivery worker, starting it when none is running."""
+    global _worker
+    with _queue_lock:
+        _queue.extend(notification_ids)
+        if _worker is None or not _worker.is_alive():  # (a worker that died is replaced)
+            _worker = in_background(_drain)
+        return _worker
+
+
+def _drain() -> None:
+    global _worker
+    while True:
+        with _queue_lock:
+            if not _queue:
+                _worker = None
+                return
+            ids = list(_queue)
+            _queue.clear()
+        _deliver_logged(ids)
 
 
 def _deliver_logged(notification_ids: list[int]) -> None:
