@@ -61,6 +61,7 @@ desk = [
     path("residents/", views.desk_residents, name="residents"),
     path("residents/<int:resident_id>/", views.desk_resident, name="resident"),
     path("residents/<int:resident_id>/reveal/", views.desk_resident_reveal, name="reveal"),
+    path("residents/<int:resident_id>/sms/", views.desk_resident_sms, name="resident_sms"),
     path("records/", views_volunteers.desk_records, name="records"),
     path("records/<int:record_id>/", views_volunteers.desk_record, name="record"),
     path("records/late/", views_volunteers.desk_late_records, name="late_records"),

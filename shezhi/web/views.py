@@ -25,6 +25,7 @@ from shezhi.needs.models import Need
 from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
 from shezhi.notifications.selectors import notices_about
 from shezhi.people import selectors as people_selectors
+from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
 from shezhi.web.ledger_rows import ledger_rows
@@ -498,6 +499,21 @@ def desk_resident(request: HttpRequest, resident_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.message) from None
     return _resident_page(request, resident, revealed=False)
+
+
+@staff_only
+@require_POST
+def desk_resident_sms(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """Register that a resident is told of their needs by SMS (no smartphone), or stop it."""
+    on = request.POST.get("sms_notices") == "on"
+    try:
+        people_services.resident_update(actor=request.user, resident_id=resident_id, sms_notices=on)
+    except DomainError as exc:
+        not_found_or(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已开通短信通知") if on else _("已关闭短信通知"))
+    return redirect("desk:resident", resident_id=resident_id)
 
 
 @staff_only

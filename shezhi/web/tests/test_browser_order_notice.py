@@ -37,7 +37,10 @@ def test_volunteer_accepts_a_dispatched_order_from_the_inbox(open_page, world, s
         wanted_until=start + timedelta(hours=2),
     )
     services.need_dispatch(
-        actor=world.alice, need_id=need.pk, target_kind="volunteer", target_id=world.bob_volunteer.pk
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
     )
 
     bob = open_page(phone=True)
