@@ -79,3 +79,12 @@ def test_volunteer_accepts_a_dispatched_order_from_the_inbox(open_page, world, s
     dora.wait_for_load_state()
     assert "通知设置已保存" in dora.content()
     assert not dora.locator("[data-testid=sms-toggle]").is_checked()
+
+    # The social worker's desk page of the need shows who was told what, and how.
+    alice = open_page()
+    log_in(alice, world.alice.username)
+    alice.goto(f"/desk/needs/{need.pk}/")
+    told = alice.locator("[data-testid=need-notice]")
+    assert told.count() == 2
+    assert "服务对象" in told.first.inner_text() and "站内消息" in told.first.inner_text()
+    shot(alice, "desk-need-notices")
