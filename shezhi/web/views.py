@@ -18,12 +18,10 @@ from django.views.decorators.http import require_POST
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
 from shezhi.core.errors import DomainError
-from shezhi.needs import notices as need_notices
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
 from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
-from shezhi.notifications.selectors import notices_about
 from shezhi.people import selectors as people_selectors
 from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
@@ -364,7 +362,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "review_form": bound.get("review_form") or forms.ReviewForm(),
         "edit_form": bound.get("edit_form") or forms.NeedEditForm.for_need(need),
         "open_panel": bound.get("open_panel", ""),
-        "notices": notices_about(need_notices.subject(need)),
+        "notices": need_selectors.need_notices(actor=user, need=need),
     }
     return render(request, "web/desk/need_detail.html", context, status=status)
 

@@ -236,8 +236,20 @@ def test_the_deadline_job_watches_resolution_once_dispatched(world):
     assert last.title == "需求已超时：家电维修" and "办结" in last.body
 
 
-def test_needs_jobs_is_scheduled(settings):
+def test_needs_jobs_is_scheduled_and_runs_twice_telling_once(world, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
     assert "needs_jobs" in settings.SHEZHI_SCHEDULE
+    need = order(world)
+    Need.objects.filter(pk=need.pk).update(respond_by=timezone.now() - timedelta(minutes=5))
+    out = StringIO()
+    call_command("needs_jobs", stdout=out)
+    call_command("needs_jobs", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("deadline notices 1") and lines[1].startswith("deadline notices 0")
+    assert kinds(world.alice) == [K.NEED_DEADLINE]
 
 
 @pytest.mark.parametrize(
@@ -302,8 +314,15 @@ def test_the_grid_worker_sees_what_the_resident_was_told(world, client, settings
     client.force_login(world.gina)
     page = client.get(f"/desk/needs/{need.pk}/").content.decode()
     assert "您的需求已有人接单" in page and "136****2222" in page and "13611112222" not in page
+    told = client.get(f"/api/v1/needs/{need.pk}/notices").json()
+    sms = next(n for n in told if n["audience"] == "resident")
+    assert sms["recipient"] == "136****2222" and sms["deliveries"][0]["channel"] == "sms"
+    assert {n["audience"] for n in told} == {"resident", "helper"}
+    client.force_login(world.bob)  # the helper sees the order, not what others were told
+    assert client.get(f"/api/v1/needs/{need.pk}/notices").status_code == 403
     client.force_login(world.charlie)
     assert client.get(f"/desk/needs/{need.pk}/").status_code == 404
+    assert client.get(f"/api/v1/needs/{need.pk}/notices").status_code == 404
 
 
 def test_a_helper_who_turned_sms_off_gets_the_inbox_only(world, settings):
