@@ -69,9 +69,16 @@ def _key(need: Need, event: str) -> str:
 
 
 def _tell(
-    users: Iterable[User], need: Need, text: str, *, kind: str, audience: str, link: str = ""
+    users: Iterable[User],
+    need: Need,
+    text: str,
+    *,
+    kind: str,
+    audience: str,
+    link: str = "",
+    **extra: object,
 ) -> None:
-    title, body = render(text, **_common(need))
+    title, body = render(text, **extra, **_common(need))
     notify_many(
         recipients=[u for u in users if u.is_active],
         kind=kind,
@@ -110,27 +117,11 @@ def dispatched(need: Need) -> None:
     """派单 / 改派: tell whoever it is offered to, with the booked time and the compound."""
     link = reverse("m:order", args=[need.pk])
     users = helpers_offered(need)
+    helper = {"kind": Kind.ORDER_DISPATCHED, "audience": Audience.HELPER, "link": link}
     if need.assignee_kind == Need.AssigneeKind.TEAM and need.assignee_team:
-        title, body = render("order_dispatched_team", team=need.assignee_team.name, **_common(need))
-        notify_many(
-            recipients=[u for u in users if u.is_active],
-            kind=Kind.ORDER_DISPATCHED,
-            title=title,
-            body=body,
-            link=link,
-            dedupe_key=_key(need, "order_dispatched"),
-            audience=Audience.HELPER,
-            subject=subject(need),
-        )
+        _tell(users, need, "order_dispatched_team", team=need.assignee_team.name, **helper)
         return
-    _tell(
-        users,
-        need,
-        "order_dispatched",
-        kind=Kind.ORDER_DISPATCHED,
-        audience=Audience.HELPER,
-        link=link,
-    )
+    _tell(users, need, "order_dispatched", **helper)
     partner = need.assignee_partner
     if need.assignee_kind == Need.AssigneeKind.PARTNER and partner and not users:
         phone = (partner.contact_phone or "").strip()
@@ -294,7 +285,7 @@ def declined(need: Need, *, before: NeedBefore) -> None:
 def responsible(need: Need) -> list[User]:
     """The social worker who last dispatched the need; else the one who registered it; else
     the community's social workers."""
-    from shezhi.needs.services import need_dispatcher
+    from shezhi.needs.services import need_dispatcher  # services imports this module
 
     dispatcher = need_dispatcher(need)
     if dispatcher is not None and dispatcher.is_active and dispatcher.can_dispatch:
