@@ -38,6 +38,10 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "state",  # a sign-up state label
         "what",  # what changed in an activity (时间、地点)
         "reason",  # an organiser's reason, told to the volunteer it concerns
+        "number",  # a care alert's or a case's number, never the person's name
+        "minutes",
+        "hours",
+        "who",  # the administrator who opened emergency access (told to supervisors)
     }
 )
 
@@ -143,6 +147,27 @@ CATALOGUE: dict[str, Text] = {
     "activity_cancelled": Text(
         _("活动取消：%(activity)s"),
         _("原定%(when)s在%(venue)s举行的活动已取消。原因：%(reason)s"),
+    ),
+    # --- care alerts and casework: to staff; a number, never the person ---
+    "care_crisis": Text(
+        _("危机预警（%(category)s），请在%(minutes)s分钟内确认"),
+        _("预警编号 #%(number)s，请到关爱预警页面查看并处理。"),
+    ),
+    "care_escalated": Text(
+        _("预警 #%(number)s 超时未确认，已升级给您"),
+        _("预警编号 #%(number)s，请到关爱预警页面查看并处理。"),
+    ),
+    "care_alert": Text(
+        _("%(category)s，请及时确认"),
+        _("预警编号 #%(number)s，请到关爱预警页面查看并处理。"),
+    ),
+    "case_crisis": Text(
+        _("个案#%(number)s启动危机干预"),
+        _("个案#%(number)s已启动危机干预，请及时督导。"),
+    ),
+    "case_emergency_access": Text(
+        _("个案#%(number)s已开启管理员紧急访问"),
+        _("管理员%(who)s对个案#%(number)s开启紧急访问%(hours)s小时，理由已记录，供督导审查。"),
     ),
 }
 

@@ -33,5 +33,5 @@ def test_texts_render_in_the_site_language_whatever_the_request(settings):
 
 def test_texts_are_short():
     for key, text in CATALOGUE.items():
-        assert len(str(text.title)) <= 30, key
+        assert len(str(text.title)) <= 40, key  # the template, placeholders included
         assert len(str(text.body)) <= 120, key
