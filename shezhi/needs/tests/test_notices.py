@@ -365,3 +365,27 @@ def test_an_inactive_social_worker_is_not_told(world, monkeypatch):
     dispatch(world, need)
     services.need_return(actor=world.bob, need_id=need.pk, reason="不会修")
     assert kinds(gone) == [] and kinds(world.alice) == [K.NEED_ATTENTION]
+
+
+def test_the_notices_of_a_need_are_read_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shezhi.needs.selectors import need_notices
+
+    need = order(world)
+    dispatch(world, need)
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = need_notices(actor=world.gina, need=need)
+            for n in rows:
+                list(n.deliveries.all()), str(n.recipient)
+        return len(rows), len(queries)
+
+    few, few_queries = count()
+    services.need_accept(actor=world.bob, need_id=need.pk)
+    services.need_start(actor=world.bob, need_id=need.pk)
+    services.need_complete(actor=world.bob, need_id=need.pk, minutes=30, note="好了")
+    many, many_queries = count()
+    assert (few, many) == (1, 4) and few_queries == many_queries
