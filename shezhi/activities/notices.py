@@ -11,11 +11,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shezhi.accounts.models import User
 from shezhi.activities.models import Activity, SignUp
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify, notify_many
+from shezhi.notifications.texts import render
 from shezhi.volunteers.models import Volunteer
 
 Kind = Notification.Kind
@@ -41,6 +43,10 @@ def when(activity: Activity) -> str:
     return f"{day}–{end:%H:%M}" if start.date() == end.date() else f"{day}起"
 
 
+def _about(activity: Activity) -> dict[str, object]:
+    return {"activity": activity.title, "when": when(activity), "venue": activity.venue}
+
+
 def _link() -> str:
     return reverse("activities:mine")
 
@@ -62,11 +68,12 @@ def live_signups(activity: Activity) -> list[SignUp]:
 def activity_cancelled(activity: Activity, *, reason: str) -> int:
     """Tell everyone signed up (or waiting) that the activity is cancelled. Call it before the
     sign-ups are cancelled with the activity."""
+    title, body = render("activity_cancelled", reason=reason, **_about(activity))
     made = notify_many(
         recipients=_users(live_signups(activity)),
         kind=Kind.ACTIVITY_CANCELLED,
-        title=f"活动取消：{activity.title}",
-        body=f"原定{when(activity)}在{activity.venue}举行的活动已取消。原因：{reason}",
+        title=title,
+        body=body,
         link=_link(),
         dedupe_key=f"activity:{activity.pk}:cancelled",
     )
@@ -75,11 +82,12 @@ def activity_cancelled(activity: Activity, *, reason: str) -> int:
 
 def activity_changed(activity: Activity, *, what: list[str], change_id: int) -> int:
     """Tell everyone signed up that the time or venue changed (one notice per change)."""
+    title, body = render("activity_changed", what="、".join(what), **_about(activity))
     made = notify_many(
         recipients=_users(live_signups(activity)),
         kind=Kind.ACTIVITY_CHANGED,
-        title=f"活动变更：{activity.title}",
-        body=f"{'、'.join(what)}已变更。现在：{when(activity)}，地点：{activity.venue}",
+        title=title,
+        body=body,
         link=_link(),
         dedupe_key=f"activity:{activity.pk}:changed:{change_id}",
     )
@@ -92,13 +100,17 @@ def signup_promoted(signup: SignUp) -> None:
     if user is None:
         return
     activity = signup.activity
-    state = "报名已确认" if signup.status == SignUp.Status.CONFIRMED else "报名待组织者确认"
+    state = (
+        gettext("报名已确认")
+        if signup.status == SignUp.Status.CONFIRMED
+        else gettext("报名待组织者确认")
+    )
+    title, body = render("waitlist_promoted", state=state, **_about(activity))
     notify(
         recipient=user,
         kind=Kind.WAITLIST_PROMOTED,
-        title=f"候补转正：{activity.title}",
-        body=f"有名额空出，您已由候补转为正式报名（{state}）。时间：{when(activity)}，"
-        f"地点：{activity.venue}",
+        title=title,
+        body=body,
         link=_link(),
         dedupe_key=f"signup:{signup.pk}:promoted",
     )
@@ -133,14 +145,56 @@ def reminders_send(*, now: datetime | None = None) -> int:
         left = activity.starts_at - now
         lead = min(h for h in leads if left <= timedelta(hours=h))
         stamp = int(activity.starts_at.timestamp())
+        title, body = render("activity_reminder", **_about(activity))
         made += len(
             notify_many(
                 recipients=_users(group),
                 kind=Kind.ACTIVITY_REMINDER,
-                title=f"活动提醒：{activity.title}",
-                body=f"您报名的活动将于{when(activity)}在{activity.venue}举行，请准时签到。",
+                title=title,
+                body=body,
                 link=reverse("activities:checkin", args=[activity.pk]),
                 dedupe_key=f"activity:{activity.pk}:reminder:{lead}h:{stamp}",
             )
         )
     return made
+
+
+SIGNED_UP_TEXTS = {
+    SignUp.Status.CONFIRMED: "signup_confirmed",
+    SignUp.Status.PENDING: "signup_pending",
+    SignUp.Status.WAITLISTED: "signup_waitlisted",
+}
+
+
+def _tell(signup: SignUp, text: str, event: str, **params: object) -> None:
+    user = signup.volunteer.user
+    if user is None:
+        return
+    title, body = render(text, **params, **_about(signup.activity))
+    notify(
+        recipient=user,
+        kind=Kind.SIGNUP,
+        title=title,
+        body=body,
+        link=_link(),
+        dedupe_key=f"signup:{signup.pk}:{event}",
+    )
+
+
+def signed_up(signup: SignUp) -> None:
+    """Confirmation of a sign-up (by the volunteer or their team leader): confirmed, waiting for
+    the organiser, or on the waiting list."""
+    _tell(signup, SIGNED_UP_TEXTS[SignUp.Status(signup.status)], "created")
+
+
+def signup_decided(signup: SignUp, *, approved: bool, reason: str = "") -> None:
+    """The organiser confirmed a pending sign-up (or an insurance record did) or refused it."""
+    if approved:
+        _tell(signup, "signup_approved", "confirmed")
+    else:
+        _tell(signup, "signup_refused", "refused", reason=reason)
+
+
+def signup_withdrawn(signup: SignUp, *, reason: str) -> None:
+    """The organiser withdrew the volunteer's sign-up."""
+    _tell(signup, "signup_withdrawn", "withdrawn", reason=reason)

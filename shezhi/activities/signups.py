@@ -134,6 +134,7 @@ def _sign_up(
         summary=f"{volunteer.name}报名活动 {activity.title}（{signup.get_status_display()}）",
         changes={"position": position.pk, "status": status, "by_leader": actor != volunteer.user},
     )
+    notices.signed_up(signup)
     return signup
 
 
@@ -343,6 +344,8 @@ def signup_cancel(
         summary=f"取消{signup.volunteer.name}的报名",
         changes={"status": [before, "cancelled"], "reason": reason},
     )
+    if not own:
+        notices.signup_withdrawn(signup, reason=reason)
     if before in SignUp.HOLDING:
         _promote(position, actor=actor, now=now)
     return signup
@@ -394,6 +397,7 @@ def signup_decide(
         summary=("确认" if approve else "不予通过") + f"{signup.volunteer.name}的报名",
         changes={"status": ["pending", signup.status], "reason": reason},
     )
+    notices.signup_decided(signup, approved=approve, reason=reason)
     if not approve:
         _promote(position, actor=actor, now=now)
     return signup
@@ -474,6 +478,7 @@ def insurance_record_create(
             summary=f"已登记保险，{volunteer.name}的报名确认",
             changes={"status": ["pending", "confirmed"]},
         )
+        notices.signup_decided(signup, approved=True)
     return insurance
 
 

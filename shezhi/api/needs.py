@@ -16,6 +16,7 @@ from shezhi.api.schemas import (
     CompleteIn,
     DispatchIn,
     NeedCreateIn,
+    NeedNoticeOut,
     NeedOut,
     NeedPageOut,
     NeedReviewIn,
@@ -85,6 +86,14 @@ def need_create(request: HttpRequest, payload: NeedCreateIn):
 @router.get("/{need_id}", response={200: NeedOut, **ERRORS}, summary="需求详情与流转记录")
 def need_detail(request: HttpRequest, need_id: PathId):
     return _detail(request, selectors.need_get(actor=request.auth, need_id=need_id))
+
+
+@router.get(
+    "/{need_id}/notices", response={200: list[NeedNoticeOut], **ERRORS}, summary="已发出的通知"
+)
+def need_notices(request: HttpRequest, need_id: PathId):
+    need = selectors.need_get(actor=request.auth, need_id=need_id)
+    return [render.need_notice(n) for n in selectors.need_notices(actor=request.auth, need=need)]
 
 
 @router.patch("/{need_id}", response={200: NeedOut, **ERRORS}, summary="修改需求")

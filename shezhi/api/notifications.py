@@ -7,7 +7,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from shezhi.api.schemas import ERRORS, MAX_ID, Clean
+from shezhi.api.schemas import ERRORS, MAX_ID, Clean, StrictBool
 from shezhi.notifications import selectors, services
 from shezhi.notifications.models import Notification
 
@@ -44,6 +44,21 @@ class MarkedOut(Schema):
     marked: int
 
 
+class PreferenceOut(Schema):
+    sms: bool = Field(description="同时用短信通知（站内消息始终开启）")
+    sms_available: bool = Field(description="本平台是否开通短信")
+    mobile: str = Field(description="短信号码（打码），未登记为空")
+
+
+class PreferenceIn(Clean):
+    sms: StrictBool
+
+
+def _preference(user) -> dict:
+    p = selectors.preference_for(user)
+    return {"sms": p.sms, "sms_available": p.sms_available, "mobile": p.mobile}
+
+
 def _out(n: Notification) -> dict:
     return {
         "id": n.pk,
@@ -71,7 +86,18 @@ def notifications(request: HttpRequest, query: Query[ListQuery]):
     }
 
 
-# Before the /{notification_id} routes, which would otherwise take this path.
+# Before the /{notification_id} routes, which would otherwise take these paths.
+@router.get("/preferences", response={200: PreferenceOut, **ERRORS}, summary="我的通知设置")
+def preference_get(request: HttpRequest):
+    return _preference(request.auth)
+
+
+@router.put("/preferences", response={200: PreferenceOut, **ERRORS}, summary="修改通知设置")
+def preference_put(request: HttpRequest, payload: PreferenceIn):
+    services.preference_set(actor=request.auth, sms=payload.sms)
+    return _preference(request.auth)
+
+
 @router.post("/read-all", response={200: MarkedOut, **ERRORS}, summary="全部标为已读")
 def mark_all_read(request: HttpRequest):
     return {"marked": services.notifications_mark_all_read(actor=request.auth)}

@@ -101,4 +101,29 @@ def resident(obj: Resident) -> dict[str, Any]:
         "address": obj.address,
         "tags": [code_name(t) for t in obj.tags.all()],
         "consent_at": obj.consent_at,
+        "sms_notices": obj.sms_notices,
+    }
+
+
+def need_notice(n: Any) -> dict[str, Any]:
+    """A notice about a need, as staff see it: a resident's account is not named."""
+    if n.recipient is None:
+        recipient = n.masked_mobile
+    elif n.audience == "resident":
+        recipient = ""
+    else:
+        recipient = str(n.recipient)
+    return {
+        "id": n.pk,
+        "audience": n.audience,
+        "audience_label": n.get_audience_display(),
+        "recipient": recipient,
+        "title": n.title,
+        "body": n.body,
+        "created_at": n.created_at,
+        "read": n.read_at is not None,
+        "deliveries": [
+            {"channel": d.channel, "status": d.status, "error": d.last_error}
+            for d in n.deliveries.all()
+        ],
     }

@@ -281,6 +281,7 @@ class ResidentOut(Schema):
     address: str
     tags: list[CodeNameOut]
     consent_at: datetime | None
+    sms_notices: bool = Field(description="需求进展以短信告知（无智能手机或本人希望）")
 
 
 class ResidentPageOut(Schema):
@@ -318,6 +319,7 @@ class ResidentUpdateIn(In):
     birth_date: date | None = None
     gender: Literal["M", "F"] | None = None
     tag_codes: list[Annotated[str, Field(max_length=30)]] | None = Field(None, max_length=20)
+    sms_notices: StrictBool | None = Field(None, description="需求进展以短信告知")
 
 
 # --- service records ----------------------------------------------------------------------
@@ -340,3 +342,21 @@ class ServiceRecordsOut(Schema):
     volunteer_no: str | None
     total_hours: Decimal
     records: list[ServiceRecordOut]
+
+
+class NoticeDeliveryOut(Schema):
+    channel: str = Field(description="inbox 站内消息 / sms 短信")
+    status: str = Field(description="queued 待发送 / sent 已发送 / failed 发送失败")
+    error: str
+
+
+class NeedNoticeOut(Schema):
+    id: int
+    audience: str = Field(description="resident 服务对象 / helper 服务者 / staff 社工")
+    audience_label: str
+    recipient: str = Field(description="接收账号（服务对象不显示）；仅短信时为打码手机号")
+    title: str
+    body: str
+    created_at: datetime
+    read: bool
+    deliveries: list[NoticeDeliveryOut]

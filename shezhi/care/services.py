@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from shezhi.accounts.models import Role, User
 from shezhi.care import cadence, triage
@@ -35,6 +36,7 @@ from shezhi.core.models import AuditEvent
 from shezhi.needs.services import need_create
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify
+from shezhi.notifications.texts import render
 from shezhi.org.models import Level, OrgUnit
 from shezhi.people.models import Resident
 
@@ -564,17 +566,21 @@ def notify_alert(alert: CareAlert, recipient: User, *, kind: str) -> None:
     """Tell a person an alert needs them, in the inbox and by SMS where configured. The text
     names no resident and quotes nothing: an SMS leaves the platform."""
     if kind == Notification.Kind.CARE_CRISIS:
-        minutes = crisis_ack_minutes()
-        title = f"危机预警（{alert.get_category_display() or '危机'}），请在{minutes}分钟内确认"
+        title, body = render(
+            "care_crisis",
+            category=alert.get_category_display() or gettext_lazy("危机"),
+            minutes=crisis_ack_minutes(),
+            number=alert.pk,
+        )
     elif kind == Notification.Kind.CARE_ESCALATED:
-        title = f"预警 #{alert.pk} 超时未确认，已升级给您"
+        title, body = render("care_escalated", number=alert.pk)
     else:
-        title = f"{alert.get_kind_display()}，请及时确认"
+        title, body = render("care_alert", category=alert.get_kind_display(), number=alert.pk)
     notify(
         recipient=recipient,
         kind=kind,
         title=title,
-        body=f"预警编号 #{alert.pk}，请到关爱预警页面查看并处理。",
+        body=body,
         link=reverse("care:alerts"),
         dedupe_key=f"{kind}:{alert.pk}",
     )

@@ -49,6 +49,7 @@ from shezhi.core.models import AuditEvent
 from shezhi.needs.selectors import need_get
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify_many
+from shezhi.notifications.texts import render
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
 from shezhi.volunteers.models import age_on
@@ -161,6 +162,11 @@ def _notify(
         link=f"/desk/cases/{case.pk}/",
         dedupe_key=key,
     )
+
+
+def _notice_text(key: str, **params: object) -> dict[str, str]:
+    title, body = render(key, **params)
+    return {"title": title, "body": body}
 
 
 def _is_minor(client: Resident, on: date) -> bool:
@@ -813,8 +819,7 @@ def crisis_start(*, actor: User, case_id: int, now: datetime | None = None) -> C
             case,
             sups,
             kind=Notification.Kind.CASE_CRISIS,
-            title=f"个案#{case.pk}启动危机干预",
-            body=f"个案#{case.pk}已启动危机干预，请及时督导。",
+            **_notice_text("case_crisis", number=case.pk),
             key=f"case-crisis:{crisis.pk}",  # a retried request does not page twice
         )
         _set_risk(case, RiskLevel.URGENT, timezone.localdate(now))
@@ -1145,8 +1150,7 @@ def emergency_access_grant(
             case,
             recipients,
             kind=Notification.Kind.CASE_EMERGENCY_ACCESS,
-            title=f"个案#{case.pk}已开启管理员紧急访问",
-            body=f"管理员{who}对个案#{case.pk}开启紧急访问{hours}小时，理由已记录，供督导审查。",
+            **_notice_text("case_emergency_access", number=case.pk, who=who, hours=hours),
             key=f"case-emergency:{grant.pk}",
         )
         audit.record(

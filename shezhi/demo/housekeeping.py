@@ -58,6 +58,7 @@ WIPE_ORDER = [
     "proofs",
     "cases",
     "care",
+    "notifications",  # recipient-less SMS notices are not removed with the accounts
     "needs",
     "volunteers",
     "people",

@@ -15,6 +15,8 @@ from shezhi.core.models import AuditEvent
 from shezhi.needs import matching_adapter
 from shezhi.needs.models import Need, NeedCategory, UrgencyLevel
 from shezhi.needs.workflow import OPEN, Status
+from shezhi.notifications.models import Notification
+from shezhi.notifications.selectors import notices_about
 from shezhi.org.models import OrgUnit
 from shezhi.volunteers.models import TeamMembership, Volunteer
 
@@ -178,3 +180,12 @@ def need_contact_for_taker(*, actor: User, need: Need) -> NeedContact:
     return NeedContact(
         phone=mask_mobile(need.contact_phone), address=mask_address(need.address), revealed=False
     )
+
+
+def need_notices(*, actor: User, need: Need) -> list[Notification]:
+    """Who was told what about a need, for the staff whose scope holds it (`need` from
+    need_get): so that a grid worker sees what a resident without a smartphone was sent.
+    Helpers see only their own inbox."""
+    if not (actor.is_staff_role or sees_everything(actor)):
+        raise Forbidden("只有社区工作人员可以查看需求的通知记录")
+    return notices_about(f"need:{need.pk}")

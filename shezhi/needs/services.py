@@ -25,7 +25,7 @@ from shezhi.core.errors import (
 )
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
-from shezhi.needs import matching_adapter
+from shezhi.needs import matching_adapter, notices
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
@@ -303,7 +303,11 @@ def need_dispatch(
     action = Action.DISPATCH if need.status == Status.PENDING else Action.REDISPATCH
     fields = _assignee(need, target_kind, target_id)
     fields.update(dispatched_at=timezone.now(), accepted_by=None, accepted_at=None)
-    return _apply(actor=actor, need=need, action=action, note=note or need.assignee_label, **fields)
+    held = notices.before(need)
+    need = _apply(actor=actor, need=need, action=action, note=note or need.assignee_label, **fields)
+    notices.withdrawn(need, before=held)
+    notices.dispatched(need)
+    return need
 
 
 def _may_accept(actor: User, need: Need) -> bool:
@@ -332,9 +336,11 @@ def need_accept(*, actor: User, need_id: int, expected_version: int | None = Non
         raise Forbidden("这张订单不是派给您的")
     if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
         raise Conflict("这张订单已被其他人接单", code="taken")
-    return _apply(
+    need = _apply(
         actor=actor, need=need, action=Action.ACCEPT, accepted_by=actor, accepted_at=timezone.now()
     )
+    notices.accepted(need)
+    return need
 
 
 def _require_taker(actor: User, need: Need) -> None:
@@ -346,7 +352,9 @@ def _require_taker(actor: User, need: Need) -> None:
 def need_start(*, actor: User, need_id: int) -> Need:
     need = _load(actor, need_id, None)
     _require_taker(actor, need)
-    return _apply(actor=actor, need=need, action=Action.START)
+    need = _apply(actor=actor, need=need, action=Action.START)
+    notices.started(need)
+    return need
 
 
 @transaction.atomic
@@ -394,6 +402,7 @@ def need_complete(
             beneficiary=need.resident.masked_name if need.resident else "",
             source=f"need:{need.pk}",
         )
+    notices.completed(need)
     return need
 
 
@@ -456,6 +465,7 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
         resident_id=need.resident_id,
         community_id=need.community_id,
     )
+    notices.rated(need)
     return need
 
 
@@ -473,11 +483,15 @@ def need_return(*, actor: User, need_id: int, reason: str) -> Need:
     fields: dict[str, Any] = {f: None for f in ASSIGNEE_FIELDS}
     fields.update(assignee_kind="", accepted_by=None, accepted_at=None)
     declined_by_helper = not actor.can_dispatch and not sees_everything(actor)
+    held = notices.before(need)
     need = _apply(
         actor=actor, need=need, action=Action.RETURN, note=(reason or "").strip(), **fields
     )
     if declined_by_helper:
         need = _redispatch_after_decline(need=need, declined_by=actor)
+        notices.declined(need, before=held)
+    else:
+        notices.returned(need, before=held)
     return need
 
 
@@ -512,14 +526,20 @@ def need_cancel(*, actor: User, need_id: int, reason: str) -> Need:
             raise Forbidden("您无权取消这项需求")
         if need.status not in (Status.PENDING, Status.DISPATCHED):
             raise Conflict("志愿者已接单，请联系社区社工取消", code="illegal_transition")
-    return _apply(actor=actor, need=need, action=Action.CANCEL, note=(reason or "").strip())
+    held = notices.before(need)
+    need = _apply(actor=actor, need=need, action=Action.CANCEL, note=(reason or "").strip())
+    notices.cancelled(need, actor=actor, before=held)
+    return need
 
 
 @transaction.atomic
 def need_mark_unresolvable(*, actor: User, need_id: int, reason: str) -> Need:
     _require_dispatcher(actor)
     need = _load(actor, need_id, None)
-    return _apply(actor=actor, need=need, action=Action.UNRESOLVABLE, note=(reason or "").strip())
+    held = notices.before(need)
+    need = _apply(actor=actor, need=need, action=Action.UNRESOLVABLE, note=(reason or "").strip())
+    notices.unresolvable(need, before=held)
+    return need
 
 
 @transaction.atomic

@@ -88,6 +88,8 @@ def register_mobile_lookup(lookup: MobileLookup) -> None:
 
 
 def mobile_of(user: Any) -> str:
+    if user is None:
+        return ""
     mobile = (getattr(user, "phone", "") or "").strip()
     for lookup in _mobile_lookups:
         if mobile:
@@ -103,7 +105,7 @@ class SmsChannel:
         self.backend = backend
 
     def send(self, notification: Notification) -> None:
-        mobile = mobile_of(notification.recipient)
+        mobile = notification.mobile or mobile_of(notification.recipient)
         if not mobile:
             raise DeliveryFailed("接收人未登记手机号，无法发送短信")
         if not MOBILE.match(mobile):

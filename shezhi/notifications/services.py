@@ -5,6 +5,10 @@
   dedupe key, a second call for the same recipient and key is a no-op (None), guarded by a
   unique constraint, so re-running a job never sends the same reminder twice.
 - notify_many(...): the same for several recipients (one delivery run after commit).
+  Channels: the inbox always, SMS when the deployment has it and the recipient has not turned it
+  off (Preference), or when the caller requires it (sms=True).
+- notify_by_sms(*, mobile, ...): a text message to someone without an account (a resident
+  without a smartphone), kept in the outbox; without an SMS channel it is recorded as failed.
 - deliver_pending(*, notification_ids=None) -> DeliveryResult: send queued deliveries. Each row
   is claimed with a conditional UPDATE, so concurrent runs never send one delivery twice.
 
@@ -26,8 +30,14 @@ from django.utils import timezone
 from shezhi.accounts.models import User
 from shezhi.core.errors import InvalidInput
 from shezhi.core.tasks import in_background
-from shezhi.notifications.channels import Channel, DeliveryFailed, channel, channel_names
-from shezhi.notifications.models import Delivery, Notification
+from shezhi.notifications.channels import (
+    SMS,
+    Channel,
+    DeliveryFailed,
+    channel,
+    channel_names,
+)
+from shezhi.notifications.models import Delivery, Notification, Preference
 
 log = logging.getLogger(__name__)
 
@@ -44,32 +54,79 @@ def _check_link(link: str) -> str:
 
 
 def _create(
-    *, recipient: User, kind: str, title: str, body: str, link: str, dedupe_key: str
+    *,
+    recipient: User | None,
+    kind: str,
+    title: str,
+    body: str,
+    link: str,
+    dedupe_key: str,
+    mobile: str = "",
+    sms: bool = False,
+    audience: str = "",
+    subject: str = "",
 ) -> Notification | None:
     if kind not in Notification.Kind.values:
         raise InvalidInput("通知类型不正确", field="kind")
-    if (
-        dedupe_key
-        and Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists()
-    ):
-        return None
+    if recipient is None and not mobile:
+        raise InvalidInput("短信通知须有手机号", field="mobile")
+    if dedupe_key:
+        seen = Notification.objects.filter(dedupe_key=dedupe_key)
+        seen = (
+            seen.filter(recipient=recipient)
+            if recipient is not None
+            else seen.filter(recipient__isnull=True, mobile=mobile)
+        )
+        if seen.exists():
+            return None
     notification = Notification(
         recipient=recipient,
+        mobile=mobile[:11],
         kind=kind,
         title=title[:100],
         body=body[:500],
-        link=_check_link(link),
+        link=_check_link(link) if recipient is not None else "",
         dedupe_key=dedupe_key[:120],
+        audience=audience,
+        subject=subject[:40],
     )
     try:
         with transaction.atomic():  # a concurrent run inserted the same key: skip it
             notification.save()
     except IntegrityError:
         return None
-    Delivery.objects.bulk_create(
-        [Delivery(notification=notification, channel=name) for name in channel_names()]
-    )
+    Delivery.objects.bulk_create(_deliveries(notification, sms=sms))
     return notification
+
+
+def _deliveries(notification: Notification, *, sms: bool) -> list[Delivery]:
+    """One delivery per channel: the inbox always (for an account), SMS when the deployment
+    has it and it is wanted, other configured channels always. A notice by SMS only on a
+    deployment without SMS is recorded as failed, so staff see that nobody was told."""
+    names = channel_names()
+    if notification.recipient_id is None:
+        if SMS in names:
+            return [Delivery(notification=notification, channel=SMS)]
+        return [
+            Delivery(
+                notification=notification,
+                channel=SMS,
+                status=Delivery.Status.FAILED,
+                last_error="本平台未开通短信渠道，请电话告知",
+            )
+        ]
+    return [
+        Delivery(notification=notification, channel=name) for name in names if name != SMS or sms
+    ]
+
+
+def sms_opted_out(user_ids: Iterable[int]) -> set[int]:
+    """The users among `user_ids` who turned SMS notices off."""
+    return set(
+        Preference.objects.filter(user_id__in=list(user_ids), sms=False).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def _deliver_after_commit(notifications: Sequence[Notification]) -> None:
@@ -87,10 +144,25 @@ def notify(
     body: str = "",
     link: str = "",
     dedupe_key: str = "",
+    sms: bool | None = None,
+    mobile: str = "",
+    audience: str = "",
+    subject: str = "",
 ) -> Notification | None:
-    """Enqueue a notification for `recipient`; None when `dedupe_key` was already used."""
+    """Enqueue a notification for `recipient`; None when `dedupe_key` was already used.
+    `sms`: None follows the user's preference, True sends an SMS also to a user who turned it
+    off (a resident registered as having no smartphone); `mobile` overrides the account's."""
     made = notify_many(
-        recipients=[recipient], kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+        recipients=[recipient],
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        dedupe_key=dedupe_key,
+        sms=sms,
+        mobile=mobile,
+        audience=audience,
+        subject=subject,
     )
     return made[0] if made else None
 
@@ -104,14 +176,18 @@ def notify_many(
     body: str = "",
     link: str = "",
     dedupe_key: str = "",
+    sms: bool | None = None,
+    mobile: str = "",
+    audience: str = "",
+    subject: str = "",
 ) -> list[Notification]:
     """The same notification to each recipient once (duplicates in `recipients` collapse)."""
-    made = []
-    seen: set[int] = set()
+    unique: dict[int, User] = {}
     for recipient in recipients:
-        if recipient.pk in seen:
-            continue
-        seen.add(recipient.pk)
+        unique.setdefault(recipient.pk, recipient)
+    opted_out = sms_opted_out(unique) if sms is None else set()
+    made = []
+    for recipient in unique.values():
         notification = _create(
             recipient=recipient,
             kind=kind,
@@ -119,6 +195,10 @@ def notify_many(
             body=body,
             link=link,
             dedupe_key=dedupe_key,
+            mobile=mobile,
+            sms=bool(sms) if sms is not None else recipient.pk not in opted_out,
+            audience=audience,
+            subject=subject,
         )
         if notification is not None:
             made.append(notification)
@@ -126,11 +206,74 @@ def notify_many(
     return made
 
 
+@transaction.atomic
+def notify_by_sms(
+    *,
+    mobile: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    dedupe_key: str = "",
+    audience: str = "",
+    subject: str = "",
+) -> Notification | None:
+    """A text message to someone without an account (a resident without a smartphone, a
+    partner's contact), kept in the outbox like any other notice; None when already sent."""
+    notification = _create(
+        recipient=None,
+        kind=kind,
+        title=title,
+        body=body,
+        link="",
+        dedupe_key=dedupe_key,
+        mobile=mobile.strip(),
+        audience=audience,
+        subject=subject,
+    )
+    made = [notification] if notification is not None else []
+    _deliver_after_commit(made)
+    return notification
+
+
+@transaction.atomic
+def preference_set(*, actor: User, sms: bool) -> Preference:
+    """The actor's own channel choice (the inbox cannot be turned off)."""
+    if not isinstance(sms, bool):
+        raise InvalidInput("请选择是否接收短信通知", field="sms")
+    preference, _ = Preference.objects.update_or_create(user=actor, defaults={"sms": sms})
+    return preference
+
+
 # --- delivery ---------------------------------------------------------------------------------
 
 
+# One delivery worker at a time: a bulk dispatch of 500 orders commits 500 notices' on-commit
+# callbacks, which must not become 500 threads each holding a database connection.
+_queue: list[int] = []
+_queue_lock = threading.Lock()
+_worker: threading.Thread | None = None
+
+
 def start_in_thread(notification_ids: list[int]) -> threading.Thread:
-    return in_background(_deliver_logged, notification_ids)
+    """Hand the ids to the delivery worker, starting it when none is running."""
+    global _worker
+    with _queue_lock:
+        _queue.extend(notification_ids)
+        if _worker is None or not _worker.is_alive():  # (a worker that died is replaced)
+            _worker = in_background(_drain)
+        return _worker
+
+
+def _drain() -> None:
+    global _worker
+    while True:
+        with _queue_lock:
+            if not _queue:
+                _worker = None
+                return
+            ids = list(_queue)
+            _queue.clear()
+        _deliver_logged(ids)
 
 
 def _deliver_logged(notification_ids: list[int]) -> None:

@@ -100,6 +100,11 @@ class Resident(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="resident",
     )
+    # No smartphone, or prefers it: notices about the resident's needs also go by SMS to `phone`
+    # (the only way to reach a resident without an account).
+    sms_notices = models.BooleanField(
+        "短信通知", default=False, help_text="没有智能手机或希望收短信的居民，需求进展以短信告知"
+    )
     consent_version = models.CharField("同意书版本", max_length=20, blank=True)
     consent_at = models.DateTimeField("同意时间", null=True, blank=True)
     consent_recorded_by = models.ForeignKey(
@@ -151,3 +156,8 @@ class Resident(TimeStampedModel):
     def location(self) -> tuple[float, float] | None:
         c = self.compound
         return (c.latitude, c.longitude) if c.latitude is not None else None
+
+
+def resident_mobile(user: object) -> str | None:
+    """The mobile registered for the resident behind an account (for SMS notices)."""
+    return Resident.objects.filter(user=user).values_list("phone", flat=True).first()

@@ -103,3 +103,9 @@ def community_phone_for(user: User) -> str:
         .first()
     )
     return centre or ""
+
+
+def resident_sms_notices(user: User) -> bool:
+    """Whether the resident behind this account is registered to be told by SMS (no
+    smartphone): their needs' notices then go by SMS whatever the account's own choice."""
+    return Resident.objects.filter(user=user, sms_notices=True).exists()

@@ -26,6 +26,7 @@ AUDITED_FIELDS = [
     "compound_id",
     "grid_id",
     "address",
+    "sms_notices",
 ]
 
 
@@ -116,6 +117,11 @@ def resident_update(*, actor: User, resident_id: int, **changes: Any) -> Residen
     if "grid_id" in changes:
         grid = _grid_in_scope(actor, changes.pop("grid_id"))
         resident.grid, resident.compound = grid, grid.parent
+    if "sms_notices" in changes:
+        value = changes.pop("sms_notices")
+        if not isinstance(value, bool):
+            raise InvalidInput("请选择是否用短信告知需求进展", field="sms_notices")
+        resident.sms_notices = value
     for field in ("name", "phone", "address", "id_number", "gender", "birth_date"):
         if field in changes:
             value = changes.pop(field)

@@ -67,6 +67,7 @@ desk = [
     path("residents/", views.desk_residents, name="residents"),
     path("residents/<int:resident_id>/", views.desk_resident, name="resident"),
     path("residents/<int:resident_id>/reveal/", views.desk_resident_reveal, name="reveal"),
+    path("residents/<int:resident_id>/sms/", views.desk_resident_sms, name="resident_sms"),
     path("records/", views_volunteers.desk_records, name="records"),
     path("records/<int:record_id>/", views_volunteers.desk_record, name="record"),
     path("records/late/", views_volunteers.desk_late_records, name="late_records"),
@@ -259,6 +260,7 @@ activities = [
 inbox = [
     path("", views_notifications.inbox, name="list"),
     path("read-all/", views_notifications.mark_all_read, name="read_all"),
+    path("settings/", views_notifications.preferences, name="preferences"),
     path("<int:notification_id>/open/", views_notifications.open_notification, name="open"),
     path("<int:notification_id>/read/", views_notifications.mark_read, name="read"),
 ]

@@ -23,6 +23,7 @@ from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
 from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
 from shezhi.people import selectors as people_selectors
+from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
 from shezhi.web.ledger_rows import ledger_rows
@@ -344,6 +345,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "review_form": bound.get("review_form") or forms.ReviewForm(),
         "edit_form": bound.get("edit_form") or forms.NeedEditForm.for_need(need),
         "open_panel": bound.get("open_panel", ""),
+        "notices": need_selectors.need_notices(actor=user, need=need),
     }
     return render(request, "web/desk/need_detail.html", context, status=status)
 
@@ -478,6 +480,21 @@ def desk_resident(request: HttpRequest, resident_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.message) from None
     return _resident_page(request, resident, revealed=False)
+
+
+@staff_only
+@require_POST
+def desk_resident_sms(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """Register that a resident is told of their needs by SMS (no smartphone), or stop it."""
+    on = request.POST.get("sms_notices") == "on"
+    try:
+        people_services.resident_update(actor=request.user, resident_id=resident_id, sms_notices=on)
+    except DomainError as exc:
+        not_found_or(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已开通短信通知") if on else _("已关闭短信通知"))
+    return redirect("desk:resident", resident_id=resident_id)
 
 
 @staff_only

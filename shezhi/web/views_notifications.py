@@ -9,8 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shezhi.core.errors import NotFound
+from shezhi.core.errors import DomainError, NotFound
 from shezhi.notifications import selectors, services
+from shezhi.people.selectors import resident_sms_notices
 from shezhi.web.paging import page_number, page_of
 
 PAGE_SIZE = 30
@@ -62,3 +63,21 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     n = services.notifications_mark_all_read(actor=request.user)
     messages.success(request, _("已将 %(n)s 条通知标为已读") % {"n": n})
     return redirect("inbox:list")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """通知设置: the inbox always; SMS on or off (when the platform sends SMS)."""
+    if request.method == "POST":
+        try:
+            services.preference_set(actor=request.user, sms=request.POST.get("sms") == "on")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("通知设置已保存"))
+        return redirect("inbox:preferences")
+    context = {
+        "preference": selectors.preference_for(request.user),
+        "resident_sms": resident_sms_notices(request.user),
+    }
+    return render(request, "web/notifications/preferences.html", context)

@@ -51,12 +51,14 @@ def test_promoted_volunteer_sees_the_badge_and_opens_the_notice(open_page, world
     log_in(bob, world.bob.username)
     bob.goto("/m/activities/")
     link = bob.locator("[data-testid=inbox-link]")
-    assert link.locator(".badge-count").inner_text() == "1"
+    assert link.locator(".badge-count").inner_text() == "2"  # also "已进入候补" at sign-up
     link.click()
-    card = bob.locator("[data-testid=notification]")
-    assert card.count() == 1 and "候补转正：社区义诊" in card.inner_text()
+    cards = bob.locator("[data-testid=notification]")
+    assert cards.count() == 2 and "已进入候补：社区义诊" in cards.nth(1).inner_text()
+    card = cards.first  # newest first
+    assert "候补转正：社区义诊" in card.inner_text()
     card.locator("button", has_text="查看").click()
     bob.wait_for_url("**/m/activities/")
-    assert bob.locator("[data-testid=inbox-link] .badge-count").count() == 0
+    assert bob.locator("[data-testid=inbox-link] .badge-count").inner_text() == "1"
     notice.refresh_from_db()
     assert notice.read_at is not None
