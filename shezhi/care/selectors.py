@@ -63,7 +63,7 @@ def care_resident_get(*, actor: User, resident_id: int) -> Resident:
 
 
 def care_profiles_visible_to(user: User) -> QuerySet[CareProfile]:
-    qs = CareProfile.objects.select_related("resident", "grid", "compound", "community")
+    qs = CareProfile.objects.select_related("resident__compound", "grid", "compound", "community")
     if _staff(user):
         return qs.filter(unit_scope(user, community_field="community_id", grid_field="grid_id"))
     return qs.filter(_active_contact(user))
