@@ -23,6 +23,7 @@ from shezhi.web.forms_activities import ActivityForm, InsuranceForm
 from shezhi.web.views import staff_only
 
 QR_REFRESH_SECONDS = 20
+OPEN_SHOWN = 50
 
 
 def _float(value: str | None) -> float | None:
@@ -243,7 +244,9 @@ def desk_confirm(request: HttpRequest, activity_id: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """Open positions (with why the volunteer may not take some) and their own sign-ups."""
     context = {
-        "open": selectors.open_positions(actor=request.user),
+        # The nearest OPEN_SHOWN positions: a phone list longer than that is scrolled past.
+        "open": selectors.open_positions(actor=request.user, limit=OPEN_SHOWN),
+        "open_shown": OPEN_SHOWN,
         "signups": selectors.my_signups(actor=request.user)[:50],
         "calendars": calendar.subscriptions_for(request.user),
         "leads": bool(selectors.members_led_by(actor=request.user)),
