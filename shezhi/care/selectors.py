@@ -159,7 +159,7 @@ def today_list(*, actor: User, today: date | None = None) -> QuerySet[CareProfil
     return (
         my_profiles(actor=actor)
         .filter(Q(next_visit_due__lte=today) | Q(urgent_visit_by__lt=end_of_day))
-        .select_related("resident", "grid", "compound")
+        .select_related("resident__compound", "grid", "compound")
         .order_by("urgent_visit_by", "next_visit_due", "id")
     )
 

@@ -18,6 +18,7 @@ from shezhi.accounts.models import User
 from shezhi.activities import services as activity_services
 from shezhi.activities import signups
 from shezhi.activities.services import PositionSpec
+from shezhi.care.services import contact_assign
 from shezhi.care.tests.factories import register
 from shezhi.cases.tests.factories import open_case
 from shezhi.needs import services as need_services
@@ -25,6 +26,7 @@ from shezhi.notifications.services import notify
 from shezhi.people.tests.factories import ResidentFactory
 from shezhi.timebank.tests.factories import bob_account, deposited
 from shezhi.volunteers.models import SkillTag
+from shezhi.volunteers.services import correction_request_file
 from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory, add_member, record
 
 N = 2
@@ -125,6 +127,41 @@ def grow_records(world, n):
         )
 
 
+def grow_late_records(world, n):
+    for _ in range(n):  # past the 10-working-day window: held for the supervisor
+        record(
+            world.alice,
+            world.bob_volunteer,
+            world.a["community"],
+            service_date=timezone.localdate() - timedelta(days=40),
+            title=f"逾期记录{next(_seq)}",
+        )
+
+
+def grow_corrections(world, n):
+    for _ in range(n):
+        made = record(
+            world.alice,
+            world.bob_volunteer,
+            world.a["community"],
+            service_date=timezone.localdate(),
+            title=f"助老送餐{next(_seq)}",
+        )
+        correction_request_file(
+            actor=world.bob,
+            record_id=made.pk,
+            changes={"minutes": 90},
+            reason="实际服务了一个半小时",
+        )
+
+
+def grow_care_visits(world, n):
+    for _ in range(n):  # due today, with Gina as the contact person
+        resident = ResidentFactory(grid=world.a["grid"])
+        register(world.alice, resident, now=timezone.now() - timedelta(days=60))
+        contact_assign(actor=world.alice, resident_id=resident.pk, contact_id=world.gina.pk)
+
+
 def grow_team(world, n):
     for _ in range(n):
         add_member(world.team, VolunteerFactory(community=world.a["community"]))
@@ -218,6 +255,7 @@ PAGES: dict[str, Page] = {
     "m:hours": Page(lambda w: w.bob, lambda w: "/m/hours/", grow_records),
     "m:me": Page(lambda w: w.bob, lambda w: "/m/me/", grow_records),
     "m:team": Page(lambda w: w.erin, lambda w: f"/m/teams/{w.team.pk}/", grow_team),
+    "care:today": Page(lambda w: w.gina, lambda w: "/m/care/", grow_care_visits),
     "m:inbox": Page(lambda w: w.bob, lambda w: "/m/inbox/", grow_inbox),
     "timebank:account": Page(
         lambda w: w.bob, lambda w: f"/timebank/accounts/{bob_account(w).pk}/", grow_timebank
@@ -226,6 +264,8 @@ PAGES: dict[str, Page] = {
     "desk:needs": Page(lambda w: w.alice, lambda w: "/desk/needs/", grow_needs_ledger),
     "desk:residents": Page(lambda w: w.alice, lambda w: "/desk/residents/", grow_residents),
     "desk:records": Page(lambda w: w.alice, lambda w: "/desk/records/", grow_records),
+    "desk:late_records": Page(lambda w: w.sam, lambda w: "/desk/records/late/", grow_late_records),
+    "desk:corrections": Page(lambda w: w.alice, lambda w: "/desk/corrections/", grow_corrections),
     "desk:teams": Page(lambda w: w.alice, lambda w: "/desk/teams/", grow_teams),
     "desk:volunteers": Page(lambda w: w.alice, lambda w: "/desk/volunteers/", grow_volunteers),
     "desk:team": Page(lambda w: w.alice, lambda w: f"/desk/teams/{w.team.pk}/", grow_team),
