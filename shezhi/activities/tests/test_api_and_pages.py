@@ -81,6 +81,9 @@ def test_api_sign_up_needs_the_risk_acknowledgement_and_answers_409_when_full(wo
     assert refused.status_code == 400 and refused.json()["field"] == "risk_acknowledged"
     ok = bob.post(f"/activities/positions/{pid}/signups", {"risk_acknowledged": True})
     assert ok.status_code == 201 and ok.json()["status"] == "confirmed"
+    mine = {p["position_id"]: p for p in bob.get("/activities/positions").json()}
+    assert mine[pid]["joined"] and mine[pid]["my_signup_id"] == ok.json()["id"]
+    assert mine[pid]["my_status"] == "confirmed"
     full = ApiClient(world.erin).post(
         f"/activities/positions/{pid}/signups", {"risk_acknowledged": True, "join_waitlist": False}
     )
@@ -120,7 +123,13 @@ def test_api_token_check_in_and_check_out(world, soon):
     assert again.status_code == 409
     too_soon = bob.post(f"/activities/{soon.pk}/checkout")
     assert too_soon.status_code == 409 and too_soon.json()["code"] == "checkout_too_soon"
+    preview = bob.get(f"/activities/{soon.pk}/checkout-preview").json()
+    assert preview["too_soon"] is True and preview["minutes"] == 0
+    assert (
+        ApiClient(world.charlie).get(f"/activities/{soon.pk}/checkout-preview").status_code == 404
+    )
     _checked_in_minutes_ago(soon, 15)
+    assert bob.get(f"/activities/{soon.pk}/checkout-preview").json()["present_minutes"] >= 15
     out = bob.post(f"/activities/{soon.pk}/checkout")
     assert out.status_code == 200 and out.json()["checked_out_at"]
 
