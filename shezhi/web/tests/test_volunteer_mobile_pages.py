@@ -12,7 +12,7 @@ from shezhi.activities import selectors, signups
 from shezhi.activities import services as activity_services
 from shezhi.activities.models import Attendance, SignUp
 from shezhi.activities.services import PositionSpec
-from shezhi.core.errors import Conflict, InvalidInput
+from shezhi.core.errors import Conflict, InvalidInput, NotFound
 from shezhi.needs import services as need_services
 from shezhi.volunteers import teams
 from shezhi.volunteers.tests.factories import VolunteerFactory, add_member
@@ -134,7 +134,7 @@ def test_team_scoped_positions_reach_team_members_only(world):
 def test_the_volunteer_is_spoken_to_about_themself(world):
     act = future_activity(world)
     signups.signup_create(actor=world.bob, position_id=act.positions.first().pk)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(Conflict) as exc:
         signups.signup_create(actor=world.bob, position_id=act.positions.last().pk)
     assert exc.value.message == "您已报名该活动"
     page = text(
@@ -158,7 +158,7 @@ def test_a_leader_signing_a_member_up_names_the_member(world):
 
 
 def test_team_messages_speak_to_the_member_themself(world):
-    with pytest.raises(Exception) as missing:
+    with pytest.raises(NotFound) as missing:
         teams.team_leave(actor=world.bob, team_id=world.team.pk)
     assert missing.value.message == "您不是本队队员"
 
