@@ -18,6 +18,8 @@ from shezhi.accounts.models import User
 from shezhi.activities import services as activity_services
 from shezhi.activities import signups
 from shezhi.activities.services import PositionSpec
+from shezhi.care.campaigns import campaign_launch
+from shezhi.care.jobs import overdue_compute
 from shezhi.care.services import contact_assign
 from shezhi.care.tests.factories import register
 from shezhi.cases.tests.factories import open_case
@@ -162,6 +164,24 @@ def grow_care_visits(world, n):
         contact_assign(actor=world.alice, resident_id=resident.pk, contact_id=world.gina.pk)
 
 
+def grow_care_alerts(world, n):
+    for _ in range(n):  # overdue residents: the job opens one alert each
+        register(
+            world.alice,
+            ResidentFactory(grid=world.a["grid"]),
+            now=timezone.now() - timedelta(days=90),
+        )
+    overdue_compute(now=timezone.now())
+
+
+def grow_campaigns(world, n):
+    for _ in range(n):
+        register(world.alice, ResidentFactory(grid=world.a["grid"]))
+        campaign_launch(
+            actor=world.alice, unit_id=world.a["community"].pk, name=f"敲门行动{next(_seq)}"
+        )
+
+
 def grow_team(world, n):
     for _ in range(n):
         add_member(world.team, VolunteerFactory(community=world.a["community"]))
@@ -274,6 +294,8 @@ PAGES: dict[str, Page] = {
     ),
     "desk:timebank": Page(lambda w: w.alice, lambda w: "/desk/timebank/", grow_timebank),
     "care:registry": Page(lambda w: w.alice, lambda w: "/desk/care/", grow_care_registry),
+    "care:alerts": Page(lambda w: w.alice, lambda w: "/desk/care/alerts/", grow_care_alerts),
+    "care:campaigns": Page(lambda w: w.alice, lambda w: "/desk/care/campaigns/", grow_campaigns),
     "cases:list": Page(lambda w: w.alice, lambda w: "/desk/cases/", grow_cases),
     "activities:desk_list": Page(lambda w: w.alice, lambda w: "/desk/activities/", grow_activities),
     "activities:desk_detail": Page(
