@@ -23,6 +23,7 @@ from shezhi.care.jobs import overdue_compute
 from shezhi.care.services import contact_assign
 from shezhi.care.tests.factories import register
 from shezhi.cases.tests.factories import open_case
+from shezhi.imports.tests.factories import run_import, volunteer_file, volunteer_row
 from shezhi.needs import services as need_services
 from shezhi.notifications.services import notify
 from shezhi.people.tests.factories import ResidentFactory
@@ -182,6 +183,16 @@ def grow_campaigns(world, n):
         )
 
 
+def grow_imports(world, n):
+    for _ in range(n):  # a bad file each: the job and its errors are listed
+        run_import(
+            world.alice,
+            "volunteers",
+            volunteer_file([volunteer_row(next(_seq), 性别="?")]),
+            unit=world.a["community"],
+        )
+
+
 def grow_team(world, n):
     for _ in range(n):
         add_member(world.team, VolunteerFactory(community=world.a["community"]))
@@ -286,6 +297,7 @@ PAGES: dict[str, Page] = {
     "desk:records": Page(lambda w: w.alice, lambda w: "/desk/records/", grow_records),
     "desk:late_records": Page(lambda w: w.sam, lambda w: "/desk/records/late/", grow_late_records),
     "desk:corrections": Page(lambda w: w.alice, lambda w: "/desk/corrections/", grow_corrections),
+    "desk:imports": Page(lambda w: w.alice, lambda w: "/desk/imports/", grow_imports),
     "desk:teams": Page(lambda w: w.alice, lambda w: "/desk/teams/", grow_teams),
     "desk:volunteers": Page(lambda w: w.alice, lambda w: "/desk/volunteers/", grow_volunteers),
     "desk:team": Page(lambda w: w.alice, lambda w: f"/desk/teams/{w.team.pk}/", grow_team),
