@@ -236,6 +236,10 @@ SHEZHI_ACTIVITY_REMINDER_HOURS = [
     int(h) for h in os.environ.get("SHEZHI_ACTIVITY_REMINDER_HOURS", "24,2").split(",") if h
 ]
 
+# A volunteer may check out of an activity only this many minutes after checking in (a tap on 签退
+# right after 签到 would otherwise record 0 hours); the organiser closes earlier departures.
+SHEZHI_CHECKOUT_MIN_MINUTES = int(os.environ.get("SHEZHI_CHECKOUT_MIN_MINUTES", "10"))
+
 # Excel imports: the largest file (bytes) and the most data rows one upload may carry.
 SHEZHI_IMPORT_MAX_BYTES = int(os.environ.get("SHEZHI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))

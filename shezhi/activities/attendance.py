@@ -6,6 +6,7 @@ attendance list into service records in one step."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -234,14 +235,17 @@ def checkin_manual(
 def _close(attendance: Attendance, *, out: datetime, method: str) -> None:
     """Set the check-out and the hours: the time within the activity's scheduled period
     (arriving early or staying on is not counted), under the region's rounding rule."""
-    activity = attendance.activity
     attendance.checked_out_at = out
     attendance.checkout_method = method
+    attendance.minutes = _counted_minutes(attendance, out)
+    attendance.hours = hours_of(attendance.minutes, attendance.activity.organiser_unit)
+
+
+def _counted_minutes(attendance: Attendance, out: datetime) -> int:
+    activity = attendance.activity
     start = max(attendance.checked_in_at, activity.starts_at)
     end = min(out, activity.ends_at)
-    minutes = max(0, int((end - start).total_seconds() // 60))
-    attendance.minutes = minutes
-    attendance.hours = hours_of(minutes, activity.organiser_unit)
+    return max(0, int((end - start).total_seconds() // 60))
 
 
 def _attendance_locked(activity: Activity, volunteer: Volunteer | None) -> Attendance | None:
@@ -255,24 +259,84 @@ def _attendance_locked(activity: Activity, volunteer: Volunteer | None) -> Atten
     )
 
 
-@transaction.atomic
-def checkout(*, actor: User, activity_id: int, now: datetime | None = None) -> Attendance:
-    """The volunteer checks out; allowed until SHEZHI_CHECKOUT_GRACE_MINUTES (default 120)
-    after the end, after which the organiser closes the attendance."""
-    now = now or timezone.now()
-    activity = activity_row(activity_id)
-    attendance = _attendance_locked(activity, volunteer_of(actor))
+@dataclass(frozen=True)
+class CheckoutPreview:
+    """What a check-out now would record, for the confirmation step."""
+
+    attendance: Attendance
+    minutes: int  # counted minutes (within the scheduled period)
+    hours: Any  # Decimal, after the region's rounding rule
+    allowed_from: datetime  # the earliest check-out (SHEZHI_CHECKOUT_MIN_MINUTES after check-in)
+    too_soon: bool  # now is before `allowed_from`
+    present_minutes: int  # since the check-in
+    at: datetime  # the time the preview was made
+
+
+def _checkout_checks(activity: Activity, attendance: Attendance | None, actor: User, now: datetime):
+    """The refusals shared by the confirmation step and the check-out itself."""
     if attendance is None:
         if not may_see(actor, activity):
             raise NotFound("未找到该活动", field="activity_id")
-        raise Conflict("尚未签到，不能签退", field="activity", code="not_checked_in")
+        raise Conflict("您尚未签到，不能签退", field="activity", code="not_checked_in")
     if attendance.checked_out_at is not None:
-        raise Conflict("已签退，不能重复签退", field="activity", code="already_checked_out")
+        raise Conflict("您已签退，不能重复签退", field="activity", code="already_checked_out")
     grace = timedelta(minutes=int_setting("SHEZHI_CHECKOUT_GRACE_MINUTES", 120))
     if now > activity.ends_at + grace:
         raise Conflict("已超过签退时间，请联系活动组织者补签退", field="activity")
     if now < attendance.checked_in_at:
         raise InvalidInput("签退时间不能早于签到时间", field="activity")
+
+
+def _allowed_from(attendance: Attendance) -> datetime:
+    return attendance.checked_in_at + timedelta(minutes=settings.SHEZHI_CHECKOUT_MIN_MINUTES)
+
+
+def checkout_preview(
+    *, actor: User, activity_id: int, now: datetime | None = None
+) -> CheckoutPreview:
+    """What 签退 now would record (the volunteer confirms it before it is written)."""
+    now = now or timezone.now()
+    activity = activity_row(activity_id)
+    volunteer = volunteer_of(actor)
+    attendance = (
+        Attendance.objects.filter(activity=activity, volunteer=volunteer)
+        .select_related("activity__organiser_unit", "signup__position")
+        .first()
+        if volunteer is not None
+        else None
+    )
+    _checkout_checks(activity, attendance, actor, now)
+    assert attendance is not None
+    minutes = _counted_minutes(attendance, now)
+    return CheckoutPreview(
+        attendance=attendance,
+        minutes=minutes,
+        hours=hours_of(minutes, activity.organiser_unit),
+        allowed_from=_allowed_from(attendance),
+        too_soon=now < _allowed_from(attendance),
+        present_minutes=max(0, int((now - attendance.checked_in_at).total_seconds() // 60)),
+        at=now,
+    )
+
+
+@transaction.atomic
+def checkout(*, actor: User, activity_id: int, now: datetime | None = None) -> Attendance:
+    """The volunteer checks out; allowed from SHEZHI_CHECKOUT_MIN_MINUTES after the check-in (a
+    tap right after 签到 must not record 0 hours) until SHEZHI_CHECKOUT_GRACE_MINUTES (default
+    120) after the end, after which the organiser closes the attendance."""
+    now = now or timezone.now()
+    activity = activity_row(activity_id)
+    attendance = _attendance_locked(activity, volunteer_of(actor))
+    _checkout_checks(activity, attendance, actor, now)
+    assert attendance is not None
+    if now < _allowed_from(attendance):
+        checked_in = timezone.localtime(attendance.checked_in_at)
+        raise Conflict(
+            f"您 {checked_in:%H:%M} 刚签到，签到 {settings.SHEZHI_CHECKOUT_MIN_MINUTES} 分钟后"
+            f"才能签退。如需提前离开，请告诉活动组织者。",
+            field="activity",
+            code="checkout_too_soon",
+        )
     _close(attendance, out=now, method=Attendance.Method.QR)
     attendance.save(update_fields=["checked_out_at", "checkout_method", "minutes", "hours"])
     audit.record(

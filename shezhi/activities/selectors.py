@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shezhi.accounts.models import User
@@ -13,9 +13,9 @@ from shezhi.activities.models import Activity, Attendance, Position, SignUp
 from shezhi.activities.services import (
     activity_for_organiser,
     eligibility_problems,
-    in_publication_scope,
     may_see,
     teams_led_by,
+    volunteer_facts,
     volunteer_of,
 )
 from shezhi.core.errors import NotFound
@@ -52,45 +52,89 @@ class OpenPosition:
     position: Position
     places_left: int
     problems: list[str]
+    waiting: int = 0  # sign-ups on the waiting list
+    my_signup_id: int | None = None  # the volunteer's live sign-up for this activity
+    my_status: str = ""
+    my_position_id: int | None = None
 
     @property
     def eligible(self) -> bool:
         return not self.problems
+
+    @property
+    def joined(self) -> bool:
+        """The volunteer holds (or waits for) this very position."""
+        return self.my_signup_id is not None and self.my_position_id == self.position.pk
+
+    @property
+    def joined_other(self) -> bool:
+        """The volunteer signed up for another position of the same activity."""
+        return self.my_signup_id is not None and self.my_position_id != self.position.pk
+
+    @property
+    def full(self) -> bool:
+        return self.places_left == 0
+
+    @property
+    def my_status_label(self) -> str:
+        return str(SignUp.Status(self.my_status).label) if self.my_status else ""
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """ "/110105/001/002/" → ["/110105/", "/110105/001/", "/110105/001/002/"]."""
+    codes = [c for c in path.split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
 def open_positions(
     *, actor: User, now: datetime | None = None, limit: int = 100
 ) -> list[OpenPosition]:
     """Positions of published, not yet started activities in the volunteer's scope, with the
-    places left and why they may not take each (empty list: eligible)."""
+    places left, the waiting list, the volunteer's own sign-up for the activity and why they may
+    not take each (empty list: eligible). A fixed number of queries however many positions."""
     now = now or timezone.now()
     volunteer = volunteer_of(actor)
     if volunteer is None:
         return []
-    activities = (
-        Activity.objects.filter(status=Activity.Status.PUBLISHED, starts_at__gt=now)
-        .select_related("organiser_unit", "scope_unit")
-        .order_by("starts_at", "id")
-    )
-    result: list[OpenPosition] = []
-    for activity in activities:
-        if not in_publication_scope(volunteer, activity):
-            continue
-        positions = activity.positions.annotate(
-            held=Count("signups", filter=Q(signups__status__in=SignUp.HOLDING))
+    facts = volunteer_facts(volunteer)
+    in_scope = (
+        Q(activity__scope=Activity.Scope.EVERYONE)
+        | Q(
+            activity__scope=Activity.Scope.UNIT,
+            activity__scope_unit__path__in=_ancestor_paths(volunteer.community.path),
         )
-        for position in positions:
-            position.activity = activity
-            result.append(
-                OpenPosition(
-                    position=position,
-                    places_left=max(0, position.quota - position.held),  # type: ignore[attr-defined]
-                    problems=eligibility_problems(volunteer=volunteer, position=position),
-                )
-            )
-            if len(result) >= limit:
-                return result
-    return result
+        | Q(activity__scope=Activity.Scope.TEAM, activity__scope_team_id__in=facts.team_ids)
+    )
+    mine = SignUp.objects.filter(activity_id=OuterRef("activity_id"), volunteer=volunteer).exclude(
+        status=SignUp.Status.CANCELLED
+    )
+    positions = (
+        Position.objects.filter(
+            in_scope, activity__status=Activity.Status.PUBLISHED, activity__starts_at__gt=now
+        )
+        .select_related("activity__organiser_unit", "activity__scope_unit")
+        .prefetch_related("skills")
+        .annotate(
+            held=Count("signups", filter=Q(signups__status__in=SignUp.HOLDING)),
+            waiting=Count("signups", filter=Q(signups__status=SignUp.Status.WAITLISTED)),
+            my_signup_id=Subquery(mine.values("pk")[:1]),
+            my_status=Subquery(mine.values("status")[:1]),
+            my_position_id=Subquery(mine.values("position_id")[:1]),
+        )
+        .order_by("activity__starts_at", "activity_id", "id")[:limit]
+    )
+    return [
+        OpenPosition(
+            position=p,
+            places_left=max(0, p.quota - p.held),  # type: ignore[attr-defined]
+            problems=eligibility_problems(volunteer=volunteer, position=p, facts=facts),
+            waiting=p.waiting,  # type: ignore[attr-defined]
+            my_signup_id=p.my_signup_id,  # type: ignore[attr-defined]
+            my_status=p.my_status or "",  # type: ignore[attr-defined]
+            my_position_id=p.my_position_id,  # type: ignore[attr-defined]
+        )
+        for p in positions
+    ]
 
 
 def my_signups(*, actor: User) -> QuerySet[SignUp]:

@@ -12,7 +12,7 @@ SHEZHI_CHECKOUT_GRACE_MINUTES [120]. The cancellation cut-off is set per activit
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -571,17 +571,45 @@ def activity_cancel(*, actor: User, activity_id: int, reason: str) -> Activity:
 # --- eligibility ------------------------------------------------------------------------------
 
 
-def eligibility_problems(*, volunteer: Volunteer, position: Position) -> list[str]:
+@dataclass(frozen=True)
+class VolunteerFacts:
+    """What eligibility needs to know about a volunteer beyond the row itself, read once so that a
+    list of positions is judged without a query per position."""
+
+    team_ids: frozenset[int]
+    skill_ids: frozenset[int]
+    certificates: tuple[tuple[str, date | None], ...]  # (kind, expires_on)
+
+
+def volunteer_facts(volunteer: Volunteer) -> VolunteerFacts:
+    return VolunteerFacts(
+        team_ids=frozenset(
+            TeamMembership.objects.filter(volunteer=volunteer).values_list("team_id", flat=True)
+        ),
+        skill_ids=frozenset(volunteer.skills.values_list("pk", flat=True)),
+        certificates=tuple(volunteer.certificates.values_list("kind", "expires_on")),
+    )
+
+
+def eligibility_problems(
+    *, volunteer: Volunteer, position: Position, facts: VolunteerFacts | None = None
+) -> list[str]:
     """Why `volunteer` may not take `position` (empty: eligible). Ages and certificates are
     judged on the activity's dates; art. 15–16 of the 条例 and the rule that minors never take
-    hazardous positions."""
+    hazardous positions. With `facts` (and the position's skills prefetched) it runs no query."""
+    facts = facts or volunteer_facts(volunteer)
     activity = position.activity
     day = timezone.localdate(activity.starts_at)
     last_day = timezone.localdate(activity.ends_at)
     problems = []
     if not volunteer.is_active:
         problems.append("志愿者不在册")
-    if not in_publication_scope(volunteer, activity):
+    in_scope = (
+        activity.scope_team_id in facts.team_ids
+        if activity.scope == Activity.Scope.TEAM
+        else in_publication_scope(volunteer, activity)
+    )
+    if not in_scope:
         problems.append("不在活动的招募范围内")
     age = age_on(volunteer.birth_date, day)
     if position.min_age is not None and age < position.min_age:
@@ -590,18 +618,11 @@ def eligibility_problems(*, volunteer: Volunteer, position: Position) -> list[st
         problems.append(f"该岗位要求年龄不超过{position.max_age}周岁")
     if position.hazardous and not may_take_hazardous_position(volunteer, on=day):
         problems.append("未成年人不能参加危险性岗位")
-    required = set(position.skills.values_list("pk", flat=True))
-    if required:
-        missing = required - set(volunteer.skills.values_list("pk", flat=True))
-        if missing:
-            names = SkillTag.objects.filter(pk__in=missing).values_list("name", flat=True)
-            problems.append(f"缺少所需技能：{'、'.join(names)}")
+    missing = [s.name for s in position.skills.all() if s.pk not in facts.skill_ids]
+    if missing:
+        problems.append(f"缺少所需技能：{'、'.join(missing)}")
     if position.certificates:
-        held = set(
-            volunteer.certificates.filter(
-                Q(expires_on__isnull=True) | Q(expires_on__gte=last_day)
-            ).values_list("kind", flat=True)
-        )
+        held = {k for k, expires in facts.certificates if expires is None or expires >= last_day}
         labels = dict(Certificate.Kind.choices)
         missing_certs = [str(labels[k]) for k in position.certificates if k not in held]
         if missing_certs:

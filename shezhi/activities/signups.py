@@ -81,6 +81,8 @@ def _sign_up(
     now: datetime,
 ) -> SignUp:
     activity = position.activity
+    # Speak to the volunteer about themselves; name the member when a leader signs them up.
+    who = "您" if volunteer.user_id == actor.pk else volunteer.name
     if activity.status != Status.PUBLISHED:
         raise Conflict("该活动不在招募中", field="activity")
     if now >= activity.starts_at:
@@ -88,7 +90,7 @@ def _sign_up(
     problems = eligibility_problems(volunteer=volunteer, position=position)
     if problems:
         raise InvalidInput(
-            f"{volunteer.name}不符合该岗位的条件：{'；'.join(problems)}",
+            f"{who}不符合该岗位的条件：{'；'.join(problems)}",
             field="position_id",
             code="ineligible",
         )
@@ -103,7 +105,7 @@ def _sign_up(
         .exclude(status=SU.CANCELLED)
         .exists()
     ):
-        raise Conflict(f"{volunteer.name}已报名该活动", field="activity", code="duplicate")
+        raise Conflict(f"{who}已报名该活动", field="activity", code="duplicate")
     insurance = valid_insurance(volunteer, activity)
     if _held(position) >= position.quota:
         if not join_waitlist:
@@ -124,9 +126,7 @@ def _sign_up(
         with transaction.atomic():
             signup.save()
     except IntegrityError:
-        raise Conflict(
-            f"{volunteer.name}已报名该活动", field="activity", code="duplicate"
-        ) from None
+        raise Conflict(f"{who}已报名该活动", field="activity", code="duplicate") from None
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

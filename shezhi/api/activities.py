@@ -33,6 +33,10 @@ class PositionOut(Schema):
     places_left: int
     eligible: bool
     problems: list[str] = Field(description="不符合条件的原因")
+    waiting: int = Field(0, description="候补人数")
+    my_signup_id: int | None = Field(None, description="我对该活动的报名（任一岗位）")
+    my_status: str = Field("", description="我的报名状态；空表示未报名")
+    joined: bool = Field(False, description="我已报名（或候补）这个岗位")
 
 
 class SignUpIn(In):
@@ -110,6 +114,10 @@ def positions(request: HttpRequest):
             "places_left": o.places_left,
             "eligible": o.eligible,
             "problems": o.problems,
+            "waiting": o.waiting,
+            "my_signup_id": o.my_signup_id,
+            "my_status": o.my_status,
+            "joined": o.joined,
         }
         for o in selectors.open_positions(actor=request.auth)
     ]
@@ -192,6 +200,32 @@ def checkin(request: HttpRequest, activity_id: PathId, payload: CheckInIn):
 @router.post("/{activity_id}/checkout", response={200: AttendanceOut, **ERRORS}, summary="签退")
 def checkout(request: HttpRequest, activity_id: PathId):
     return _attendance(checkins.checkout(actor=request.auth, activity_id=activity_id))
+
+
+class CheckoutPreviewOut(Schema):
+    checked_in_at: datetime
+    present_minutes: int = Field(description="签到至今的分钟数")
+    minutes: int = Field(description="现在签退将计入的分钟数（只计活动时间内）")
+    hours: Decimal = Field(description="现在签退将记录的服务时长（小时）")
+    allowed_from: datetime = Field(description="最早可签退的时间")
+    too_soon: bool = Field(description="刚签到，尚不能签退")
+
+
+@router.get(
+    "/{activity_id}/checkout-preview",
+    response={200: CheckoutPreviewOut, **ERRORS},
+    summary="签退前确认：在岗多久、将记录多少小时",
+)
+def checkout_preview(request: HttpRequest, activity_id: PathId):
+    p = checkins.checkout_preview(actor=request.auth, activity_id=activity_id)
+    return {
+        "checked_in_at": p.attendance.checked_in_at,
+        "present_minutes": p.present_minutes,
+        "minutes": p.minutes,
+        "hours": p.hours,
+        "allowed_from": p.allowed_from,
+        "too_soon": p.too_soon,
+    }
 
 
 # --- the organiser's tools and after the activity ---------------------------------------------

@@ -5,6 +5,7 @@ triage lexicon. Read through `selectors`, write through `services`."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from shezhi.care import triage
 from shezhi.care.cadence import RISK_LABELS, RiskLevel
@@ -458,4 +459,4 @@ class ScanWatermark(models.Model):
         verbose_name_plural = verbose_name
 
     def __str__(self) -> str:
-        return f"{self.name} {self.scanned_until:%Y-%m-%d %H:%M}"
+        return f"{self.name} {timezone.localtime(self.scanned_until):%Y-%m-%d %H:%M}"

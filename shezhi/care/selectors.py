@@ -63,7 +63,7 @@ def care_resident_get(*, actor: User, resident_id: int) -> Resident:
 
 
 def care_profiles_visible_to(user: User) -> QuerySet[CareProfile]:
-    qs = CareProfile.objects.select_related("resident", "grid", "compound", "community")
+    qs = CareProfile.objects.select_related("resident__compound", "grid", "compound", "community")
     if _staff(user):
         return qs.filter(unit_scope(user, community_field="community_id", grid_field="grid_id"))
     return qs.filter(_active_contact(user))
@@ -159,7 +159,7 @@ def today_list(*, actor: User, today: date | None = None) -> QuerySet[CareProfil
     return (
         my_profiles(actor=actor)
         .filter(Q(next_visit_due__lte=today) | Q(urgent_visit_by__lt=end_of_day))
-        .select_related("resident", "grid", "compound")
+        .select_related("resident__compound", "grid", "compound")
         .order_by("urgent_visit_by", "next_visit_due", "id")
     )
 

@@ -643,7 +643,9 @@ def alert_record_report(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=alert,
-        summary=f"强制报告：{reported_at:%Y-%m-%d %H:%M} 报告{reported_to}"[:300],
+        summary=f"强制报告：{timezone.localtime(reported_at):%Y-%m-%d %H:%M} 报告{reported_to}"[
+            :300
+        ],
     )
     return alert
 

@@ -34,7 +34,14 @@ from shezhi.demo.housekeeping import (  # noqa: F401  (re-exported for the comma
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation, ServiceCentre, Station
 from shezhi.people.models import Household, Resident, VulnerabilityTag
 from shezhi.people.services import CONSENT_VERSION
-from shezhi.volunteers.models import SkillTag, Team, TeamMembership, Volunteer, VolunteerSkill
+from shezhi.volunteers.models import (
+    SkillTag,
+    Team,
+    TeamMembership,
+    Volunteer,
+    VolunteerNumberSequence,
+    VolunteerSkill,
+)
 
 # Ages are counted from this date so that the same seed gives the same birth dates every day.
 REFERENCE_DATE = date(2026, 1, 1)
@@ -551,7 +558,9 @@ class Seeder:
                 memberships.append((second, TeamMembership.TeamRole.MEMBER))
         self.counters["volunteer_no"] = self.counters.get("volunteer_no", 0) + 1
         volunteer = Volunteer(
-            volunteer_no=f"{data.DISTRICT[0]}{REFERENCE_DATE.year}{self.counters['volunteer_no']:06d}",
+            # The platform's own 统一编号 format ("ZY" + year + 8 digits, as volunteer_register
+            # issues): digits alone read like an ID number beside the volunteer's name.
+            volunteer_no=f"ZY{REFERENCE_DATE.year}{self.counters['volunteer_no']:08d}",
             name=p.name,
             gender=p.gender,
             birth_date=p.born,
@@ -638,6 +647,11 @@ class Batch:
             for v in pending:
                 v.volunteer.user = v.user
             Volunteer.objects.bulk_create([v.volunteer for v in pending])
+            # Numbers issued later by volunteer_register continue after the demo's.
+            VolunteerNumberSequence.objects.update_or_create(
+                year=REFERENCE_DATE.year,
+                defaults={"last": self.seeder.counters["volunteer_no"]},
+            )
             VolunteerSkill.objects.bulk_create(
                 [
                     VolunteerSkill(volunteer_id=v.volunteer.pk, skill_id=s, level=level)

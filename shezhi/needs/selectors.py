@@ -149,7 +149,15 @@ def helper_orders(*, actor: User, limit: int = 100) -> HelperOrders:
     qs = (
         needs_visible_to(actor)
         .filter(_helper_scope(actor))
-        .select_related("resident", "assignee_team")
+        .select_related(
+            "resident",
+            "category",
+            "urgency",
+            "assignee_team",
+            "assignee_volunteer",
+            "assignee_user",
+            "assignee_partner",
+        )
     )
     offered = qs.filter(status=Status.DISPATCHED).order_by("resolve_by", "id")[:limit]
     taken = qs.filter(accepted_by=actor).order_by("-accepted_at", "-id")[:limit]

@@ -162,13 +162,14 @@ def team_join(*, actor: User, team_id: int, volunteer_id: int | None = None) -> 
     if team.status != Team.Status.FOUNDED:
         raise Conflict("服务队尚未成立或已解散", field="team")
     volunteer = _target(actor, team, volunteer_id)
+    own = volunteer.user_id == actor.pk  # speak to the volunteer about themselves
     if not volunteer.is_active:
-        raise Conflict("该志愿者已不在册", field="volunteer_id")
+        raise Conflict("您已不在册" if own else "该志愿者已不在册", field="volunteer_id")
     try:
         with transaction.atomic():
             membership = TeamMembership.objects.create(team=team, volunteer=volunteer)
     except IntegrityError:
-        raise Conflict("已是该队队员", field="volunteer_id") from None
+        raise Conflict("您已是该队队员" if own else "已是该队队员", field="volunteer_id") from None
     _event(team, volunteer, TeamMembershipEvent.Kind.JOIN, Role.MEMBER, actor)
     audit.record(
         actor=actor,
@@ -186,10 +187,14 @@ def team_leave(
     team = _visible_team(actor, team_id)
     volunteer = _target(actor, team, volunteer_id)
     membership = _membership(team, volunteer)
+    own = volunteer.user_id == actor.pk
     if membership is None:
-        raise NotFound("该志愿者不是本队队员", field="volunteer_id")
+        raise NotFound("您不是本队队员" if own else "该志愿者不是本队队员", field="volunteer_id")
     if membership.role == Role.LEADER:
-        raise Conflict("队长须先移交队长职务再退出", field="volunteer_id")
+        raise Conflict(
+            "您是队长，须先移交队长职务再退出" if own else "队长须先移交队长职务再退出",
+            field="volunteer_id",
+        )
     membership.delete()
     _event(team, volunteer, TeamMembershipEvent.Kind.LEAVE, membership.role, actor, note)
     audit.record(

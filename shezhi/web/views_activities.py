@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from shezhi.web.forms_activities import ActivityForm, InsuranceForm
 from shezhi.web.views import staff_only
 
 QR_REFRESH_SECONDS = 20
+OPEN_SHOWN = 50
 
 
 def _float(value: str | None) -> float | None:
@@ -64,14 +66,30 @@ def checkin(request: HttpRequest, activity_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return _page(request, activity_id, token=token, status=exc.status)
     messages.success(
-        request, _("签到成功：%(time)s") % {"time": f"{attendance.checked_in_at:%H:%M}"}
+        request,
+        _("签到成功：%(time)s") % {"time": f"{timezone.localtime(attendance.checked_in_at):%H:%M}"},
     )
     return redirect("activities:checkin", activity_id=activity_id)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """签退 in two steps: a page that says how long the volunteer was there and what will be
+    recorded, then the confirmed POST (a POST without `confirm=1` shows the page again)."""
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        try:
+            preview = checkins.checkout_preview(actor=request.user, activity_id=activity_id)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _page(request, activity_id, token="", status=exc.status)
+        return render(
+            request,
+            "web/activities/checkout_confirm.html",
+            {"preview": preview},
+        )
     try:
         attendance = checkins.checkout(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
@@ -79,7 +97,14 @@ def checkout(request: HttpRequest, activity_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return _page(request, activity_id, token="", status=exc.status)
-    messages.success(request, _("签退成功，本次服务 %(hours)s 小时") % {"hours": attendance.hours})
+    messages.success(
+        request,
+        _("签退成功：%(time)s，本次服务 %(hours)s 小时")
+        % {
+            "time": f"{timezone.localtime(attendance.checked_out_at):%H:%M}",
+            "hours": attendance.hours,
+        },
+    )
     return redirect("activities:checkin", activity_id=activity_id)
 
 
@@ -219,7 +244,9 @@ def desk_confirm(request: HttpRequest, activity_id: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """Open positions (with why the volunteer may not take some) and their own sign-ups."""
     context = {
-        "open": selectors.open_positions(actor=request.user),
+        # The nearest OPEN_SHOWN positions: a phone list longer than that is scrolled past.
+        "open": selectors.open_positions(actor=request.user, limit=OPEN_SHOWN),
+        "open_shown": OPEN_SHOWN,
         "signups": selectors.my_signups(actor=request.user)[:50],
         "calendars": calendar.subscriptions_for(request.user),
         "leads": bool(selectors.members_led_by(actor=request.user)),

@@ -16,6 +16,13 @@ from shezhi.activities.tests.factories import activity
 from shezhi.volunteers.tests.factories import VolunteerFactory
 
 
+def _checked_in_minutes_ago(activity, minutes):
+    """Move the check-ins back in time (the real clock: a check-out needs a few minutes)."""
+    Attendance.objects.filter(activity=activity).update(
+        checked_in_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
 class ApiClient:
     """A JSON client for /api/v1/ logged in as one user."""
 
@@ -74,6 +81,9 @@ def test_api_sign_up_needs_the_risk_acknowledgement_and_answers_409_when_full(wo
     assert refused.status_code == 400 and refused.json()["field"] == "risk_acknowledged"
     ok = bob.post(f"/activities/positions/{pid}/signups", {"risk_acknowledged": True})
     assert ok.status_code == 201 and ok.json()["status"] == "confirmed"
+    mine = {p["position_id"]: p for p in bob.get("/activities/positions").json()}
+    assert mine[pid]["joined"] and mine[pid]["my_signup_id"] == ok.json()["id"]
+    assert mine[pid]["my_status"] == "confirmed"
     full = ApiClient(world.erin).post(
         f"/activities/positions/{pid}/signups", {"risk_acknowledged": True, "join_waitlist": False}
     )
@@ -111,6 +121,15 @@ def test_api_token_check_in_and_check_out(world, soon):
     assert done.status_code == 201
     again = bob.post(f"/activities/{soon.pk}/checkin", {"token": issued["token"]})
     assert again.status_code == 409
+    too_soon = bob.post(f"/activities/{soon.pk}/checkout")
+    assert too_soon.status_code == 409 and too_soon.json()["code"] == "checkout_too_soon"
+    preview = bob.get(f"/activities/{soon.pk}/checkout-preview").json()
+    assert preview["too_soon"] is True and preview["minutes"] == 0
+    assert (
+        ApiClient(world.charlie).get(f"/activities/{soon.pk}/checkout-preview").status_code == 404
+    )
+    _checked_in_minutes_ago(soon, 15)
+    assert bob.get(f"/activities/{soon.pk}/checkout-preview").json()["present_minutes"] >= 15
     out = bob.post(f"/activities/{soon.pk}/checkout")
     assert out.status_code == 200 and out.json()["checked_out_at"]
 
@@ -138,7 +157,14 @@ def test_volunteer_opens_the_link_checks_in_and_out_on_the_mobile_page(world, so
     done = bob.post(parsed.path, {"t": parse_qs(parsed.query)["t"][0]}, follow=True)
     assert b'data-testid="checked-in"' in done.content
     assert Attendance.objects.filter(activity=soon, volunteer=world.bob_volunteer).exists()
-    out = bob.post(f"/m/activities/{soon.pk}/checkout/", follow=True)
+    _checked_in_minutes_ago(soon, 15)
+    # 签退 first shows what will be recorded; only the confirmed POST checks out.
+    confirm = bob.get(f"/m/activities/{soon.pk}/checkout/")
+    assert b'data-testid="checkout-confirm-button"' in confirm.content
+    unconfirmed = bob.post(f"/m/activities/{soon.pk}/checkout/")
+    assert b'data-testid="checkout-confirm"' in unconfirmed.content
+    assert Attendance.objects.get(activity=soon).checked_out_at is None
+    out = bob.post(f"/m/activities/{soon.pk}/checkout/", {"confirm": "1"}, follow=True)
     assert b'data-testid="checked-out"' in out.content
 
 

@@ -1,7 +1,13 @@
+from datetime import datetime
+
 from django import template
 from django.forms import BoundField
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from shezhi.core import plaintime
 
 register = template.Library()
 
@@ -38,3 +44,34 @@ def fast_select(field: BoundField) -> str:
     return format_html(
         '<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options
     )
+
+
+@register.filter
+def plain_when(value: datetime | None) -> str:
+    """An aware time in Asia/Shanghai said plainly ("明天上午 8:00", "12月4日 周五 08:00")."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if not (get_language() or "zh").startswith("zh"):
+        return date_format(local, "D, M j, H:i")
+    return plaintime.plain_datetime(local, timezone.localdate())
+
+
+@register.filter
+def plain_minutes(value: int | None) -> str:
+    """Minutes as "2 小时 5 分钟" (English: "2 h 5 min")."""
+    minutes = int(value or 0)
+    if not (get_language() or "zh").startswith("zh"):
+        hours, rest = divmod(max(0, minutes), 60)
+        return f"{hours} h {rest} min" if hours else f"{rest} min"
+    return plaintime.plain_duration(minutes)
+
+
+@register.filter
+def plain_until(until: datetime | None, start: datetime | None) -> str:
+    """The end of a window: only the clock when it ends on the day it starts."""
+    if until is None:
+        return ""
+    if start is not None and timezone.localdate(until) == timezone.localdate(start):
+        return f"{timezone.localtime(until):%H:%M}"
+    return plain_when(until)

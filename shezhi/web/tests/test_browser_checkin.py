@@ -62,6 +62,7 @@ def test_organiser_qr_volunteer_phone_checkin_checkout_and_confirm(
     # After the end: check out, and the organiser confirms the attendance list.
     time.sleep(max(0.0, (act.ends_at - timezone.now()).total_seconds()) + 1)
     bob.click("[data-testid=checkout]")
+    bob.click("[data-testid=checkout-confirm-button]")  # 签退 says how long, then confirms
     bob.wait_for_selector("[data-testid=checked-out]")
     alice.goto(f"/desk/activities/{act.pk}/")
     alice.click("[data-testid=confirm]")

@@ -535,7 +535,7 @@ def test_leader_adds_sets_roles_and_removes_members(client, world):
     history = text(client.get(url))
     assert "加入" in history and "调整角色" in history and "离队" in history
     leader_leaves = client.post(url + "leave/", follow=True)
-    assert "队长须先移交队长职务再退出" in text(leader_leaves)
+    assert "您是队长，须先移交队长职务再退出" in text(leader_leaves)
 
 
 def test_member_joins_and_leaves_but_cannot_manage_others(client, world):
