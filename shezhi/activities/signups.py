@@ -35,11 +35,11 @@ from shezhi.activities.services import (
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
+from shezhi.volunteers import commitments
+from shezhi.volunteers.commitments import Commitment
 from shezhi.volunteers.models import (
     Volunteer,
 )
-from shezhi.volunteers import commitments
-from shezhi.volunteers.commitments import Commitment
 from shezhi.volunteers.services import (
     _save,
     _text,
@@ -71,7 +71,6 @@ def signups_of(volunteer: Volunteer, start: datetime, end: datetime) -> list[Com
         )
         for s in rows
     ]
-
 
 
 def _position(position_id: int) -> Position:

@@ -16,7 +16,6 @@ from shezhi.org.models import OrgUnit, PartnerOrganisation
 from shezhi.people.models import Resident, mobile_validator
 from shezhi.volunteers.models import SkillTag, Team, Volunteer
 
-
 DEFAULT_MAX_MINUTES = 240
 
 

@@ -407,11 +407,15 @@ def need_start(*, actor: User, need_id: int, now: datetime | None = None) -> Nee
             )
         if verdict == trust.StartVerdict.TOO_LATE:
             raise Conflict(
-                f"已超过预约的服务时间（应在{_window_text(need)}之间开始），"
-                "请联系社工准许后再开始",
+                f"已超过预约的服务时间（应在{_window_text(need)}之间开始），请联系社工准许后再开始",
                 code="too_late",
             )
     return _apply(actor=actor, need=need, action=Action.START, started_at=now)
+
+
+def start_window_waivable(need: Need) -> bool:
+    """Whether the window around the booked time can still be waived for this order."""
+    return need.status in (Status.DISPATCHED, Status.ACCEPTED) and need.wanted_from is not None
 
 
 @transaction.atomic
@@ -420,7 +424,9 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
     time (the resident moved the appointment, an emergency …); the reason is audited."""
     _require_dispatcher(actor)
     need = _load(actor, need_id, None)
-    if need.status not in (Status.DISPATCHED, Status.ACCEPTED):
+    if not start_window_waivable(need):
+        if need.wanted_from is None:
+            raise Conflict("该订单没有预约时间，开始服务不受时间限制", code="no_booked_time")
         raise Conflict(
             f"当前状态为「{need.status_label}」，只有已派单或已接单的订单可以准许不按预约时间开始",
             code="illegal_transition",
@@ -475,8 +481,15 @@ def need_complete(*, actor: User, need_id: int, minutes: int, note: str) -> Need
     )
     volunteer = Volunteer.objects.filter(user=actor).first()
     if volunteer is not None:
-        _credit_order(need, actor=actor, volunteer=volunteer, minutes=minutes, note=note, now=now,
-                      started_at=started_at)
+        _credit_order(
+            need,
+            actor=actor,
+            volunteer=volunteer,
+            minutes=minutes,
+            note=note,
+            now=now,
+            started_at=started_at,
+        )
     return need
 
 

@@ -87,7 +87,9 @@ def service_record_confirm(
     record.approved_by = actor
     record.approved_at = timezone.now()
     record.decision_note = note
-    _new_version(record, actor=actor, reason="社工确认" + (f"：{note}" if note else ""), before=before)
+    _new_version(
+        record, actor=actor, reason="社工确认" + (f"：{note}" if note else ""), before=before
+    )
     record.save(
         update_fields=[
             "status",
@@ -148,7 +150,11 @@ def service_record_reject(*, actor: User, record_id: int, reason: str) -> Servic
         action=AuditEvent.Action.TRANSITION,
         obj=record,
         summary=f"不予确认服务记录 {record.hours} 小时"[:300],
-        changes={"status": [HELD.value, record.status], "holds": hold_codes(record), "note": reason},
+        changes={
+            "status": [HELD.value, record.status],
+            "holds": hold_codes(record),
+            "note": reason,
+        },
     )
     _tell_volunteer(
         record,

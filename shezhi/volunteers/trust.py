@@ -116,9 +116,7 @@ def claim_holds(*, claimed: int, elapsed: int | None, category_max: int | None) 
     elif claimed > elapsed:
         holds.append(hold(HoldCode.OVER_ELAPSED, f"申报{claimed}分钟，实际经过{elapsed}分钟"))
     if category_max is not None and claimed > category_max:
-        holds.append(
-            hold(HoldCode.OVER_CATEGORY_MAX, f"申报{claimed}分钟，上限{category_max}分钟")
-        )
+        holds.append(hold(HoldCode.OVER_CATEGORY_MAX, f"申报{claimed}分钟，上限{category_max}分钟"))
     return holds
 
 
