@@ -334,3 +334,14 @@ def test_accepting_an_order_booked_during_a_signed_up_activity_is_refused(world)
         target_id=world.bob_volunteer.pk,
     )
     assert services.need_accept(actor=world.bob, need_id=later.pk).status == "accepted"
+
+
+def test_a_held_record_cannot_go_into_the_time_bank_until_confirmed(world, held):
+    from shezhi.timebank import services as timebank
+
+    with pytest.raises(Conflict) as exc:
+        timebank.deposit_from_record(actor=world.alice, record_id=held.pk, category="elderly")
+    assert "待社工确认" in exc.value.message
+    holds.service_record_confirm(actor=world.alice, record_id=held.pk)
+    deposit = timebank.deposit_from_record(actor=world.alice, record_id=held.pk, category="elderly")
+    assert deposit.amount == Decimal("3.5")
