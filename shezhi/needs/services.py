@@ -30,6 +30,8 @@ from shezhi.needs import matching_adapter
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
+from shezhi.notifications.models import Notification
+from shezhi.notifications.services import notify
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
@@ -453,6 +455,15 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
         changes={"start_window_waiver": reason},
     )
     need.refresh_from_db()
+    if need.accepted_by is not None:  # the taker may now start; nobody else needs to know
+        notify(
+            recipient=need.accepted_by,
+            kind=Notification.Kind.GENERAL,
+            title="社工已准许您现在开始服务",
+            body=f"订单“{need.category.name}”可以不按预约时间开始服务。原因：{reason}"[:500],
+            link=f"/m/orders/{need.pk}/",
+            dedupe_key=f"start-waived:{need.pk}",
+        )
     return need
 
 

@@ -11,6 +11,8 @@ from shezhi.activities.models import SignUp
 from shezhi.activities.tests.factories import END, START, activity, sign_up
 from shezhi.core.errors import Conflict
 from shezhi.needs import services as needs
+from shezhi.needs.models import Need
+from shezhi.needs.tests.test_trusted_hours import tomorrow_at
 
 
 def test_sign_up_overlapping_another_sign_up_is_refused_with_its_name_and_time(world):
@@ -40,6 +42,54 @@ def test_back_to_back_activities_and_a_cancelled_sign_up_do_not_clash(world):
     same_time = activity(world.alice, world.a["community"], title="义诊")
     signups.signup_cancel(actor=world.bob, signup_id=first.pk, now=START - timedelta(days=2))
     assert sign_up(world.bob, same_time).status == SignUp.Status.CONFIRMED
+
+
+def test_accepting_an_order_booked_during_a_signed_up_activity_is_refused(world):
+    now = timezone.now()
+    act = activity(
+        world.alice,
+        world.a["community"],
+        title="周末义诊",
+        starts_at=tomorrow_at(9),
+        ends_at=tomorrow_at(11),
+        now=now,
+    )
+    sign_up(world.bob, act, now=now)
+    need = needs.need_create(
+        actor=world.dora,
+        category="repair",
+        urgency="general",
+        description="修灯",
+        wanted_from=tomorrow_at(10),
+        wanted_until=tomorrow_at(12),
+    )
+    needs.need_dispatch(
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    with pytest.raises(Conflict) as exc:
+        needs.need_accept(actor=world.bob, need_id=need.pk)
+    assert exc.value.code == "clash" and "周末义诊" in exc.value.message
+    assert "09:00–11:00" in exc.value.message
+    assert Need.objects.get(pk=need.pk).status == "dispatched"
+    # Booked after the activity: fine.
+    later = needs.need_create(
+        actor=world.dora,
+        category="repair",
+        urgency="general",
+        description="修门",
+        wanted_from=tomorrow_at(11),
+        wanted_until=tomorrow_at(12),
+    )
+    needs.need_dispatch(
+        actor=world.alice,
+        need_id=later.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
+    )
+    assert needs.need_accept(actor=world.bob, need_id=later.pk).status == "accepted"
 
 
 def test_sign_up_during_an_accepted_order_is_refused(world):
