@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shezhi.volunteers.trust import (
@@ -50,6 +50,7 @@ def test_the_found_case_start_the_evening_before_is_too_early():
     assert check_start(at(-13 * 60), at(0), at(60), 60) == StartVerdict.TOO_EARLY
 
 
+@settings(deadline=None)  # no timed tests: a busy machine must not fail them
 @given(now=minutes, length=st.integers(1, 600), window=st.integers(0, 240))
 def test_start_verdict_agrees_with_the_window(now, length, window):
     verdict = check_start(at(now), at(0), at(length), window)
@@ -81,6 +82,7 @@ def test_claim_bounds():
     assert claim_holds(claimed=30, elapsed=30, category_max=None) == []
 
 
+@settings(deadline=None)  # no timed tests: a busy machine must not fail them
 @given(claimed=st.integers(1, 1440), elapsed=st.integers(0, 1440), cap=st.integers(1, 1440))
 def test_a_claim_is_held_exactly_when_it_exceeds_a_bound(claimed, elapsed, cap):
     held = {h.code for h in claim_holds(claimed=claimed, elapsed=elapsed, category_max=cap)}
@@ -100,6 +102,7 @@ def test_touching_periods_do_not_overlap():
     assert overlaps(at(0), at(61), at(60), at(120))
 
 
+@settings(deadline=None)  # no timed tests: a busy machine must not fail them
 @given(a=minutes, la=st.integers(1, 600), b=minutes, lb=st.integers(1, 600))
 def test_overlap_is_symmetric_and_means_a_shared_minute(a, la, b, lb):
     one = overlaps(at(a), at(a + la), at(b), at(b + lb))
