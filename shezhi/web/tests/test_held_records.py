@@ -83,3 +83,19 @@ def test_reject_without_a_reason_is_refused_in_chinese(world):
     assert "请填写不予确认的理由" in response.content.decode()
     record.refresh_from_db()
     assert record.status == ServiceRecord.Status.HELD
+
+
+def test_social_worker_waives_the_start_window_on_the_need_page(world):
+    from shezhi.needs.models import Need
+    from shezhi.needs.tests.test_trusted_hours import accepted_order, tomorrow_at
+
+    need = accepted_order(world, wanted_from=tomorrow_at(8), wanted_until=tomorrow_at(10))
+    page = client_for(world.alice).get(reverse("desk:need", args=[need.pk]))
+    assert "准许不按预约时间开始" in page.content.decode()
+    url = reverse("desk:waive_start", args=[need.pk])
+    assert client_for(world.charlie).post(url, {"waive-reason": "改约"}).status_code == 404
+    empty = client_for(world.alice).post(url, {"waive-reason": ""})
+    assert empty.status_code == 400
+    done = client_for(world.alice).post(url, {"waive-reason": "居民改约"}, follow=True)
+    assert "已准许接单人不按预约时间开始服务" in done.content.decode()
+    assert Need.objects.get(pk=need.pk).start_window_waiver == "居民改约"
