@@ -6,6 +6,7 @@ class NeedsConfig(AppConfig):
     verbose_name = "民情台账"
 
     def ready(self) -> None:
+        from shezhi.needs import checks  # noqa: F401  (registers the start-up checks)
         from shezhi.needs.services import accepted_orders_of
         from shezhi.volunteers import commitments
 

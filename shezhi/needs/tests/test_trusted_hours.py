@@ -281,3 +281,11 @@ def test_the_taker_is_told_when_the_window_is_waived(world):
     services.need_waive_start_window(actor=world.alice, need_id=need.pk, reason="居民改约")
     note = Notification.objects.get(recipient=world.bob, title="社工已准许您现在开始服务")
     assert "居民改约" in note.body and "朵拉" not in note.body
+
+
+def test_a_negative_start_window_is_refused_at_start_up(settings):
+    from shezhi.needs.checks import service_start_window_is_not_negative
+
+    assert service_start_window_is_not_negative(None) == []
+    settings.SHEZHI_SERVICE_START_WINDOW_MINUTES = -5
+    assert [e.id for e in service_start_window_is_not_negative(None)] == ["shezhi.E401"]
