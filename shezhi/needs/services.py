@@ -331,7 +331,12 @@ def need_accept(*, actor: User, need_id: int, expected_version: int | None = Non
         raise Conflict("这张订单已被其他人接单", code="taken")
     _refuse_clash_on_accept(actor, need)
     return _apply(
-        actor=actor, need=need, action=Action.ACCEPT, accepted_by=actor, accepted_at=timezone.now()
+        actor=actor,
+        need=need,
+        action=Action.ACCEPT,
+        accepted_by=actor,
+        accepted_at=timezone.now(),
+        started_at=None,  # a start from an earlier round (before a reopen) is not this one's
     )
 
 
