@@ -268,7 +268,9 @@ def helper_complete(request: HttpRequest, need_id: int) -> HttpResponse:
             if not form_or_message(request, form, exc):
                 return redirect("m:order", need_id=need_id)
         else:
-            messages.success(request, _("已办结，服务时长已记入您的志愿服务记录。"))
+            messages.success(
+                request, _("已办结，已记入您的志愿服务记录；居民评价确认后计入服务时长。")
+            )
             return redirect("m:order", need_id=need_id)
     return _order_page(request, _get_need(request, need_id), complete_form=form, status=400)
 
