@@ -243,6 +243,11 @@ SHEZHI_CHECKOUT_MIN_MINUTES = int(os.environ.get("SHEZHI_CHECKOUT_MIN_MINUTES", 
 # Excel imports: the largest file (bytes) and the most data rows one upload may carry.
 SHEZHI_IMPORT_MAX_BYTES = int(os.environ.get("SHEZHI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))
+# An order with a booked time may be started from this many minutes before the booked start to
+# this many after the booked end; a social worker can waive it for one order (needs/services.py).
+SHEZHI_SERVICE_START_WINDOW_MINUTES = int(
+    os.environ.get("SHEZHI_SERVICE_START_WINDOW_MINUTES", "60")
+)
 
 # Casework (shezhi.cases). Fernet keys for the encrypted parts of case files, comma-separated:
 # the first encrypts, all decrypt (rotate with `shezhi rotate_case_keys`). Required when debug is

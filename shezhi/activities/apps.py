@@ -10,3 +10,8 @@ class ActivitiesConfig(AppConfig):
         from shezhi.notifications.channels import register_mobile_lookup
 
         register_mobile_lookup(volunteer_mobile)  # SMS reminders reach the registered mobile
+
+        from shezhi.activities.signups import signups_of
+        from shezhi.volunteers import commitments
+
+        commitments.register("activities", signups_of)  # no double booking of a volunteer

@@ -440,6 +440,8 @@ def attendance_confirm(
                     team=activity.team,
                     source=f"activity:{activity.pk}",
                     now=now,
+                    # Overlapping another record of the volunteer: held for a social worker.
+                    hold_clashes=True,
                 )
                 attendance.service_record = record
                 attendance.save(update_fields=["service_record"])

@@ -35,6 +35,8 @@ from shezhi.activities.services import (
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
+from shezhi.volunteers import commitments
+from shezhi.volunteers.commitments import Commitment
 from shezhi.volunteers.models import (
     Volunteer,
 )
@@ -45,6 +47,30 @@ from shezhi.volunteers.services import (
 )
 
 # --- sign-up ----------------------------------------------------------------------------------
+
+
+def signups_of(volunteer: Volunteer, start: datetime, end: datetime) -> list[Commitment]:
+    """Commitments provider: the volunteer's live sign-ups (not cancelled, not waiting) for
+    activities that overlap [start, end)."""
+    rows = (
+        SignUp.objects.filter(
+            volunteer=volunteer,
+            status__in=SignUp.HOLDING,
+            activity__starts_at__lt=end,
+            activity__ends_at__gt=start,
+        )
+        .exclude(activity__status=Status.CANCELLED)
+        .select_related("activity")
+    )
+    return [
+        Commitment(
+            key=f"activity:{s.activity_id}",
+            label=f"报名的活动“{s.activity.title}”",
+            start=s.activity.starts_at,
+            end=s.activity.ends_at,
+        )
+        for s in rows
+    ]
 
 
 def _position(position_id: int) -> Position:
@@ -106,6 +132,13 @@ def _sign_up(
         .exists()
     ):
         raise Conflict(f"{who}已报名该活动", field="activity", code="duplicate")
+    commitments.refuse_clash(
+        volunteer,
+        activity.starts_at,
+        activity.ends_at,
+        exclude=f"activity:{activity.pk}",
+        doing="报名该活动",
+    )
     insurance = valid_insurance(volunteer, activity)
     if _held(position) >= position.quota:
         if not join_waitlist:

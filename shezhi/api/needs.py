@@ -126,6 +126,18 @@ def need_start(request: HttpRequest, need_id: PathId):
     return _detail(request, services.need_start(actor=request.auth, need_id=need_id))
 
 
+@router.post(
+    "/{need_id}/waive-start-window",
+    response={200: NeedOut, **ERRORS},
+    summary="社工准许接单人不按预约时间开始服务（须说明原因）",
+)
+def need_waive_start_window(request: HttpRequest, need_id: PathId, payload: ReasonIn):
+    need = services.need_waive_start_window(
+        actor=request.auth, need_id=need_id, reason=payload.reason
+    )
+    return _detail(request, need)
+
+
 @router.post("/{need_id}/complete", response={200: NeedOut, **ERRORS}, summary="办结")
 def need_complete(request: HttpRequest, need_id: PathId, payload: CompleteIn):
     need = services.need_complete(actor=request.auth, need_id=need_id, **payload.model_dump())

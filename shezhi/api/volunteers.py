@@ -13,7 +13,7 @@ from shezhi.api.render import ref
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, ClockTime, Id, In, StrictBool
 from shezhi.core.errors import NotFound
 from shezhi.timebank.selectors import balance_of
-from shezhi.volunteers import selectors, services, teams
+from shezhi.volunteers import holds, selectors, services, teams
 from shezhi.volunteers.models import (
     Certificate,
     CorrectionRequest,
@@ -356,6 +356,14 @@ class RecordCreateIn(In):
     team_id: Id | None = None
 
 
+class HoldReasonOut(Schema):
+    code: str = Field(
+        description="over_elapsed / over_category_max / no_start / overlap / "
+        "unconfirmed / low_rating"
+    )
+    text: str
+
+
 class RecordItemOut(Schema):
     id: int
     volunteer: VolunteerItemOut
@@ -368,6 +376,7 @@ class RecordItemOut(Schema):
     status: str
     due_date: date | None
     version: int
+    hold_reasons: list[HoldReasonOut]
 
 
 class RecordPageOut(Schema):
@@ -431,6 +440,7 @@ def _record_item(r: ServiceRecord) -> dict[str, Any]:
         "status": r.status,
         "due_date": r.due_date,
         "version": r.version,
+        "hold_reasons": r.hold_reasons or [],
     }
 
 
@@ -493,6 +503,56 @@ def record_list(request: HttpRequest, filters: Query[RecordQuery]):
         "has_more": len(rows) > filters.limit,
         "items": [_record_item(r) for r in rows[: filters.limit]],
     }
+
+
+@router.get(
+    "/service-records/held",
+    response={200: RecordPageOut, **ERRORS},
+    summary="待社工确认的服务记录（本单位组织的，含待确认原因）",
+    tags=RECORDS,
+)
+def record_held_list(request: HttpRequest, filters: Query[Page]):
+    qs = selectors.records_awaiting_confirmation(actor=request.auth)
+    rows = list(qs[filters.offset : filters.offset + filters.limit + 1])
+    return {
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "has_more": len(rows) > filters.limit,
+        "items": [_record_item(r) for r in rows[: filters.limit]],
+    }
+
+
+class ConfirmIn(In):
+    minutes: Minutes | None = Field(None, description="调整后的服务分钟数；不填则按申报时长")
+    note: str = Field("", max_length=300, description="说明；调整时长时必填")
+
+
+class RejectIn(In):
+    reason: str = Field(..., max_length=300)
+
+
+@router.post(
+    "/service-records/{record_id}/confirm",
+    response={200: RecordOut, **ERRORS},
+    summary="社工确认待确认的服务记录（可调整时长）",
+    tags=RECORDS,
+)
+def record_confirm(request: HttpRequest, record_id: PathId, payload: ConfirmIn):
+    holds.service_record_confirm(
+        actor=request.auth, record_id=record_id, minutes=payload.minutes, note=payload.note
+    )
+    return _record(selectors.record_get(actor=request.auth, record_id=record_id))
+
+
+@router.post(
+    "/service-records/{record_id}/reject",
+    response={200: RecordOut, **ERRORS},
+    summary="社工不予确认待确认的服务记录（须说明理由）",
+    tags=RECORDS,
+)
+def record_reject(request: HttpRequest, record_id: PathId, payload: RejectIn):
+    holds.service_record_reject(actor=request.auth, record_id=record_id, reason=payload.reason)
+    return _record(selectors.record_get(actor=request.auth, record_id=record_id))
 
 
 @router.get(

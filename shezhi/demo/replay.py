@@ -293,11 +293,15 @@ class NeedReplayer:
             services.need_start(actor=taker, need_id=pk)
         if target == Status.IN_SERVICE:
             return
+        minutes = rng.choice([30, 40, 45, 60, 60, 90, 120, 150, 180])
+        if rng.random() < 0.9:
+            # The service took its time on the server's clock; the rest show the desk's
+            # 时长确认 list (claims beyond the time that passed are held).
+            Need.objects.filter(pk=pk, started_at__isnull=False).update(
+                started_at=timezone.now() - timedelta(minutes=minutes + rng.randint(0, 20))
+            )
         services.need_complete(
-            actor=taker,
-            need_id=pk,
-            minutes=rng.choice([30, 40, 45, 60, 60, 90, 120, 150, 180]),
-            note=rng.choice(data.COMPLETION_NOTES),
+            actor=taker, need_id=pk, minutes=minutes, note=rng.choice(data.COMPLETION_NOTES)
         )
         if target == Status.DONE:
             return

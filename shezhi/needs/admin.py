@@ -5,7 +5,16 @@ from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
 
 @admin.register(NeedCategory)
 class NeedCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sort_order", "is_active", "for_residents", "icon"]
+    list_display = [
+        "name",
+        "code",
+        "max_minutes",
+        "sort_order",
+        "is_active",
+        "for_residents",
+        "icon",
+    ]
+    list_editable = ["max_minutes"]
     filter_horizontal = ["skills"]
 
 

@@ -31,6 +31,8 @@ CATEGORY_ICONS = [
     ("other", "其他"),
 ]
 
+DEFAULT_MAX_MINUTES = 240
+
 
 class NeedCategory(models.Model):
     """The taxonomy of needs (生活照料, 助餐 …); editable in the admin."""
@@ -46,6 +48,13 @@ class NeedCategory(models.Model):
     for_residents = models.BooleanField("居民点单页显示", default=False)
     icon = models.CharField(
         "图标", max_length=20, blank=True, choices=CATEGORY_ICONS, help_text="居民点单页的图标"
+    )
+    # A longer claim is held for a social worker (volunteers/trust.py).
+    max_minutes = models.PositiveIntegerField(
+        "单次服务时长上限（分钟）",
+        default=DEFAULT_MAX_MINUTES,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="志愿者办结时申报的时长超过此上限，须经社工确认后才计入",
     )
 
     class Meta:
@@ -189,6 +198,10 @@ class Need(TimeStampedModel):
         related_name="+",
     )
     accepted_at = models.DateTimeField("接单时间", null=True, blank=True)
+    started_at = models.DateTimeField("开始服务时间", null=True, blank=True)
+    # A social worker lets the helper start outside the window around the booked time.
+    start_window_waived_at = models.DateTimeField("准许不按预约时间开始", null=True, blank=True)
+    start_window_waiver = models.CharField("准许原因", max_length=300, blank=True)
     minutes_spent = models.PositiveIntegerField("服务分钟数", null=True, blank=True)
     completion_note = models.TextField(
         "办结说明", max_length=2000, blank=True, validators=[MaxLengthValidator(2000)]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -29,9 +30,13 @@ from shezhi.needs import matching_adapter, notices
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
+from shezhi.notifications.models import Notification
+from shezhi.notifications.services import notify
 from shezhi.org.models import Level, OrgUnit, PartnerOrganisation
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
+from shezhi.volunteers import commitments, trust
+from shezhi.volunteers.holds import service_record_rated
 from shezhi.volunteers.models import Team, TeamMembership, Volunteer
 from shezhi.volunteers.services import service_record_create
 
@@ -336,11 +341,57 @@ def need_accept(*, actor: User, need_id: int, expected_version: int | None = Non
         raise Forbidden("这张订单不是派给您的")
     if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
         raise Conflict("这张订单已被其他人接单", code="taken")
+    _refuse_clash_on_accept(actor, need)
     need = _apply(
-        actor=actor, need=need, action=Action.ACCEPT, accepted_by=actor, accepted_at=timezone.now()
+        actor=actor,
+        need=need,
+        action=Action.ACCEPT,
+        accepted_by=actor,
+        accepted_at=timezone.now(),
+        started_at=None,  # a start from an earlier round (before a reopen) is not this one's
     )
     notices.accepted(need)
     return need
+
+
+def booked_period(need: Need) -> tuple[datetime, datetime] | None:
+    """The period an accepted order occupies its helper (None without a booked time)."""
+    return trust.booked_period(need.wanted_from, need.wanted_until, need.category.max_minutes)
+
+
+def _refuse_clash_on_accept(actor: User, need: Need) -> None:
+    """A volunteer cannot accept an order booked at a time they already signed up for an
+    activity or accepted another order (refused, not warned: the resident relies on the time)."""
+    period = booked_period(need)
+    volunteer = Volunteer.objects.filter(user=actor).first()
+    if period is None or volunteer is None:
+        return
+    commitments.refuse_clash(
+        volunteer, period[0], period[1], exclude=f"need:{need.pk}", doing="接这张订单"
+    )
+
+
+def accepted_orders_of(volunteer: Volunteer, start: datetime, end: datetime) -> list:
+    """Commitments provider: the volunteer's accepted or started orders booked in [start, end)."""
+    needs = Need.objects.filter(
+        accepted_by_id=volunteer.user_id,
+        status__in=[Status.ACCEPTED, Status.IN_SERVICE],
+        wanted_from__lt=end,
+        wanted_from__gt=start - timedelta(days=1),
+    ).select_related("category")
+    found = []
+    for need in needs:
+        period = booked_period(need)
+        if period is not None:
+            found.append(
+                commitments.Commitment(
+                    key=f"need:{need.pk}",
+                    label=f"已接的订单“{need.category.name}”",
+                    start=period[0],
+                    end=period[1],
+                )
+            )
+    return found
 
 
 def _require_taker(actor: User, need: Need) -> None:
@@ -348,12 +399,92 @@ def _require_taker(actor: User, need: Need) -> None:
         raise Forbidden("只有接单人可以执行此操作")
 
 
+def _window_text(need: Need) -> str:
+    period = trust.start_window(
+        need.wanted_from, need.wanted_until, settings.SHEZHI_SERVICE_START_WINDOW_MINUTES
+    )
+    assert period is not None
+    opens, closes = (timezone.localtime(t) for t in period)
+    return f"{opens:%m月%d日 %H:%M}至{closes:%m月%d日 %H:%M}"
+
+
 @transaction.atomic
-def need_start(*, actor: User, need_id: int) -> Need:
+def need_start(*, actor: User, need_id: int, now: datetime | None = None) -> Need:
+    """开始服务: only within the window around the booked time (settings
+    SHEZHI_SERVICE_START_WINDOW_MINUTES), unless a social worker waived it for this order.
+    The server's clock marks the start; completion claims are checked against it."""
+    now = now or timezone.now()
     need = _load(actor, need_id, None)
     _require_taker(actor, need)
-    need = _apply(actor=actor, need=need, action=Action.START)
+    if need.start_window_waived_at is None:
+        verdict = trust.check_start(
+            now, need.wanted_from, need.wanted_until, settings.SHEZHI_SERVICE_START_WINDOW_MINUTES
+        )
+        if verdict == trust.StartVerdict.TOO_EARLY:
+            raise Conflict(
+                f"还没到预约的服务时间，请在{_window_text(need)}之间开始服务；"
+                "如需提前，请联系社工准许",
+                code="too_early",
+            )
+        if verdict == trust.StartVerdict.TOO_LATE:
+            raise Conflict(
+                f"已超过预约的服务时间（应在{_window_text(need)}之间开始），请联系社工准许后再开始",
+                code="too_late",
+            )
+    need = _apply(actor=actor, need=need, action=Action.START, started_at=now)
     notices.started(need)
+    return need
+
+
+def start_window_waivable(need: Need) -> bool:
+    """Whether the window around the booked time can still be waived for this order."""
+    return need.status in (Status.DISPATCHED, Status.ACCEPTED) and need.wanted_from is not None
+
+
+@transaction.atomic
+def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
+    """A social worker lets the helper start this order outside the window around the booked
+    time (the resident moved the appointment, an emergency …); the reason is audited."""
+    _require_dispatcher(actor)
+    need = _load(actor, need_id, None)
+    if not start_window_waivable(need):
+        if need.wanted_from is None:
+            raise Conflict("该订单没有预约时间，开始服务不受时间限制", code="no_booked_time")
+        raise Conflict(
+            f"当前状态为「{need.status_label}」，只有已派单或已接单的订单可以准许不按预约时间开始",
+            code="illegal_transition",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写准许的原因", field="reason")
+    if len(reason) > 300:
+        raise InvalidInput("准许的原因不能超过300字", field="reason")
+    now = timezone.now()
+    updated = Need.objects.filter(pk=need.pk, version=need.version).update(
+        start_window_waived_at=now,
+        start_window_waiver=reason,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if updated != 1:
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=need,
+        summary=f"准许不按预约时间开始服务：{reason}"[:300],
+        changes={"start_window_waiver": reason},
+    )
+    need.refresh_from_db()
+    if need.accepted_by is not None:  # the taker may now start; nobody else needs to know
+        notify(
+            recipient=need.accepted_by,
+            kind=Notification.Kind.GENERAL,
+            title="社工已准许您现在开始服务",
+            body=f"订单“{need.category.name}”可以不按预约时间开始服务。原因：{reason}"[:500],
+            link=f"/m/orders/{need.pk}/",
+            dedupe_key=f"start-waived:{need.pk}",
+        )
     return need
 
 
@@ -377,6 +508,7 @@ def need_complete(
     if len(note) > 2000:
         raise InvalidInput("服务情况说明不能超过2000字", field="note")
     now = timezone.now()
+    started_at = need.started_at
     need = _apply(
         actor=actor,
         need=need,
@@ -388,19 +520,14 @@ def need_complete(
     )
     volunteer = Volunteer.objects.filter(user=actor).first()
     if volunteer is not None:
-        service_record_create(
-            recorder=actor,
+        _credit_order(
+            need,
+            actor=actor,
             volunteer=volunteer,
-            title=need.public_title,
-            service_date=timezone.localdate(now),
-            place=need.community.name,  # not the resident's home address
-            content=description,
-            category=need.category.name,
+            description=description,
             minutes=minutes,
-            organiser_unit=need.community,
-            person_in_charge=str(need_dispatcher(need) or need.created_by),
-            beneficiary=need.resident.masked_name if need.resident else "",
-            source=f"need:{need.pk}",
+            now=now,
+            started_at=started_at,
         )
     notices.completed(need)
     return need
@@ -430,6 +557,49 @@ def service_description_check(need: Need, text: str | None) -> str:
     return text
 
 
+def _credit_order(
+    need: Need,
+    *,
+    actor: User,
+    volunteer: Volunteer,
+    minutes: int,
+    description: str,
+    now: datetime,
+    started_at: datetime | None,
+) -> None:
+    """The volunteer's record of a completed order. It is held (待社工确认) while the resident has
+    not confirmed it by a rating, and for a social worker when the claim exceeds the time between
+    start and completion on the server's clock or the category's maximum, or when it overlaps
+    the volunteer's other records (rules and the rating rule: volunteers/trust.py)."""
+    elapsed = trust.elapsed_minutes(started_at, now)
+    holds = trust.claim_holds(
+        claimed=minutes, elapsed=elapsed, category_max=need.category.max_minutes
+    )
+    holds.append(trust.hold(trust.HoldCode.UNCONFIRMED))
+    # The stated period on the server's clock lets overlaps be found; a start more than a day
+    # back (or none) leaves the period estimated from the minutes.
+    stated = elapsed is not None and started_at is not None and 0 < elapsed <= MAX_MINUTES
+    service_record_create(
+        recorder=actor,
+        volunteer=volunteer,
+        title=need.public_title,
+        service_date=None if stated else timezone.localdate(now),
+        place=need.community.name,  # not the resident's home address
+        content=description,
+        category=need.category.name,
+        minutes=minutes,
+        started_at=started_at if stated else None,
+        ended_at=now if stated else None,
+        organiser_unit=need.community,
+        person_in_charge=str(need_dispatcher(need) or need.created_by),
+        beneficiary=need.resident.masked_name if need.resident else "",
+        source=f"need:{need.pk}",
+        now=now,
+        holds=holds,
+        hold_clashes=True,
+    )
+
+
 def need_dispatcher(need: Need) -> User | None:
     last = need.transitions.filter(action__in=[Action.DISPATCH, Action.REDISPATCH]).last()
     return last.actor if last else None
@@ -457,6 +627,8 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
         rated_at=timezone.now(),
         needs_review=score <= LOW_RATING,
     )
+    # The rating confirms that the service took place (volunteers/trust.py).
+    service_record_rated(actor=actor, source=f"need:{need.pk}", score=score)
     announce_free_text(
         sender=Need,
         source_type="needs.rating",

@@ -511,6 +511,8 @@ class ServiceRecord(TimeStampedModel):
         PENDING = "pending", "逾期待审批"
         REJECTED = "rejected", "逾期未获批准"
         FALSIFIED = "falsified", "认定弄虚作假"
+        # Waits for a social worker (reasons in `hold_reasons`; see volunteers/trust.py).
+        HELD = "held", "待社工确认"
 
     volunteer = models.ForeignKey(
         Volunteer, verbose_name="志愿者", on_delete=models.PROTECT, related_name="service_records"
@@ -554,6 +556,9 @@ class ServiceRecord(TimeStampedModel):
     source = models.CharField("来源", max_length=40, blank=True, help_text="如 need:123")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.COUNTED)
     due_date = models.DateField("记录截止日", null=True, blank=True)
+    hold_reasons = models.JSONField(
+        "待确认原因", default=list, blank=True, help_text='[{"code": …, "text": …}]'
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="逾期审批人",
@@ -630,6 +635,7 @@ RECORD_VERSIONED_FIELDS = (
     "beneficiary",
     "quality_rating",
     "status",
+    "hold_reasons",
 )
 
 

@@ -163,6 +163,14 @@ def late_records_to_approve(*, actor: User) -> QuerySet[ServiceRecord]:
     )
 
 
+def records_awaiting_confirmation(*, actor: User) -> QuerySet[ServiceRecord]:
+    """Held records (待社工确认) organised by the actor's unit or below, oldest first; each row
+    carries its reasons (`hold_reasons`), so a page of them costs one query."""
+    return records_in_scope(actor=actor, status=ServiceRecord.Status.HELD).order_by(
+        "created_at", "id"
+    )
+
+
 # --- teams ------------------------------------------------------------------------------------
 
 

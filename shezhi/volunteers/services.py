@@ -13,6 +13,7 @@ Public entry points (stable signatures, called by needs, imports, web and API):
 Stars and falsification findings are in `stars.py`, teams in `teams.py`.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,8 @@ from shezhi.volunteers.models import (
     age_on,
 )
 from shezhi.volunteers.policy import calendar_for, policy_for
+from shezhi.volunteers.trust import Hold, HoldCode
+from shezhi.volunteers.trust import hold as trust_hold
 
 MAX_MINUTES = 24 * 60
 # A stated end may lie this far after the server's clock (phones and PCs drift).
@@ -429,10 +432,13 @@ def _place_period(
     ended_at: datetime | None,
     now: datetime,
     exclude: int | None = None,
+    clashes: list[ServiceRecord] | None = None,
 ) -> tuple[datetime, datetime, bool]:
     """The service period: as stated (checked against the volunteer's other stated periods), or
     estimated from the minutes by placing them, back to back, before the volunteer's other
-    records of that day and no later than now."""
+    records of that day and no later than now. With `clashes` given, a stated period that
+    overlaps other records is accepted and the records it overlaps are appended to it (the
+    caller holds the record for a social worker) instead of being refused."""
     day_start, day_end = _day_bounds(service_date)
     others = _live_records(volunteer).filter(started_at__lt=day_end, ended_at__gt=day_start)
     if exclude:
@@ -443,7 +449,13 @@ def _place_period(
             .order_by("started_at")
             .first()
         )
-        if clash:
+        if clash and clashes is not None:
+            clashes.extend(
+                others.filter(
+                    period_estimated=False, started_at__lt=ended_at, ended_at__gt=started_at
+                ).order_by("started_at")[:5]
+            )
+        elif clash:
             local = timezone.localtime
             raise InvalidInput(
                 f"与该志愿者已有的服务记录“{clash.title}”"
@@ -473,6 +485,7 @@ def _check_record_fields(
     ended_at: datetime | None,
     now: datetime,
     quality_rating: int | None,
+    claim_over_span: bool = False,
 ) -> tuple[date, int]:
     if (started_at is None) != (ended_at is None):
         raise InvalidInput("请同时填写开始和结束时间", field="started_at")
@@ -493,7 +506,7 @@ def _check_record_fields(
             raise InvalidInput("服务日期与开始时间不一致", field="service_date")
         if minutes is None:
             minutes = span
-        elif minutes > span:
+        elif minutes > span and not claim_over_span:
             raise InvalidInput("服务时长不能超过起止时间之间的时长", field="minutes")
     if not isinstance(service_date, date) or isinstance(service_date, datetime):
         raise InvalidInput("请填写服务日期", field="service_date")
@@ -536,6 +549,8 @@ def service_record_create(
     team: Team | None = None,
     organiser: str = "",
     now: datetime | None = None,
+    holds: Sequence[Hold] = (),
+    hold_clashes: bool = False,
 ) -> ServiceRecord:
     """Record a service ("谁组织谁记录"). Hours follow the region's rounding rule.
 
@@ -545,6 +560,12 @@ def service_record_create(
     then estimated). Refused: future dates, durations outside 1–1440 minutes, a period overlapping
     the volunteer's other records. A record made more than the region's due working days (default
     10) after the service is created pending and counts only once a supervisor approves it.
+
+    Held records (status HELD, reasons in `hold_reasons`) wait for a social worker of the
+    organising unit (volunteers/holds.py): `holds` are the caller's reasons (an OVER_ELAPSED
+    reason lets the claim exceed the stated period); with `hold_clashes` a stated period that
+    overlaps the volunteer's other records is held instead of refused (workflow records: orders,
+    attendance).
     """
     now = now or timezone.now()
     own_order = bool(source) and volunteer.user_id == recorder.pk
@@ -559,6 +580,7 @@ def service_record_create(
         ended_at=ended_at,
         now=now,
         quality_rating=quality_rating,
+        claim_over_span=any(h.code == HoldCode.OVER_ELAPSED for h in holds),
     )
     if (
         team is not None
@@ -567,6 +589,7 @@ def service_record_create(
     ):
         raise NotFound("未找到该服务队", field="team")
     _check_day_total(volunteer, service_date, minutes, None)
+    clashing: list[ServiceRecord] | None = [] if hold_clashes else None
     start, end, estimated = _place_period(
         volunteer=volunteer,
         service_date=service_date,
@@ -574,7 +597,16 @@ def service_record_create(
         started_at=started_at,
         ended_at=ended_at,
         now=now,
+        clashes=clashing,
     )
+    reasons = [h.as_dict() for h in holds]
+    if clashing:
+        local = timezone.localtime
+        detail = "、".join(
+            f"“{c.title[:20]}”{local(c.started_at):%m-%d %H:%M}–{local(c.ended_at):%H:%M}"
+            for c in clashing
+        )
+        reasons.append(trust_hold(HoldCode.OVERLAP, detail).as_dict())
     policy = policy_for(organiser_unit)
     due = record_due_date(organiser_unit, service_date)
     late = timezone.localdate(now) > due
@@ -600,8 +632,15 @@ def service_record_create(
         quality_rating=quality_rating,
         team=team,
         source=source,
-        status=ServiceRecord.Status.PENDING if late else ServiceRecord.Status.COUNTED,
+        status=(
+            ServiceRecord.Status.PENDING
+            if late
+            else ServiceRecord.Status.HELD
+            if reasons
+            else ServiceRecord.Status.COUNTED
+        ),
         due_date=due,
+        hold_reasons=reasons,
     )
     _save(record)
     ServiceRecordVersion.objects.create(
@@ -611,8 +650,14 @@ def service_record_create(
         actor=recorder,
         action=AuditEvent.Action.CREATE,
         obj=record,
-        summary=f"记录志愿服务 {record.hours} 小时" + ("（逾期，待审批）" if late else ""),
-        changes={"source": source, "late": late, "due_date": str(due)},
+        summary=f"记录志愿服务 {record.hours} 小时"
+        + ("（逾期，待审批）" if late else "（待社工确认）" if reasons else ""),
+        changes={
+            "source": source,
+            "late": late,
+            "due_date": str(due),
+            "holds": [r["code"] for r in reasons],
+        },
     )
     return record
 
@@ -659,7 +704,9 @@ def _decide_late(actor: User, record_id: int, approve: bool, note: str) -> Servi
         raise Conflict("该记录不是待审批的逾期记录", field="status")
     note = _text(note, field="note", label="审批意见", limit=300, required=not approve)
     before = _snapshot(record)
-    record.status = ServiceRecord.Status.COUNTED if approve else ServiceRecord.Status.REJECTED
+    # An approved late record that is also held still waits for a social worker's confirmation.
+    counted = ServiceRecord.Status.HELD if record.hold_reasons else ServiceRecord.Status.COUNTED
+    record.status = counted if approve else ServiceRecord.Status.REJECTED
     record.approved_by = actor
     record.approved_at = timezone.now()
     record.decision_note = note

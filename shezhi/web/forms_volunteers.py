@@ -413,3 +413,16 @@ class AddMemberForm(DomainForm):
 
 class RoleForm(DomainForm):
     role = forms.ChoiceField(label=_("队内角色"), choices=TeamMembership.TeamRole.choices)
+
+
+class HeldConfirmForm(forms.Form):
+    """Confirm a held record, optionally with adjusted minutes (a reason is then required)."""
+
+    minutes = forms.IntegerField(
+        label=_("确认时长（分钟）"), required=False, min_value=1, max_value=24 * 60
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+
+class HeldRejectForm(forms.Form):
+    reason = forms.CharField(label=_("不予确认的理由"), max_length=300)

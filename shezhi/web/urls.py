@@ -62,6 +62,7 @@ desk = [
     path("needs/<int:need_id>/cancel/", views.desk_cancel, name="cancel"),
     path("needs/<int:need_id>/unresolvable/", views.desk_unresolvable, name="unresolvable"),
     path("needs/<int:need_id>/review/", views.desk_review, name="review"),
+    path("needs/<int:need_id>/waive-start/", views.desk_waive_start, name="waive_start"),
     path("needs/<int:need_id>/edit/", views.desk_edit, name="edit"),
     path("dispatch/bulk/", views_dispatch.desk_dispatch_bulk, name="dispatch_bulk"),
     path("residents/", views.desk_residents, name="residents"),
@@ -71,6 +72,13 @@ desk = [
     path("records/", views_volunteers.desk_records, name="records"),
     path("records/<int:record_id>/", views_volunteers.desk_record, name="record"),
     path("records/late/", views_volunteers.desk_late_records, name="late_records"),
+    path("records/held/", views_volunteers.desk_held_records, name="held_records"),
+    path(
+        "records/<int:record_id>/confirm/",
+        views_volunteers.desk_held_confirm,
+        name="held_confirm",
+    ),
+    path("records/<int:record_id>/reject/", views_volunteers.desk_held_reject, name="held_reject"),
     path("records/<int:record_id>/late/", views_volunteers.desk_late_decide, name="late_decide"),
     path("corrections/", views_volunteers.desk_corrections, name="corrections"),
     path(

@@ -252,7 +252,9 @@ def helper_complete(request: HttpRequest, need_id: int) -> HttpResponse:
             if not form_or_message(request, form, exc):
                 return redirect("m:order", need_id=need_id)
         else:
-            messages.success(request, _("已办结，服务时长已记入您的志愿服务记录。"))
+            messages.success(
+                request, _("已办结，已记入您的志愿服务记录；居民评价确认后计入服务时长。")
+            )
             return redirect("m:order", need_id=need_id)
     return _order_page(request, _get_need(request, need_id), complete_form=form, status=400)
 
@@ -330,6 +332,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "can_cancel": Action.CANCEL in actions,
         "can_unresolvable": Action.UNRESOLVABLE in actions,
         "can_review": need.needs_review,
+        "can_waive_start": need_services.start_window_waivable(need),
         "candidate_rows": [
             (
                 f"{r.candidate.kind}:{r.candidate.id}",
@@ -343,6 +346,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "cancel_form": bound.get("cancel_form") or forms.ReasonForm(prefix="cancel"),
         "unresolvable_form": bound.get("unresolvable_form") or forms.ReasonForm(prefix="unres"),
         "review_form": bound.get("review_form") or forms.ReviewForm(),
+        "waive_form": bound.get("waive_form") or forms.ReasonForm(prefix="waive"),
         "edit_form": bound.get("edit_form") or forms.NeedEditForm.for_need(need),
         "open_panel": bound.get("open_panel", ""),
         "notices": need_selectors.need_notices(actor=user, need=need),
@@ -418,6 +422,21 @@ def desk_unresolvable(request: HttpRequest, need_id: int) -> HttpResponse:
             actor=request.user, need_id=need_id, reason=d["reason"]
         ),
         _("已标记为无法办理。"),
+    )
+
+
+@staff_only
+@require_POST
+def desk_waive_start(request: HttpRequest, need_id: int) -> HttpResponse:
+    return _desk_post(
+        request,
+        need_id,
+        forms.ReasonForm(request.POST, prefix="waive"),
+        "waive_form",
+        lambda d: need_services.need_waive_start_window(
+            actor=request.user, need_id=need_id, reason=d["reason"]
+        ),
+        _("已准许接单人不按预约时间开始服务。"),
     )
 
 

@@ -18,7 +18,7 @@ from shezhi.activities import calendar
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.org.models import Level, OrgUnit
 from shezhi.timebank.selectors import balance_of
-from shezhi.volunteers import selectors, services, teams
+from shezhi.volunteers import holds, selectors, services, teams
 from shezhi.volunteers.models import (
     ServiceCategory,
     ServiceRecord,
@@ -30,6 +30,8 @@ from shezhi.web.forms_volunteers import (
     AddMemberForm,
     CorrectionForm,
     DecisionForm,
+    HeldConfirmForm,
+    HeldRejectForm,
     HonourForm,
     RecordFilterForm,
     RecordForm,
@@ -654,3 +656,54 @@ def desk_team_review(request: HttpRequest, team_id: int) -> HttpResponse:
     else:
         messages.error(request, _("请选择结论。"))
     return redirect("desk:team", team_id=team_id)
+
+
+@staff_only
+def desk_held_records(request: HttpRequest) -> HttpResponse:
+    """Service records held for a social worker's confirmation, each with why it is held."""
+    page = page_of(
+        selectors.records_awaiting_confirmation(actor=request.user),
+        page_number(request.GET.get("page")),
+    )
+    return render(request, "web/volunteers/desk_held_records.html", {"page": page})
+
+
+@staff_only
+@require_POST
+def desk_held_confirm(request: HttpRequest, record_id: int) -> HttpResponse:
+    form = HeldConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            holds.service_record_confirm(
+                actor=request.user,
+                record_id=record_id,
+                minutes=form.cleaned_data["minutes"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            not_found_or(exc)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已确认，该记录计入服务时长。"))
+    else:
+        messages.error(request, _("确认的服务时长应为1到1440之间的整数分钟。"))
+    return redirect("desk:held_records")
+
+
+@staff_only
+@require_POST
+def desk_held_reject(request: HttpRequest, record_id: int) -> HttpResponse:
+    form = HeldRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            holds.service_record_reject(
+                actor=request.user, record_id=record_id, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            not_found_or(exc)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已不予确认，该记录不计入服务时长。"))
+    else:
+        messages.error(request, _("请填写不予确认的理由。"))
+    return redirect("desk:held_records")

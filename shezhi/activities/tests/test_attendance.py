@@ -315,7 +315,7 @@ def test_team_leader_cannot_confirm_records_and_outsider_gets_404(world):
     assert checkins.attendance_confirm(actor=world.alice, activity_id=act.pk, now=at(20, 12))
 
 
-def test_overlapping_record_is_listed_not_written_and_the_rest_go_through(world, act):
+def test_overlapping_record_is_written_held_for_the_social_worker(world, act):
     from shezhi.volunteers.tests.factories import record
 
     record(
@@ -330,6 +330,10 @@ def test_overlapping_record_is_listed_not_written_and_the_rest_go_through(world,
     )
     attended(world, act, world.bob, world.erin)
     result = checkins.attendance_confirm(actor=world.alice, activity_id=act.pk, now=at(20, 12))
-    assert [r.volunteer for r in result.written] == [world.erin_volunteer]
-    assert result.skipped[0][0].volunteer == world.bob_volunteer
-    assert "重叠" in result.skipped[0][1]
+    by_volunteer = {r.volunteer: r for r in result.written}
+    assert set(by_volunteer) == {world.erin_volunteer, world.bob_volunteer} and not result.skipped
+    assert by_volunteer[world.erin_volunteer].status == ServiceRecord.Status.COUNTED
+    held = by_volunteer[world.bob_volunteer]
+    assert held.status == ServiceRecord.Status.HELD
+    assert [r["code"] for r in held.hold_reasons] == ["overlap"]
+    assert "重叠" in held.hold_reasons[0]["text"]

@@ -42,7 +42,13 @@ def bobs(world):
     )
     sign_up(world.erin, clinic)
     sign_up(world.bob, clinic)  # waiting list
-    sweep = activity(world.alice, world.a["community"], title="清扫")
+    sweep = activity(  # another day: one volunteer is never booked twice at once
+        world.alice,
+        world.a["community"],
+        title="清扫",
+        starts_at=START + timedelta(days=2),
+        ends_at=END + timedelta(days=2),
+    )
     sign_up(world.bob, sweep)
     services.activity_cancel(actor=world.alice, activity_id=sweep.pk, reason="暴雨")
     activity(world.alice, world.a["community"], title="无关活动")

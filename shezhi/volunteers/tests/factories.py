@@ -57,3 +57,34 @@ def record(recorder, volunteer, unit, **overrides):
     return service_record_create(
         recorder=recorder, volunteer=volunteer, organiser_unit=unit, **fields
     )
+
+
+def held_records(volunteer, recorder, n=1, *, minutes=210):
+    """Bulk rows held for a social worker (the rules that hold them are tested elsewhere)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from shezhi.volunteers.models import ServiceRecord
+
+    return ServiceRecord.objects.bulk_create(
+        ServiceRecord(
+            volunteer=volunteer,
+            title=f"陪诊：陪同就诊{i}",
+            service_date=date(2026, 11, 1) + timedelta(days=i),
+            place="市第一医院",
+            content="陪同就诊",
+            minutes=minutes,
+            hours=Decimal("3.5"),
+            organiser="A社区",
+            organiser_unit=volunteer.community,
+            person_in_charge="王主任",
+            recorded_by=recorder,
+            source=f"need:{900000 + i}",
+            status=ServiceRecord.Status.HELD,
+            hold_reasons=[
+                {"code": "over_elapsed", "text": "申报时长超过开始到办结实际经过的时间"},
+                {"code": "unconfirmed", "text": "服务对象尚未评价确认"},
+            ],
+        )
+        for i in range(n)
+    )
