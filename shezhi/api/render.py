@@ -78,7 +78,7 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
                 "from_status": t.from_status,
                 "to_status": t.to_status,
                 "to_label": t.to_label,
-                "actor": str(t.actor),
+                "actor": t.actor_label,
                 "at": t.at,
                 "note": t.note,
             }

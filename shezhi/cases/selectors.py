@@ -38,7 +38,7 @@ from shezhi.cases.models import (
 )
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
-from shezhi.core.models import AuditEvent
+from shezhi.core.models import AuditEvent, identity_snapshot
 
 # The parts of a case file.
 SUMMARY, ASSESSMENT, PLAN, SESSIONS = "summary", "assessment", "plan", "sessions"
@@ -210,6 +210,7 @@ def _log(
         case=case,
         case_ref=max(case_ref, 0),
         user=user if user.pk else None,
+        user_identity=identity_snapshot(user),
         at=now,
         action=action,
         part=part,
@@ -218,9 +219,16 @@ def _log(
 
 
 def _log_list(user: User, cases: list[Case], now: datetime, part: str = "list") -> None:
+    identity = identity_snapshot(user)
     CaseAccessLog.objects.bulk_create(
         CaseAccessLog(
-            case=c, case_ref=c.pk, user=user, at=now, action=CaseAccessLog.Action.LIST, part=part
+            case=c,
+            case_ref=c.pk,
+            user=user,
+            user_identity=identity,
+            at=now,
+            action=CaseAccessLog.Action.LIST,
+            part=part,
         )
         for c in cases
     )

@@ -306,3 +306,11 @@ class NeedTransition(models.Model):
     @property
     def to_label(self) -> str:
         return STATUS_LABELS[Status(self.to_status)]
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted, as shown in a need's history (pages and API alike): a resident appears
+        only as 居民 — the history is read by helpers who see the resident masked."""
+        if self.actor.role == "resident":
+            return gettext("居民")
+        return str(self.actor)

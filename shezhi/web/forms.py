@@ -170,14 +170,15 @@ class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
 
     @classmethod
     def for_need(cls, need: Need) -> "NeedEditForm":
-        return cls(
+        # The full phone never travels in the form (a read without an audit row): the field
+        # starts empty and shows the masked number; empty means "keep it".
+        form = cls(
             initial={
                 "title": need.title,
                 "category": need.category.code,
                 "urgency": need.urgency.code,
                 "description": need.description,
                 "address": need.address,
-                "contact_phone": need.contact_phone,
                 "wanted_from": need.wanted_from,
                 "wanted_until": need.wanted_until,
                 "helper_gender": need.helper_gender,
@@ -185,10 +186,16 @@ class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
                 "expected_version": need.version,
             }
         )
+        form.fields["contact_phone"].help_text = _("留空则不修改（现为 %(masked)s）") % {
+            "masked": need.masked_contact_phone or "—"
+        }
+        return form
 
     def changes(self) -> dict[str, str]:
         data = dict(self.cleaned_data)
         data.pop("expected_version")
+        if not data.get("contact_phone"):
+            data.pop("contact_phone", None)  # left empty: keep the phone on file
         return data
 
 
