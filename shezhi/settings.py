@@ -157,6 +157,12 @@ SHEZHI_ACTIVITY_REMINDER_HOURS = [
 # Excel imports: the largest file (bytes) and the most data rows one upload may carry.
 SHEZHI_IMPORT_MAX_BYTES = int(os.environ.get("SHEZHI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))
+# An import job whose worker sent no heartbeat for this long is failed (its server died).
+SHEZHI_IMPORT_STALE_MINUTES = int(os.environ.get("SHEZHI_IMPORT_STALE_MINUTES", "15"))
+# Uploaded files of finished or failed imports are purged; any left are purged after this long.
+SHEZHI_IMPORT_FILE_RETENTION_HOURS = int(os.environ.get("SHEZHI_IMPORT_FILE_RETENTION_HOURS", "24"))
+# An API token's last use is written at most once per this many seconds.
+SHEZHI_TOKEN_TOUCH_SECONDS = int(os.environ.get("SHEZHI_TOKEN_TOUCH_SECONDS", "300"))
 
 # Casework (shezhi.cases). Fernet keys for the encrypted parts of case files, comma-separated:
 # the first encrypts, all decrypt (rotate with `shezhi rotate_case_keys`). Required when debug is

@@ -50,7 +50,7 @@ class AuditEvent(models.Model):
 
 
 def identity_snapshot(user: Any) -> str:
-    """"username · role · unit" of a user as it is now, for records that must outlive changes."""
+    """ "username · role · unit" of a user as it is now, for records that must outlive changes."""
     if not getattr(user, "pk", None):
         return ""
     unit = getattr(user, "unit", None)

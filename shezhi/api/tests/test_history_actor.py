@@ -14,7 +14,10 @@ def dispatched(world):
         actor=world.dora, category="repair", urgency="general", description="水管漏水"
     )
     return services.need_dispatch(
-        actor=world.alice, need_id=need.pk, target_kind="volunteer", target_id=world.bob_volunteer.pk
+        actor=world.alice,
+        need_id=need.pk,
+        target_kind="volunteer",
+        target_id=world.bob_volunteer.pk,
     )
 
 
