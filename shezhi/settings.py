@@ -139,7 +139,7 @@ SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)
 # Periodic jobs (management command → seconds between runs) for `shezhi run_scheduler`, which
 # scripts/run.sh starts beside the server; in production run the same commands from cron instead.
 # Crisis alerts escalate after 30 minutes, so care_jobs must run every minute or so.
-SHEZHI_SCHEDULE = {"care_jobs": 60, "activity_reminders": 300}
+SHEZHI_SCHEDULE = {"care_jobs": 60, "activity_reminders": 300, "import_jobs_sweep": 300}
 
 # Notifications: the in-app inbox is always on; add "sms" (or dotted channel classes) here. The
 # SMS backend defaults to the console (prints the message) for development.
