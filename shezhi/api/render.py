@@ -71,6 +71,7 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
         "wanted_until": need.wanted_until,
         "helper_gender": need.helper_gender,
         "home_visit": need.home_visit,
+        "hazardous": need.hazardous,
         "allowed_actions": [a.value for a in allowed_actions(Status(need.status))],
         "history": [
             {

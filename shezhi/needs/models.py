@@ -191,6 +191,8 @@ class Need(TimeStampedModel):
         "服务者性别要求", max_length=1, blank=True, choices=HelperGender.choices
     )
     home_visit = models.BooleanField("上门服务", default=True)
+    # Work at heights, with electricity or gas, ...: minors are kept off it.
+    hazardous = models.BooleanField("危险作业", default=False)
 
     objects = NeedQuerySet.as_manager()
 
@@ -262,6 +264,8 @@ class Need(TimeStampedModel):
             parts.append(gettext("服务者性别：%s") % self.get_helper_gender_display())
         if not self.home_visit:
             parts.append(gettext("非上门服务"))
+        if self.hazardous:
+            parts.append(gettext("危险作业（未成年人不可承接）"))
         return "；".join(parts) or gettext("不限")
 
     @property

@@ -90,6 +90,11 @@ class ServicePreferenceFields(forms.Form):
         choices=HelperGender.choices,
     )
     home_visit = forms.BooleanField(label=_("需要上门服务"), required=False, initial=True)
+    hazardous = forms.BooleanField(
+        label=_("危险作业"),
+        required=False,
+        help_text=_("登高、用电用气等，未成年志愿者不可承接"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +130,7 @@ class OrderForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_taxonomy_choices()
+        self.fields.pop("hazardous")  # the desk judges the risk, not the resident ordering
 
 
 SOURCE_CHOICES = [(v, label) for v, label in Need.Source.choices if v != Need.Source.ONLINE]
@@ -183,6 +189,7 @@ class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
                 "wanted_until": need.wanted_until,
                 "helper_gender": need.helper_gender,
                 "home_visit": need.home_visit,
+                "hazardous": need.hazardous,
                 "expected_version": need.version,
             }
         )
