@@ -562,6 +562,38 @@ def case_report(*, actor: User, by: str) -> list[ReportRow]:
     return sorted(out, key=lambda r: (-r.total, r.label))
 
 
+@dataclass(frozen=True)
+class BenefitRow:
+    kind: str
+    label: str
+    total: int
+    by_status: dict[str, int]  # status → count, every status present
+
+
+def benefit_report(*, actor: User) -> list[BenefitRow]:
+    """Benefit applications (低保, 残疾证 …) run for clients in the actor's units, counted by
+    kind and status. Only counts and labels: no client is named, no case is read."""
+    if not (actor.is_superuser or actor.is_staff_role):
+        raise Forbidden("您的角色无权查看个案统计")
+    cases = Case.objects.filter(unit_scope(actor, community_field="community_id"))
+    counts: dict[str, dict[str, int]] = {}
+    for r in (
+        BenefitTask.objects.filter(case__in=cases.values("pk"))
+        .order_by()
+        .values("kind", "status")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(r["kind"], dict.fromkeys(BenefitTask.Status.values, 0))[r["status"]] = r[
+            "n"
+        ]
+    labels = dict(BenefitTask.Kind.choices)
+    rows = [
+        BenefitRow(kind=k, label=labels.get(k, k), total=sum(v.values()), by_status=v)
+        for k, v in counts.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.total, r.label))
+
+
 # --- export ----------------------------------------------------------------------------
 
 
