@@ -221,7 +221,12 @@ SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)
 # scripts/run.sh starts beside the server; in production run the same commands from cron instead.
 # Crisis alerts escalate after 30 minutes, so care_jobs must run every minute or so; needs_jobs
 # tells social workers of needs near or past their deadlines.
-SHEZHI_SCHEDULE = {"care_jobs": 60, "activity_reminders": 300, "needs_jobs": 300}
+SHEZHI_SCHEDULE = {
+    "care_jobs": 60,
+    "activity_reminders": 300,
+    "needs_jobs": 300,
+    "import_jobs_sweep": 300,
+}
 
 # Notifications: the in-app inbox is always on; add "sms" (or dotted channel classes) here. The
 # SMS backend defaults to the console (prints the message) for development.
@@ -248,6 +253,12 @@ SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))
 SHEZHI_SERVICE_START_WINDOW_MINUTES = int(
     os.environ.get("SHEZHI_SERVICE_START_WINDOW_MINUTES", "60")
 )
+# An import job whose worker sent no heartbeat for this long is failed (its server died).
+SHEZHI_IMPORT_STALE_MINUTES = int(os.environ.get("SHEZHI_IMPORT_STALE_MINUTES", "15"))
+# Uploaded files of finished or failed imports are purged; any left are purged after this long.
+SHEZHI_IMPORT_FILE_RETENTION_HOURS = int(os.environ.get("SHEZHI_IMPORT_FILE_RETENTION_HOURS", "24"))
+# An API token's last use is written at most once per this many seconds.
+SHEZHI_TOKEN_TOUCH_SECONDS = int(os.environ.get("SHEZHI_TOKEN_TOUCH_SECONDS", "300"))
 
 # Casework (shezhi.cases). Fernet keys for the encrypted parts of case files, comma-separated:
 # the first encrypts, all decrypt (rotate with `shezhi rotate_case_keys`). Required when debug is

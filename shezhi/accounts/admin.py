@@ -3,12 +3,17 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shezhi.accounts.models import User
+from shezhi.accounts.services import user_deactivate
+from shezhi.core.admin import AuditedReadAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedReadAdmin, BaseUserAdmin):
+    """Users are deactivated, never deleted: their audit rows and records must keep who it was."""
+
     list_display = ["username", "display_name", "role", "unit", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["unit", "partner"]
@@ -29,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
-    actions = ["unlock_login"]
+    actions = ["unlock_login", "deactivate"]
 
     @admin.action(description="解除登录锁定")
     def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -38,4 +43,20 @@ class UserAdmin(BaseUserAdmin):
             axes_reset(username=user.username)
         self.message_user(
             request, f"已解除 {queryset.count()} 个账号的登录锁定。", messages.SUCCESS
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("停用所选用户"))
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            user_deactivate(actor=request.user, user_id=user.pk)
+        self.message_user(
+            request, _("已停用 %(n)d 个用户。") % {"n": queryset.count()}, messages.SUCCESS
         )

@@ -1,14 +1,19 @@
 """Writes to accounts: API tokens (only a SHA-256 hash of each token is stored), the user's
-长辈模式 preference."""
+长辈模式 preference, deactivation."""
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shezhi.accounts.models import ApiToken, User
+from shezhi.core import audit
 from shezhi.core.errors import InvalidInput
+from shezhi.core.models import AuditEvent
 
 TOKEN_PREFIX = "sz_"
 TOKEN_MAX_LENGTH = 200
@@ -44,7 +49,7 @@ def api_token_authenticate(*, raw_token: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    _touch(token)
     return token.user
 
 
@@ -55,3 +60,39 @@ def user_set_elder_mode(*, actor: User, enabled: bool | None) -> User:
     User.objects.filter(pk=actor.pk).update(elder_mode=enabled)
     actor.elder_mode = enabled
     return actor
+
+
+def _touch(token: ApiToken) -> None:
+    """Record use at most once per SHEZHI_TOKEN_TOUCH_SECONDS: a write per request would queue
+    every API call behind any long writer (an import on SQLite) and fill the log."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.SHEZHI_TOKEN_TOUCH_SECONDS)
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    # Conditional: of several requests at once, one writes; a busy database is no failure.
+    try:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale)
+            ).update(last_used_at=now)
+    except OperationalError:
+        pass
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user_id: int) -> User:
+    """Users are deactivated, never deleted: what they did stays attributed to them."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if user.pk == actor.pk:
+        raise InvalidInput("不能停用自己的账号", field="user")
+    if user.is_active:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=user,
+            summary=f"停用账号 {user.username}",
+            changes={"is_active": [True, False]},
+        )
+        user.is_active = False
+    return user

@@ -9,6 +9,7 @@ from shezhi.activities.models import (
     SignUp,
     Summary,
 )
+from shezhi.core.admin import AuditedReadAdmin
 
 
 class PositionInline(admin.TabularInline):
@@ -25,18 +26,18 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(admin.ModelAdmin):
+class SignUpAdmin(AuditedReadAdmin):
     list_display = ["activity", "volunteer", "position", "status"]
     list_filter = ["status"]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(AuditedReadAdmin):
     list_display = ["activity", "volunteer", "checked_in_at", "checked_out_at", "hours"]
 
 
 @admin.register(InsuranceRecord)
-class InsuranceRecordAdmin(admin.ModelAdmin):
+class InsuranceRecordAdmin(AuditedReadAdmin):
     list_display = ["volunteer", "insurer", "policy_no", "valid_from", "valid_to"]
 
 

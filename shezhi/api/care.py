@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
-from shezhi.care import cards, selectors, services
+from shezhi.care import campaigns, cards, selectors, services
 from shezhi.care.cadence import days_overdue
 from shezhi.care.models import CHECKLIST, CareAlert, CareProfile, ContactAssignment, Visit
 from shezhi.core.errors import Forbidden
@@ -373,4 +373,79 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
             }
             for p in selectors.overdue_longest(actor=actor, today=day)
         ],
+    }
+
+
+# --- door-knocking campaigns (敲门行动) -------------------------------------------------------
+
+
+class CampaignIn(In):
+    unit_id: PathId = Field(description="社区或网格")
+    name: Annotated[str, Field(max_length=60)]
+    reason: Text = ""
+    tags: list[Annotated[str, Field(max_length=30)]] = Field(
+        default_factory=list, max_length=20, description="只走访带这些关爱标签的居民；空为全部"
+    )
+    risk_levels: list[Literal["high", "key", "general"]] = Field(
+        default_factory=list, max_length=3, description="只走访这些风险等级；空为全部"
+    )
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    unit_id: int
+    status: str
+    target_tags: list[str]
+    target_risk_levels: list[str]
+    stops: int
+
+
+class StopIn(In):
+    outcome: Literal["visited", "not_home", "refused", "concern"]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class StopOut(Schema):
+    id: int
+    outcome: str
+    outcome_label: str
+    recorded_at: datetime | None
+
+
+@router.post("/campaigns", response={201: CampaignOut, **ERRORS}, summary="发起敲门行动")
+def campaign_create(request: HttpRequest, payload: CampaignIn):
+    campaign = campaigns.campaign_launch(
+        actor=request.auth,
+        unit_id=payload.unit_id,
+        name=payload.name,
+        reason=payload.reason,
+        tags=payload.tags,
+        risk_levels=payload.risk_levels,
+    )
+    return 201, {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "unit_id": campaign.unit_id,
+        "status": campaign.status,
+        "target_tags": campaign.target_tags,
+        "target_risk_levels": campaign.target_risk_levels,
+        "stops": campaign.stops.count(),
+    }
+
+
+@router.post(
+    "/campaigns/stops/{stop_id}",
+    response={200: StopOut, **ERRORS},
+    summary="登记敲门结果（已走访、不在家计为一次走访）",
+)
+def campaign_stop(request: HttpRequest, stop_id: PathId, payload: StopIn):
+    stop = campaigns.campaign_stop_record(
+        actor=request.auth, stop_id=stop_id, outcome=payload.outcome, note=payload.note
+    )
+    return {
+        "id": stop.pk,
+        "outcome": stop.outcome,
+        "outcome_label": stop.get_outcome_display(),
+        "recorded_at": stop.recorded_at,
     }

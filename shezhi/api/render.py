@@ -71,6 +71,7 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
         "wanted_until": need.wanted_until,
         "helper_gender": need.helper_gender,
         "home_visit": need.home_visit,
+        "hazardous": need.hazardous,
         "allowed_actions": [a.value for a in allowed_actions(Status(need.status))],
         "history": [
             {
@@ -78,7 +79,7 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
                 "from_status": t.from_status,
                 "to_status": t.to_status,
                 "to_label": t.to_label,
-                "actor": str(t.actor),
+                "actor": t.actor_label,
                 "at": t.at,
                 "note": t.note,
             }

@@ -185,6 +185,7 @@ class NeedOut(NeedListItemOut):
     wanted_until: datetime | None
     helper_gender: str
     home_visit: bool
+    hazardous: bool
     allowed_actions: list[str]
     history: list[TransitionOut]
 
@@ -203,6 +204,7 @@ class NeedCreateIn(In):
     wanted_until: datetime | None = Field(None, description="期望服务结束；时段不超过7天")
     helper_gender: Literal["", "M", "F"] = Field("", description="服务者性别要求，空为不限")
     home_visit: bool = True
+    hazardous: bool = Field(False, description="危险作业（登高、用电用气等），未成年人不可承接")
 
 
 class NeedUpdateIn(In):
@@ -217,6 +219,7 @@ class NeedUpdateIn(In):
     wanted_until: datetime | None = None
     helper_gender: Literal["", "M", "F"] | None = None
     home_visit: bool | None = None
+    hazardous: bool | None = None
 
 
 class DispatchIn(In):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, LexiconEntry, Visit
+from shezhi.core.admin import AuditedReadAdmin
 
 
 @admin.register(LexiconEntry)
@@ -12,7 +13,7 @@ class LexiconEntryAdmin(admin.ModelAdmin):
     search_fields = ["term"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedReadAdmin):
     """Care records change only through the services (audited); the admin only shows them."""
 
     def has_add_permission(self, request, obj=None) -> bool:

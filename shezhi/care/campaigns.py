@@ -1,7 +1,7 @@
 """Door-knocking campaigns (敲门行动): launch over a community or grid, one stop per household
 in walking order, doors recorded by the grid worker or volunteer team, live progress."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -9,14 +9,23 @@ from django.utils import timezone
 
 from shezhi.accounts.models import DISPATCH_ROLES, Role, User
 from shezhi.care import route
+from shezhi.care.cadence import RiskLevel
 from shezhi.care.models import Campaign, CampaignStop, CareProfile
 from shezhi.care.selectors import campaign_visible, units_in_reach
-from shezhi.care.services import BATCH, _clean, _may_manage, scan_text
+from shezhi.care.services import BATCH, _clean, _may_manage, scan_text, visit_record
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import Level
+from shezhi.people.models import Resident, VulnerabilityTag
 from shezhi.volunteers.models import Team, TeamMembership
+
+# Door outcome → whether the resident was seen (a visit either way); a refusal is no visit.
+DOOR_VISITS = {
+    CampaignStop.Outcome.VISITED: True,
+    CampaignStop.Outcome.CONCERN: True,
+    CampaignStop.Outcome.NOT_HOME: False,
+}
 
 
 def _grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
@@ -44,10 +53,13 @@ def campaign_launch(
     name: str,
     reason: str = "",
     teams_by_grid: Mapping[int, int] | None = None,
+    tags: Sequence[str] = (),
+    risk_levels: Sequence[str] = (),
 ) -> Campaign:
     """Launch a campaign over a community or grid: every household of a resident on the care
     registry there gets one stop, in walking order, assigned to the grid's grid worker or to the
-    volunteer team named for that grid."""
+    volunteer team named for that grid. `tags` (vulnerability tag codes, e.g. 独居老人 and 残障)
+    and `risk_levels` narrow it to the residents who carry any of them."""
     if not may_launch(actor):
         raise Forbidden("只有社工或督导可以发起敲门行动")
     unit = units_in_reach(actor=actor).filter(pk=unit_id).first()
@@ -67,8 +79,15 @@ def campaign_launch(
         )
         if not set(teams.values()) <= valid:
             raise InvalidInput("志愿服务队应属于本社区", field="teams_by_grid")
+    tags, risk_levels = _targeting(tags, risk_levels)
     campaign = Campaign(
-        name=name, reason=(reason or "").strip(), unit=unit, community=community, created_by=actor
+        name=name,
+        reason=(reason or "").strip(),
+        unit=unit,
+        community=community,
+        created_by=actor,
+        target_tags=tags,
+        target_risk_levels=risk_levels,
     )
     _clean(campaign)
     campaign.save()
@@ -77,6 +96,12 @@ def campaign_launch(
         if unit.level < Level.GRID
         else CareProfile.objects.filter(is_active=True, grid=unit)
     )
+    if tags:
+        profiles = profiles.filter(
+            resident_id__in=Resident.objects.filter(tags__code__in=tags).values("pk")
+        )
+    if risk_levels:
+        profiles = profiles.filter(risk_level__in=risk_levels)
     rows = list(
         profiles.order_by("resident_id").values_list(
             "resident_id",
@@ -125,6 +150,17 @@ def campaign_launch(
     return campaign
 
 
+def _targeting(tags: Sequence[str], risk_levels: Sequence[str]) -> tuple[list[str], list[str]]:
+    tags = sorted({str(t) for t in tags or ()})
+    known = set(VulnerabilityTag.objects.filter(code__in=tags).values_list("code", flat=True))
+    if set(tags) - known:
+        raise InvalidInput("未知的关爱标签", field="tags")
+    risk_levels = sorted({str(r) for r in risk_levels or ()})
+    if set(risk_levels) - {level.value for level in RiskLevel}:
+        raise InvalidInput("风险等级无效", field="risk_levels")
+    return tags, risk_levels
+
+
 def _on_my_list(actor: User, stop: CampaignStop) -> bool:
     if stop.assignee_id == actor.pk:
         return True
@@ -166,6 +202,7 @@ def campaign_stop_record(
     note = (note or "").strip()
     if outcome == CampaignStop.Outcome.CONCERN and not note:
         raise InvalidInput("发现问题时请填写说明", field="note")
+    first_record = stop.outcome == CampaignStop.Outcome.PENDING
     stop.outcome, stop.note, stop.recorded_by, stop.recorded_at = outcome, note, actor, now
     _clean(stop)
     stop.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])
@@ -175,6 +212,19 @@ def campaign_stop_record(
         obj=stop,
         summary=f"敲门行动：{stop.get_outcome_display()} {note}"[:300],
     )
+    contact = DOOR_VISITS.get(outcome)
+    if first_record and contact is not None:
+        # A door answered (or not) is a visit: coverage, last seen and the nobody-home-twice
+        # alert move through the one visit service. The door's note stays on the stop and is
+        # scanned below as the stop's.
+        visit_record(
+            actor=actor,
+            resident=stop.resident,
+            visited_on=timezone.localdate(now),
+            contact_made=contact,
+            note=f"敲门行动「{stop.campaign.name}」：{stop.get_outcome_display()}",
+            now=now,
+        )
     if note:
         scan_text(
             actor=actor,

@@ -361,6 +361,9 @@ class Campaign(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
+    # Whom it covers: vulnerability tag codes and risk levels; empty = the whole registry.
+    target_tags = models.JSONField("目标人群标签", default=list, blank=True)
+    target_risk_levels = models.JSONField("目标风险等级", default=list, blank=True)
 
     class Meta:
         verbose_name = "敲门行动"

@@ -308,9 +308,43 @@ def visit_log(
     """Log a visit. Contact made moves the next due date on; a second "nobody answered" in a
     row raises an alert; the visit may raise a need in the ledger and change the risk level;
     its notes are scanned for danger signals."""
+    resident = care_resident_get(actor=actor, resident_id=resident_id)
+    return visit_record(
+        actor=actor,
+        resident=resident,
+        visited_on=visited_on,
+        contact_made=contact_made,
+        mode=mode,
+        checklist=checklist,
+        notes=notes,
+        note=note,
+        risk_level=risk_level,
+        risk_reasons=risk_reasons,
+        need=need,
+        now=now,
+    )
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: User,
+    resident: Resident,
+    visited_on: date,
+    contact_made: bool,
+    mode: str = Visit.Mode.HOME,
+    checklist: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
+    note: str = "",
+    risk_level: str = "",
+    risk_reasons: str = "",
+    need: NeedDraft | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """visit_log() for a resident the caller has already authorised the actor for (a door on
+    the actor's campaign list): one place for every rule a visit sets off."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    resident = care_resident_get(actor=actor, resident_id=resident_id)
     if not isinstance(visited_on, date) or isinstance(visited_on, datetime):
         raise InvalidInput("请填写走访日期", field="visited_on")
     if visited_on > today:

@@ -492,7 +492,9 @@ class CaseAccessLog(models.Model):
         Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
     )
     case_ref = models.PositiveBigIntegerField("个案编号")
-    user = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Users are deactivated, never deleted; the snapshot keeps who it was at the time.
+    user = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    user_identity = models.CharField("访问人身份", max_length=120, blank=True)
     at = models.DateTimeField("时间", db_index=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     part = models.CharField("内容", max_length=20, blank=True)

@@ -38,7 +38,7 @@ from shezhi.cases.models import (
 )
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
-from shezhi.core.models import AuditEvent
+from shezhi.core.models import AuditEvent, identity_snapshot
 
 # The parts of a case file.
 SUMMARY, ASSESSMENT, PLAN, SESSIONS = "summary", "assessment", "plan", "sessions"
@@ -210,6 +210,7 @@ def _log(
         case=case,
         case_ref=max(case_ref, 0),
         user=user if user.pk else None,
+        user_identity=identity_snapshot(user),
         at=now,
         action=action,
         part=part,
@@ -218,9 +219,16 @@ def _log(
 
 
 def _log_list(user: User, cases: list[Case], now: datetime, part: str = "list") -> None:
+    identity = identity_snapshot(user)
     CaseAccessLog.objects.bulk_create(
         CaseAccessLog(
-            case=c, case_ref=c.pk, user=user, at=now, action=CaseAccessLog.Action.LIST, part=part
+            case=c,
+            case_ref=c.pk,
+            user=user,
+            user_identity=identity,
+            at=now,
+            action=CaseAccessLog.Action.LIST,
+            part=part,
         )
         for c in cases
     )
@@ -552,6 +560,38 @@ def case_report(*, actor: User, by: str) -> list[ReportRow]:
             )
         )
     return sorted(out, key=lambda r: (-r.total, r.label))
+
+
+@dataclass(frozen=True)
+class BenefitRow:
+    kind: str
+    label: str
+    total: int
+    by_status: dict[str, int]  # status → count, every status present
+
+
+def benefit_report(*, actor: User) -> list[BenefitRow]:
+    """Benefit applications (低保, 残疾证 …) run for clients in the actor's units, counted by
+    kind and status. Only counts and labels: no client is named, no case is read."""
+    if not (actor.is_superuser or actor.is_staff_role):
+        raise Forbidden("您的角色无权查看个案统计")
+    cases = Case.objects.filter(unit_scope(actor, community_field="community_id"))
+    counts: dict[str, dict[str, int]] = {}
+    for r in (
+        BenefitTask.objects.filter(case__in=cases.values("pk"))
+        .order_by()
+        .values("kind", "status")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(r["kind"], dict.fromkeys(BenefitTask.Status.values, 0))[r["status"]] = r[
+            "n"
+        ]
+    labels = dict(BenefitTask.Kind.choices)
+    rows = [
+        BenefitRow(kind=k, label=labels.get(k, k), total=sum(v.values()), by_status=v)
+        for k, v in counts.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.total, r.label))
 
 
 # --- export ----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from shezhi.cases.models import (
 from shezhi.cases.selectors import CaseAccess, case_access, supervisors_of
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
-from shezhi.core.models import AuditEvent
+from shezhi.core.models import AuditEvent, identity_snapshot
 from shezhi.needs.selectors import need_get
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify_many
@@ -779,7 +779,12 @@ def _access_via(actor: User, model: type[models.Model], pk: int, now: datetime) 
         case_id = None
     if case_id is None:
         CaseAccessLog.objects.create(
-            case_ref=0, user=actor, at=now, action=CaseAccessLog.Action.DENIED, part=str(pk)[:20]
+            case_ref=0,
+            user=actor,
+            user_identity=identity_snapshot(actor),
+            at=now,
+            action=CaseAccessLog.Action.DENIED,
+            part=str(pk)[:20],
         )
         raise NotFound(selectors.NOT_FOUND)
     return case_access(actor=actor, case_id=case_id, now=now)
@@ -1132,7 +1137,11 @@ def emergency_access_grant(
     )
     if case is None:
         CaseAccessLog.objects.create(
-            case_ref=max(ref, 0), user=actor, at=now, action=CaseAccessLog.Action.DENIED
+            case_ref=max(ref, 0),
+            user=actor,
+            user_identity=identity_snapshot(actor),
+            at=now,
+            action=CaseAccessLog.Action.DENIED,
         )
         raise NotFound(selectors.NOT_FOUND)
     with transaction.atomic():

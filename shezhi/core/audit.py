@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import models
 
-from shezhi.core.models import AuditEvent
+from shezhi.core.models import AuditEvent, identity_snapshot
 
 
 def record(
@@ -17,6 +17,7 @@ def record(
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
+        actor_identity=identity_snapshot(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

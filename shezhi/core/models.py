@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -25,9 +27,12 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
         null=True,
-        on_delete=models.SET_NULL,
+        # Users are deactivated, never deleted: who did what must survive (PIPL art. 55).
+        on_delete=models.PROTECT,
         related_name="+",
     )
+    # Who the actor was at the time (username · role · unit), kept even if the account changes.
+    actor_identity = models.CharField("操作人身份", max_length=120, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     action = models.CharField("操作", max_length=20, choices=Action.choices)
     object_type = models.CharField("对象类型", max_length=40)
@@ -44,3 +49,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         at = timezone.localtime(self.at)
         return f"{at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+def identity_snapshot(user: Any) -> str:
+    """ "username · role · unit" of a user as it is now, for records that must outlive changes."""
+    if not getattr(user, "pk", None):
+        return ""
+    unit = getattr(user, "unit", None)
+    parts = [user.username, user.get_role_display(), unit.name if unit else ""]
+    return " · ".join(p for p in parts if p)[:120]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.imports.models import ImportJob
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(AuditedReadAdmin):
     list_display = ["id", "kind", "file_name", "unit", "uploaded_by", "status", "total_rows"]
     list_filter = ["kind", "status"]
     exclude = ["content"]  # the uploaded file carries ID numbers

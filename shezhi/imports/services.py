@@ -14,7 +14,7 @@
 import logging
 import tempfile
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
@@ -134,8 +134,57 @@ def _run_or_mark_failed(job_id: int) -> None:
         )
 
 
+STALE_MESSAGE = "导入中断（服务器在导入过程中停止），未导入任何数据，请重新上传文件"
+EXPIRED_MESSAGE = "文件等待导入超过保留期限，已删除，未导入任何数据，请重新上传文件"
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> tuple[int, int]:
+    """Fail jobs whose worker stopped (no heartbeat — `updated_at` — for
+    SHEZHI_IMPORT_STALE_MINUTES; an interrupted import transaction was rolled back, so nothing
+    was imported) and purge uploaded files kept past SHEZHI_IMPORT_FILE_RETENTION_HOURS.
+    Returns (jobs failed, files purged)."""
+    now = now or timezone.now()
+    running = [ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING]
+    stale_before = now - timedelta(minutes=settings.SHEZHI_IMPORT_STALE_MINUTES)
+    failed = _fail_where(
+        ImportJob.objects.filter(status__in=running, updated_at__lt=stale_before),
+        STALE_MESSAGE,
+        now,
+    )
+    expired = now - timedelta(hours=settings.SHEZHI_IMPORT_FILE_RETENTION_HOURS)
+    failed += _fail_where(
+        ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=expired),
+        EXPIRED_MESSAGE,
+        now,
+    )
+    # Finished jobs drop their file when they end; this catches any left behind.
+    purged = (
+        ImportJob.objects.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+        .exclude(content=b"")
+        .update(content=b"", updated_at=now)
+    )
+    return failed, purged
+
+
+def _fail_where(qs: Any, message: str, now: datetime) -> int:
+    failed = 0
+    for pk in list(qs.values_list("pk", flat=True)):
+        # Conditional: a worker that wakes up and finishes first keeps its result.
+        failed += qs.filter(pk=pk).update(
+            status=ImportJob.Status.FAILED,
+            errors=[Problem(0, "", message).as_dict()],
+            summary={"error_count": 1, "error_rows": 0, "message": message},
+            imported_rows=0,
+            content=b"",
+            finished_at=now,
+            updated_at=now,
+        )
+    return failed
+
+
 def import_jobs_run_pending(*, limit: int = 100) -> list[ImportJob]:
     """Run queued jobs, oldest first (the worker when tasks do not run inline)."""
+    import_jobs_sweep()
     ids = list(
         ImportJob.objects.filter(status=ImportJob.Status.PENDING)
         .order_by("created_at", "id")
@@ -187,9 +236,9 @@ class _Progress:
             self.side = type(main)(dict(main.settings_dict), DEFAULT_DB_ALIAS)
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s "
+                f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s, updated_at = %s "
                 "WHERE id = %s AND total_rows >= %s",
-                [self.job.processed_rows, self.job.pk, self.job.processed_rows],
+                [self.job.processed_rows, timezone.now(), self.job.pk, self.job.processed_rows],
             )
 
     def close(self) -> None:

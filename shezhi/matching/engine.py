@@ -110,6 +110,7 @@ class _Pool:
         self.alone_minor = np.array(
             [c.is_minor and c.kind not in config.accompanied_kinds for c in cands], bool
         )
+        self.minor = np.array([c.is_minor for c in cands], bool)
         self.any_time = np.array([c.availability is None for c in cands], bool)
         self.avail = np.zeros((m, MASK_WORDS), np.uint64)
         for i, c in enumerate(cands):
@@ -208,8 +209,8 @@ class _Pool:
             c, s, lv, d, overlap = c[keep], s[keep], lv[keep], d[keep], overlap[keep]
             if not len(c):
                 return {}, "preference"
-        if need.home_visit:
-            keep = ~self.alone_minor[c]
+        if need.home_visit or need.hazardous:
+            keep = ~(self.minor[c] if need.hazardous else self.alone_minor[c])
             c, s, lv, d, overlap = c[keep], s[keep], lv[keep], d[keep], overlap[keep]
             if not len(c):
                 return {}, "minor"
@@ -305,6 +306,8 @@ class _Pool:
         keep = np.where(np.isnan(self.lat[c]), True, d <= radius[rel])
         home = np.array([x.home_visit for x in batch], bool)
         keep &= ~(home[rel] & self.alone_minor[c])
+        hazardous = np.array([x.hazardous for x in batch], bool)
+        keep &= ~(hazardous[rel] & self.minor[c])
         pref = [x.preferred_gender or "" for x in batch]
         if any(pref):
             want = np.array(pref, dtype=object)[rel]

@@ -39,6 +39,8 @@ class MatchNeed:
     window: Interval | None = None  # when the service should happen; None = any time
     urgency: str = "general"  # "immediate" (马上办) | "caring" (贴心办) | "general"
     home_visit: bool = True
+    # Hazardous work (heights, electricity, ...): no minor takes it, not even within a team.
+    hazardous: bool = False
     previous_helpers: Mapping[CandidateKey, int] = field(default_factory=dict)  # times served
     preferred_gender: str | None = None  # "M" | "F" when the resident asked
     excluded: frozenset[CandidateKey] = frozenset()  # declined it before / resident refused

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
 
 
@@ -31,7 +32,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(AuditedReadAdmin):
     """Read-only in the admin: changes go through the ledger so they are checked and audited."""
 
     list_display = ["id", "title", "category", "urgency", "status", "community", "created_at"]

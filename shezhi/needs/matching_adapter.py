@@ -153,7 +153,7 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
             )
         )
     teams = list(
-        Team.objects.filter(community=community).prefetch_related(
+        Team.objects.filter(community=community, status=Team.Status.FOUNDED).prefetch_related(
             _with_skill("members__skill_levels")
         )
     )
@@ -270,6 +270,7 @@ def needs_for(needs: list[Need]) -> list[MatchNeed]:
                 urgency=n.urgency.code,
                 window=_wanted_window(n),
                 home_visit=n.home_visit,
+                hazardous=n.hazardous,
                 preferred_gender=n.helper_gender or None,
                 previous_helpers=served.get(n.resident_id, {}) if n.resident_id else {},
                 excluded=frozenset(declined.get(n.pk, set())),

@@ -224,6 +224,8 @@ class Need(TimeStampedModel):
         "服务者性别要求", max_length=1, blank=True, choices=HelperGender.choices
     )
     home_visit = models.BooleanField("上门服务", default=True)
+    # Work at heights, with electricity or gas, ...: minors are kept off it.
+    hazardous = models.BooleanField("危险作业", default=False)
 
     objects = NeedQuerySet.as_manager()
 
@@ -307,6 +309,8 @@ class Need(TimeStampedModel):
             parts.append(gettext("服务者性别：%s") % self.get_helper_gender_display())
         if not self.home_visit:
             parts.append(gettext("非上门服务"))
+        if self.hazardous:
+            parts.append(gettext("危险作业（未成年人不可承接）"))
         return "；".join(parts) or gettext("不限")
 
     @property
@@ -351,3 +355,11 @@ class NeedTransition(models.Model):
     @property
     def to_label(self) -> str:
         return STATUS_LABELS[Status(self.to_status)]
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted, as shown in a need's history (pages and API alike): a resident appears
+        only as 居民 — the history is read by helpers who see the resident masked."""
+        if self.actor.role == "resident":
+            return gettext("居民")
+        return str(self.actor)

@@ -112,6 +112,7 @@ def need_create(
     wanted_until: datetime | None = None,
     helper_gender: str = "",
     home_visit: bool = True,
+    hazardous: bool = False,
 ) -> Need:
     """点单: a resident orders help online, or staff record a need from a visit, call or report.
     The wanted time, the helper's gender and whether it is a home visit bind the dispatch."""
@@ -147,6 +148,7 @@ def need_create(
         wanted_until=wanted_until,
         helper_gender=_check_helper_gender(helper_gender),
         home_visit=bool(home_visit),
+        hazardous=bool(hazardous),
     )
     if resident and resident.compound.latitude is not None:
         need.latitude, need.longitude = resident.compound.latitude, resident.compound.longitude
@@ -251,6 +253,7 @@ def _require_dispatcher(actor: User) -> None:
         raise Forbidden("只有社工或督导可以派单、取消和复核需求")
 
 
+ADULT_AGE = 18
 ASSIGNEE_FIELDS = ("assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner")
 
 
@@ -269,8 +272,13 @@ def _assignee(need: Need, kind: str, target_id: int | None) -> dict[str, Any]:
             pk=target_id, community=community, is_active=True
         ).first()
         fields["assignee_volunteer"] = target
+        if target is not None and need.hazardous and _is_minor(target):
+            raise InvalidInput("危险作业不能派给未成年志愿者", field="target_id")
     elif kind == Need.AssigneeKind.TEAM:
-        target = Team.objects.filter(pk=target_id, community=community).first()
+        # Only a founded team serves: one applied for (or refused, dissolved) cannot take orders.
+        target = Team.objects.filter(
+            pk=target_id, community=community, status=Team.Status.FOUNDED
+        ).first()
         fields["assignee_team"] = target
     elif kind == Need.AssigneeKind.SOCIAL_WORKER:
         target = User.objects.filter(
@@ -315,6 +323,10 @@ def need_dispatch(
     return need
 
 
+def _is_minor(volunteer: Volunteer) -> bool:
+    return volunteer.age_on(timezone.localdate()) < ADULT_AGE
+
+
 def _may_accept(actor: User, need: Need) -> bool:
     kind = need.assignee_kind
     if kind == Need.AssigneeKind.SOCIAL_WORKER:
@@ -341,6 +353,10 @@ def need_accept(*, actor: User, need_id: int, expected_version: int | None = Non
         raise Forbidden("这张订单不是派给您的")
     if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
         raise Conflict("这张订单已被其他人接单", code="taken")
+    if need.hazardous:
+        volunteer = Volunteer.objects.filter(user=actor).first()
+        if volunteer is not None and _is_minor(volunteer):
+            raise Forbidden("危险作业不能由未成年志愿者承接")
     _refuse_clash_on_accept(actor, need)
     need = _apply(
         actor=actor,
@@ -720,6 +736,9 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
     _require_dispatcher(actor)
     need = _load(actor, need_id, None)
     note = (note or "").strip()
+    # Review answers a low rating: a need never rated low has nothing to reopen by review.
+    if not need.needs_review:
+        raise Conflict("该需求没有待复核的评价", code="illegal_transition")
     if reopen:
         return _apply(
             actor=actor,
@@ -732,8 +751,6 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
             accepted_by=None,
             accepted_at=None,
         )
-    if not need.needs_review:
-        raise Conflict("该需求没有待复核的评价", code="illegal_transition")
     if not note:
         raise InvalidInput("请填写复核意见", field="note")
     updated = Need.objects.filter(pk=need.pk, version=need.version).update(
@@ -767,6 +784,7 @@ EDITABLE_FIELDS = (
     "wanted_until",
     "helper_gender",
     "home_visit",
+    "hazardous",
 )
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.notifications.models import Delivery, Notification
 
 
@@ -11,7 +12,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedReadAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
     search_fields = ["title", "recipient__username"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.org.models import OrgUnit, PartnerOrganisation, ServiceCentre, Station
 
 
@@ -25,6 +26,6 @@ class ServiceCentreAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(admin.ModelAdmin):
+class PartnerOrganisationAdmin(AuditedReadAdmin):
     list_display = ["name", "unit", "contact_name", "is_active"]
     raw_id_fields = ["unit"]

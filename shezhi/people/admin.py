@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.people.models import Household, Resident, VulnerabilityTag
 
 
@@ -9,13 +10,13 @@ class VulnerabilityTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(AuditedReadAdmin):
     list_display = ["compound", "address"]
     raw_id_fields = ["compound"]
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(AuditedReadAdmin):
     """Residents are listed masked here; full records are read through the audited desk views."""
 
     list_display = ["id", "masked_name", "gender", "masked_phone", "community", "grid"]

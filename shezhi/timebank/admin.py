@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.timebank.models import (
     Account,
     Deposit,
@@ -25,7 +26,7 @@ class TimeBankPolicyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedReadAdmin):
     def has_add_permission(self, request):
         return False
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shezhi.core.admin import AuditedReadAdmin
 from shezhi.volunteers.models import (
     ServiceRecord,
     SkillTag,
@@ -22,7 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedReadAdmin):
     list_display = ["name", "community", "leader"]
     raw_id_fields = ["community", "leader"]
     inlines = [MembershipInline]
@@ -36,7 +37,7 @@ class SkillInline(admin.TabularInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(AuditedReadAdmin):
     list_display = ["volunteer_no", "name", "community", "masked_phone", "is_active"]
     search_fields = ["volunteer_no", "name"]
     raw_id_fields = ["user", "community", "compound"]
@@ -45,7 +46,7 @@ class VolunteerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(admin.ModelAdmin):
+class ServiceRecordAdmin(AuditedReadAdmin):
     list_display = ["service_date", "volunteer", "title", "hours", "organiser"]
     raw_id_fields = ["volunteer", "organiser_unit", "recorded_by"]
 

@@ -94,6 +94,11 @@ class ServicePreferenceFields(forms.Form):
         choices=HelperGender.choices,
     )
     home_visit = forms.BooleanField(label=_("需要上门服务"), required=False, initial=True)
+    hazardous = forms.BooleanField(
+        label=_("危险作业"),
+        required=False,
+        help_text=_("登高、用电用气等，未成年志愿者不可承接"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -316,25 +321,33 @@ class NeedEditForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
 
     @classmethod
     def for_need(cls, need: Need) -> "NeedEditForm":
-        return cls(
+        # The full phone never travels in the form (a read without an audit row): the field
+        # starts empty and shows the masked number; empty means "keep it".
+        form = cls(
             initial={
                 "title": need.title,
                 "category": need.category.code,
                 "urgency": need.urgency.code,
                 "description": need.description,
                 "address": need.address,
-                "contact_phone": need.contact_phone,
                 "wanted_from": need.wanted_from,
                 "wanted_until": need.wanted_until,
                 "helper_gender": need.helper_gender,
                 "home_visit": need.home_visit,
+                "hazardous": need.hazardous,
                 "expected_version": need.version,
             }
         )
+        form.fields["contact_phone"].help_text = _("留空则不修改（现为 %(masked)s）") % {
+            "masked": need.masked_contact_phone or "—"
+        }
+        return form
 
     def changes(self) -> dict[str, str]:
         data = dict(self.cleaned_data)
         data.pop("expected_version")
+        if not data.get("contact_phone"):
+            data.pop("contact_phone", None)  # left empty: keep the phone on file
         return data
 
 

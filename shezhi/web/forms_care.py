@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.care.models import CHECKLIST, RISK_CHOICES, CampaignStop, CareAlert, Check, Visit
+from shezhi.people.models import VulnerabilityTag
 from shezhi.web.forms import DomainForm, NeedFieldsMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -173,10 +174,25 @@ class CampaignForm(DomainForm):
     unit = forms.TypedChoiceField(label=_("范围（社区或网格）"), coerce=int, choices=())
     name = forms.CharField(label=_("行动名称"), max_length=60, help_text=_("如：高温前敲门行动"))
     reason = forms.CharField(label=_("缘由"), required=False, max_length=200)
+    tags = forms.MultipleChoiceField(
+        label=_("只走访这些人群"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则走访全部关爱对象"),
+    )
+    risk_levels = forms.MultipleChoiceField(
+        label=_("只走访这些风险等级"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=RISK_CHOICES,
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = list(units)
+        self.fields["tags"].choices = list(
+            VulnerabilityTag.objects.order_by("sort_order", "id").values_list("code", "name")
+        )
 
 
 class StopForm(DomainForm):

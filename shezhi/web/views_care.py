@@ -439,6 +439,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                     unit_id=form.cleaned_data["unit"],
                     name=form.cleaned_data["name"],
                     reason=form.cleaned_data["reason"],
+                    tags=form.cleaned_data["tags"],
+                    risk_levels=form.cleaned_data["risk_levels"],
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)

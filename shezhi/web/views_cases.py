@@ -132,7 +132,12 @@ def case_report(request: HttpRequest) -> HttpResponse:
     form = forms.ReportForm(request.GET or None)
     by = form.cleaned_data["by"] if form.is_valid() and form.cleaned_data["by"] else "worker"
     rows = _call(selectors.case_report, actor=request.user, by=by)
-    return render(request, "web/cases/report.html", {"form": form, "rows": rows, "by": by})
+    benefits = _call(selectors.benefit_report, actor=request.user)
+    return render(
+        request,
+        "web/cases/report.html",
+        {"form": form, "rows": rows, "by": by, "benefits": benefits},
+    )
 
 
 # --- intake -----------------------------------------------------------------------------

@@ -157,3 +157,61 @@ def test_recording_a_door_checks_the_input_and_the_scope(world, households):
     campaign.save()
     with pytest.raises(Conflict):
         campaigns.campaign_stop_record(actor=world.alice, stop_id=far_stop.pk, outcome="visited")
+
+
+# --- audit finding 12: targeting, doors as visits, nobody home twice ----------------------
+
+
+def test_a_campaign_can_target_vulnerability_tags_and_risk_levels(world, households):
+    from shezhi.people.models import VulnerabilityTag
+
+    alone = VulnerabilityTag.objects.get(code="living_alone")
+    disabled = VulnerabilityTag.objects.get(code="disabled")
+    households["lonely"].tags.add(alone)
+    households["far"].tags.add(disabled)
+    campaign = campaigns.campaign_launch(
+        actor=world.alice,
+        unit_id=world.a["community"].pk,
+        name="独居与残障",
+        tags=["living_alone", "disabled"],
+    )
+    assert {s.resident for s in campaign.stops.all()} == {households["lonely"], households["far"]}
+    assert campaign.target_tags == ["disabled", "living_alone"]
+    register(world.alice, households["far"], "high")
+    high = campaigns.campaign_launch(
+        actor=world.alice, unit_id=world.a["community"].pk, name="高风险", risk_levels=["high"]
+    )
+    assert [s.resident for s in high.stops.all()] == [households["far"]]
+    with pytest.raises(InvalidInput):
+        campaigns.campaign_launch(
+            actor=world.alice, unit_id=world.a["community"].pk, name="x", tags=["nope"]
+        )
+    with pytest.raises(InvalidInput):
+        campaigns.campaign_launch(
+            actor=world.alice, unit_id=world.a["community"].pk, name="x", risk_levels=["max"]
+        )
+    with pytest.raises(NotFound):
+        campaigns.campaign_launch(
+            actor=world.charlie, unit_id=world.a["community"].pk, name="x", tags=["disabled"]
+        )
+
+
+def test_a_door_visited_is_a_visit_and_two_not_home_raise_the_alert(world, households):
+    from shezhi.care.models import CareProfile, Visit
+
+    lonely = households["lonely"]
+    first = campaigns.campaign_launch(actor=world.alice, unit_id=world.a["grid"].pk, name="一")
+    stop = first.stops.get(resident=lonely)
+    campaigns.campaign_stop_record(actor=world.gina, stop_id=stop.pk, outcome="visited")
+    profile = CareProfile.objects.get(resident=lonely)
+    assert profile.last_seen_on is not None
+    assert Visit.objects.filter(resident=lonely, contact_made=True).count() == 1
+    # Re-recording the same door does not count a second visit.
+    campaigns.campaign_stop_record(actor=world.gina, stop_id=stop.pk, outcome="visited")
+    assert Visit.objects.filter(resident=lonely).count() == 1
+    for n in ("二", "三"):
+        c = campaigns.campaign_launch(actor=world.alice, unit_id=world.a["grid"].pk, name=n)
+        door = c.stops.get(resident=lonely)
+        campaigns.campaign_stop_record(actor=world.gina, stop_id=door.pk, outcome="not_home")
+    assert CareAlert.objects.filter(kind="nobody_home_twice", resident=lonely).count() == 1
+    assert Visit.objects.filter(resident=lonely, contact_made=False).count() == 2

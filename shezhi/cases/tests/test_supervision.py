@@ -133,3 +133,33 @@ def test_aggregate_report_has_counts_and_no_personal_data(world, caseload):
 def test_report_is_scoped_to_the_actors_units(world, caseload):
     other_street_admin = UserFactory(role=Role.STREET_ADMIN, unit=make_tree("Z")["street"])
     assert selectors.case_report(actor=other_street_admin, by="community") == []
+
+
+def test_report_counts_benefit_applications_without_personal_data(world, caseload, client):
+    from shezhi.cases.models import BenefitTask
+
+    cases, _ = caseload
+    for case, kind, status in (
+        (cases["high"], "dibao", "submitted"),
+        (cases["overdue"], "dibao", "approved"),
+        (cases["high"], "disability_card", "todo"),
+        (cases["other_street"], "dibao", "todo"),
+    ):
+        BenefitTask.objects.create(case=case, kind=kind, status=status, created_by=world.alice)
+    rows = {r.kind: r for r in selectors.benefit_report(actor=world.sam)}
+    assert rows["dibao"].total == 2 and rows["dibao"].by_status["approved"] == 1
+    assert rows["disability_card"].by_status == {
+        "todo": 1,
+        "submitted": 0,
+        "approved": 0,
+        "rejected": 0,
+    }
+    assert {r.kind: r.total for r in selectors.benefit_report(actor=world.charlie)} == {"dibao": 1}
+    with pytest.raises(Forbidden):
+        selectors.benefit_report(actor=world.bob)
+    client.force_login(world.sam)
+    page = client.get("/desk/cases/report/").content.decode()
+    assert 'data-testid="benefit-report"' in page and "低保" in page
+    for personal in ("朵拉", "甲某", world.dora_resident.id_number):
+        assert personal not in page
+    assert not CaseAccessLog.objects.filter(user=world.sam).exists()

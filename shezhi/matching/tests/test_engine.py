@@ -142,3 +142,13 @@ def test_no_needs_or_no_candidates_give_an_empty_result():
     assert match([], []).proposals == ()
     result = match([need()], [])
     assert result.method == "empty" and result.unmatched[0].reason == "no_nearby"
+
+
+def test_no_minor_takes_hazardous_work_not_even_in_a_team_or_off_a_home_visit():
+    hazardous = need(home_visit=False, hazardous=True)
+    for minor in (cand(1, is_minor=True), cand(1, kind="team", is_minor=True)):
+        result = match([hazardous], [minor])
+        assert not result.proposals
+    assert match([hazardous], [cand(2)]).proposals
+    ranked, _why = rank_candidates(hazardous, [cand(1, is_minor=True), cand(2)])
+    assert [r.candidate.id for r in ranked] == [2]
