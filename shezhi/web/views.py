@@ -304,7 +304,8 @@ def desk_needs(request: HttpRequest) -> HttpResponse:
     qs = need_selectors.ledger(actor=request.user, filters=form.to_filter(), now=now)
     page = page_of(qs, page_number(request.GET.get("page")))
     context = {"form": form, "page": page, "rows": ledger_rows(page.items, now)}
-    return render(request, "web/desk/needs.html", context)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "web/desk/needs.html", context, status=status)
 
 
 @staff_only
