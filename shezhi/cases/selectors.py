@@ -615,3 +615,28 @@ def case_export(*, actor: User, case_id: int, now: datetime | None = None) -> st
 
 def is_admin(user: User) -> bool:
     return bool(user.is_superuser or user.role in ADMIN_ROLES)
+
+
+def cases_of_alerts(*, actor: User, alert_ids: list[int]) -> dict[int, int]:
+    """alert id -> the open case opened from it, among the cases the actor may see. An alert
+    with a case links to it and is not offered 开案 again (the service refuses a second case);
+    a case the actor may not see stays unnamed here (its page would be 'not found')."""
+    if not alert_ids:
+        return {}
+    rows = (
+        cases_visible_to(actor)
+        .filter(care_alert_id__in=alert_ids)
+        .exclude(status=Stage.CLOSED)
+        .order_by()
+        .values_list("care_alert_id", "pk")
+    )
+    return {alert_id: case_id for alert_id, case_id in rows}
+
+
+def alerts_with_case(*, alert_ids: list[int]) -> set[int]:
+    """The alerts that already have an open case, whoever may see it: 开案 is not offered."""
+    return set(
+        Case.objects.filter(care_alert_id__in=alert_ids)
+        .exclude(status=Stage.CLOSED)
+        .values_list("care_alert_id", flat=True)
+    )

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-
 from enum import StrEnum
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When

@@ -164,7 +164,17 @@ class ReportForm(DomainForm):
 
 
 class CloseForm(DomainForm):
-    note = forms.CharField(label=_("处置说明"), max_length=500)
+    note = forms.CharField(
+        label=_("关闭原因（处置说明）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明已如何处置，例如：已上门核实，本人安全，已联系家属。"),
+    )
+    confirm = forms.BooleanField(
+        label=_("我已核实，确认关闭该预警"),
+        required=True,
+        error_messages={"required": _("请勾选“确认关闭”")},
+    )
 
 
 class CampaignForm(DomainForm):

@@ -37,9 +37,13 @@ def four(world):
     urgent_code = UrgencyLevel.objects.order_by("sort_order").first().code
     return {
         "routine": _need(world, "例行", created_ago_hours=1),
-        "tomorrow": _need(world, "明天到期", urgency=urgent_code, due_in_hours=24, created_ago_hours=5),
+        "tomorrow": _need(
+            world, "明天到期", urgency=urgent_code, due_in_hours=24, created_ago_hours=5
+        ),
         "overdue": _need(world, "已超期", due_in_hours=-2, created_ago_hours=50),
-        "closed": _need(world, "已办结", due_in_hours=-100, created_ago_hours=200, status=Status.DONE),
+        "closed": _need(
+            world, "已办结", due_in_hours=-100, created_ago_hours=200, status=Status.DONE
+        ),
     }
 
 
