@@ -19,7 +19,9 @@ from shezhi.activities.services import (
     volunteer_of,
 )
 from shezhi.core.errors import NotFound
-from shezhi.volunteers.models import TeamMembership, Volunteer
+from shezhi.org.models import OrgUnit
+from shezhi.volunteers.models import Team, TeamMembership, Volunteer
+from shezhi.volunteers.selectors import recording_units
 
 
 def activity_get(*, actor: User, activity_id: int) -> Activity:
@@ -184,3 +186,21 @@ def members_led_by(*, actor: User) -> list[Volunteer]:
         .distinct()
         .order_by("volunteer_no")
     )
+
+
+@dataclass(frozen=True)
+class OrganisingChoices:
+    """What the actor may organise an activity for: units (staff) and teams they lead."""
+
+    units: list[OrgUnit]
+    teams: list[Team]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.units or self.teams)
+
+
+def organising_choices(*, actor: User) -> OrganisingChoices:
+    """The create service's own rules (staff of the unit, leader of a founded team) as choices."""
+    teams = [t for t in teams_led_by(actor) if t.status == Team.Status.FOUNDED]
+    return OrganisingChoices(units=list(recording_units(actor=actor)[:500]), teams=teams)

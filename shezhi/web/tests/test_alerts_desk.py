@@ -72,7 +72,9 @@ def test_api_close_needs_reason_and_confirm(world, alerts):
     assert api.post(f"/care/alerts/{alert.pk}/close", {"note": "已核实"}).status_code == 400
     refused = api.post(f"/care/alerts/{alert.pk}/close", {"note": "已核实", "confirm": False})
     assert refused.status_code == 400 and refused.json()["field"] == "confirm"
-    assert api.post(f"/care/alerts/{alert.pk}/close", {"note": "", "confirm": True}).status_code == 400
+    assert (
+        api.post(f"/care/alerts/{alert.pk}/close", {"note": "", "confirm": True}).status_code == 400
+    )
     outsider = ApiClient(world.charlie)
     body = {"note": "x", "confirm": True}
     assert outsider.post(f"/care/alerts/{alert.pk}/close", body).status_code == 404
