@@ -26,6 +26,7 @@ from shezhi.people import selectors as people_selectors
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
 from shezhi.web.ledger_rows import ledger_rows
+from shezhi.web.navigation import start_page
 from shezhi.web.paging import page_number, page_of
 
 View = Callable[..., HttpResponse]
@@ -72,11 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.role in STAFF_ROLES or user.is_superuser:
-        return redirect("desk:home")
-    if user.role == Role.RESIDENT:
-        return redirect("m:home")
-    return redirect("m:orders")
+    return redirect(start_page(user))
 
 
 # --- resident (mobile) ---------------------------------------------------------------------

@@ -3,6 +3,8 @@ from django.forms import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+from shezhi.web.navigation import nav_for
+
 register = template.Library()
 
 
@@ -38,3 +40,12 @@ def fast_select(field: BoundField) -> str:
     return format_html(
         '<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options
     )
+
+
+@register.simple_tag(takes_context=True)
+def nav_groups(context: template.Context) -> list:
+    """The main navigation of the logged-in user, the current page marked (see web.navigation)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return nav_for(request.user, request.path)
