@@ -640,3 +640,25 @@ def alerts_with_case(*, alert_ids: list[int]) -> set[int]:
         .exclude(status=Stage.CLOSED)
         .values_list("care_alert_id", flat=True)
     )
+
+
+CLIENT_NAME = "client_name"
+
+
+def case_client_name(*, actor: User, access: CaseAccess, now: datetime | None = None) -> str:
+    """The client's name as this actor may see it: in full for the case team (the worker and
+    team members, who serve the person), logged as a read of the case like every other part;
+    masked for everyone else (supervisors, emergency access)."""
+    case = access.case
+    if not access.is_team_member:
+        return case.client.masked_name
+    _log(
+        user=actor,
+        case_ref=case.pk,
+        case=case,
+        action=CaseAccessLog.Action.READ,
+        now=now or timezone.now(),
+        part=CLIENT_NAME,
+        relation=access.relation,
+    )
+    return case.client.name

@@ -70,8 +70,17 @@ class CaseOpenForm(ConsentFields, DomainForm):
     client = _id(_("服务对象（居民编号）"), required=False, help_text=_("来自需求或预警时可不填"))
     need = _id(_("来源需求编号"), required=False)
     alert = _id(_("来源预警编号"), required=False)
-    problem_type = forms.ChoiceField(label=_("问题类型"), choices=Case.ProblemType.choices)
-    risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices)
+    # No default: a problem type or risk level picked by the browser would be a guess on file.
+    problem_type = forms.ChoiceField(
+        label=_("问题类型"),
+        choices=[("", _("— 请选择 —")), *Case.ProblemType.choices],
+        error_messages={"required": _("请选择问题类型")},
+    )
+    risk_level = forms.ChoiceField(
+        label=_("风险等级"),
+        choices=[("", _("— 请选择 —")), *RiskLevel.choices],
+        error_messages={"required": _("请选择风险等级")},
+    )
     opened_on = forms.DateField(label=_("接案日期"), widget=DATE, required=False)
     institution_kind = forms.ChoiceField(
         label=_("转介机构类型"),

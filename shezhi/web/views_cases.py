@@ -94,6 +94,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "access": access,
         "case": access.case,
+        "client_name": selectors.case_client_name(actor=user, access=access),
     }
     for part, (name, read) in readers.items():
         if access.can(part):
