@@ -10,6 +10,7 @@ from shezhi.needs import selectors as need_selectors
 from shezhi.needs.models import HelperGender, Need
 from shezhi.needs.selectors import LedgerFilter, LedgerSort, ledger_sort_of
 from shezhi.needs.workflow import STATUS_LABELS, Status
+from shezhi.web.pickers import resident_picker_field
 
 
 def translate_choices(fields: dict[str, forms.Field]) -> None:
@@ -136,8 +137,8 @@ class IntakeForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     domain_fields = {"resident_id": "resident"}
 
     source = forms.ChoiceField(label=_("来源"), choices=SOURCE_CHOICES)
-    resident = forms.IntegerField(
-        label=_("居民编号"), required=False, min_value=1, help_text=_("可选：为登记在册的居民下单")
+    resident = resident_picker_field(
+        _("居民"), required=False, help_text=_("可选：输入姓名，为登记在册的居民下单")
     )
     category = forms.ChoiceField(label=_("需求类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.care.models import CHECKLIST, RISK_CHOICES, CampaignStop, CareAlert, Check, Visit
 from shezhi.web.forms import DomainForm, NeedFieldsMixin
+from shezhi.web.pickers import resident_picker_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ID = 2**63 - 1
@@ -136,9 +137,9 @@ class RegistryFilter(DomainForm):
 
 
 class RegisterForm(DomainForm):
-    """Open the care profile page of a resident (by the resident's number) to register them."""
+    """Open the care profile page of a resident (picked by name) to register them."""
 
-    resident = _id(_("居民编号"))
+    resident = resident_picker_field(_("居民"), help_text=_("输入姓名搜索"))
 
 
 class AlertFilter(DomainForm):

@@ -11,6 +11,7 @@ from shezhi.web import (
     views_dispatch,
     views_imports,
     views_notifications,
+    views_pickers,
     views_timebank,
     views_volunteers,
 )
@@ -59,6 +60,7 @@ desk = [
     path("needs/<int:need_id>/edit/", views.desk_edit, name="edit"),
     path("dispatch/bulk/", views_dispatch.desk_dispatch_bulk, name="dispatch_bulk"),
     path("residents/", views.desk_residents, name="residents"),
+    path("pickers/residents/", views_pickers.pick_residents, name="pick_residents"),
     path("residents/<int:resident_id>/", views.desk_resident, name="resident"),
     path("residents/<int:resident_id>/reveal/", views.desk_resident_reveal, name="reveal"),
     path("records/", views_volunteers.desk_records, name="records"),

@@ -28,6 +28,7 @@ from shezhi.web import forms
 from shezhi.web.ledger_rows import ledger_rows
 from shezhi.web.navigation import start_page
 from shezhi.web.paging import page_number, page_of
+from shezhi.web.pickers import label_pickers
 
 View = Callable[..., HttpResponse]
 
@@ -309,6 +310,7 @@ def desk_needs(request: HttpRequest) -> HttpResponse:
 def desk_need_new(request: HttpRequest) -> HttpResponse:
     initial = {"resident": request.GET.get("resident")} if request.GET.get("resident") else None
     form = forms.IntakeForm(request.POST or None, initial=initial)
+    label_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

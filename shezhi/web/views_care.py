@@ -231,6 +231,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "can_launch": campaigns.may_launch(user),
+            "register_form": forms.RegisterForm(),
         },
         status=400 if form.errors else 200,
     )

@@ -1,8 +1,6 @@
 """The case form starts empty (no problem type or risk guessed), and the case team sees their
 client's full name on the case (a logged read) while others keep the masked name."""
 
-import re
-
 import pytest
 from django.test import Client
 
