@@ -10,6 +10,7 @@ from shezhi.activities.editing import PositionEdit
 from shezhi.activities.models import Activity
 from shezhi.activities.recurrence import Rule
 from shezhi.activities.services import PositionSpec
+from shezhi.org.models import Level
 from shezhi.volunteers.models import ServiceCategory
 from shezhi.web.forms import DomainForm
 
@@ -67,8 +68,13 @@ class ActivityForm(DomainForm):
     cancel_cutoff_hours = forms.IntegerField(
         label=_("开始前多少小时停止取消报名"), initial=24, min_value=0, max_value=720
     )
-    latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
+    location = forms.TypedChoiceField(
+        label=_("签到位置（社区或小区）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("从组织架构中选择活动所在的社区或小区，签到时按其位置校验"),
+    )
     checkin_radius_m = forms.IntegerField(
         label=_("签到范围（米）"),
         required=False,
@@ -86,9 +92,16 @@ class ActivityForm(DomainForm):
         label=_("重复截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, units: Any = (), teams: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any = (), teams: Any = (), locations: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         units, teams = list(units), list(teams)
+        self._points = {u.pk: (u.latitude, u.longitude) for u in locations}
+        self.fields["location"].choices = [("", _("不设置"))] + [
+            (u.pk, f"{u.parent.name} › {u.name}" if u.level == Level.COMPOUND else u.name)
+            for u in locations
+        ]
         if units:
             self.fields["organiser_unit"].choices = [(u.pk, u.name) for u in units]
             self.fields["organiser_unit"].required = True
@@ -116,6 +129,7 @@ class ActivityForm(DomainForm):
         """The create service's keyword arguments other than the actor and the rule."""
         d = self.cleaned_data
         team_id = d.get("team")
+        point = self._points.get(d["location"]) if d.get("location") else None
         return {
             "title": d["title"],
             "category": d["category"],
@@ -131,8 +145,8 @@ class ActivityForm(DomainForm):
             "risk_statement": d["risk_statement"],
             "requires_approval": d["requires_approval"],
             "cancel_cutoff_hours": d["cancel_cutoff_hours"],
-            "latitude": d["latitude"],
-            "longitude": d["longitude"],
+            "latitude": point[0] if point else None,
+            "longitude": point[1] if point else None,
             "checkin_radius_m": d["checkin_radius_m"],
             "positions": positions,
         }

@@ -279,7 +279,8 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("只有社工或服务队队长可以发起活动"))
         return render(request, "web/activities/refused.html", status=403)
     data = request.POST if request.method == "POST" else None
-    form = ActivityForm(data, units=choices.units, teams=choices.teams)
+    locations = selectors.location_choices(choices=choices)
+    form = ActivityForm(data, units=choices.units, teams=choices.teams, locations=locations)
     formset = NewPositionFormSet(data, prefix="positions")
     if data is not None and form.is_valid() and formset.is_valid():
         rule = form.rule()

@@ -202,3 +202,20 @@ def test_api_leader_of_another_team_cannot_create_for_it(world, leader, other_le
     assert ApiClient(world.bob).post(
         "/activities", api_body(world, team_id=None, scope="unit", scope_team_id=None)
     ).status_code in (403, 404)
+
+
+def test_venue_position_is_picked_from_the_org_tree_not_typed(world, leader):
+    compound = world.a["compound"]
+    html = client_of(leader).get("/desk/activities/new/").content.decode()
+    assert 'name="latitude"' not in html and 'name="longitude"' not in html
+    assert f'value="{compound.pk}"' in html
+    assert f'value="{world.b["compound"].pk}"' not in html  # another community's compound
+    data = form_data(team=world.team.pk, location=compound.pk, checkin_radius_m=200)
+    assert client_of(leader).post("/desk/activities/new/", data).status_code == 302
+    act = Activity.objects.get()
+    assert (act.latitude, act.longitude) == (compound.latitude, compound.longitude)
+
+
+def test_a_location_outside_the_choices_is_refused(world, leader):
+    data = form_data(team=world.team.pk, location=world.b["compound"].pk)
+    assert client_of(leader).post("/desk/activities/new/", data).status_code == 400
