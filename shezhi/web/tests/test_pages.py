@@ -416,7 +416,7 @@ def test_desk_intake_for_outsiders_resident_is_refused(client, world):
             "description": "x",
         },
     )
-    assert response.status_code == 400 and "居民编号：" in text(response)
+    assert response.status_code == 400 and "居民：" in text(response)
     assert not Need.objects.exists()
 
 
