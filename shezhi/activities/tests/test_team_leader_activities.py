@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role
 from shezhi.activities.models import Activity
-from shezhi.api.tests.conftest import ApiClient
 from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory
 
 
@@ -146,62 +145,6 @@ def test_team_leader_edits_and_cancels_on_the_desk(world, leader, other_leader):
     client_of(leader).post(f"/desk/activities/{act.pk}/cancel/", {"reason": "天气原因"})
     act.refresh_from_db()
     assert act.status == "cancelled"
-
-
-def api_body(world, **overrides):
-    start = _start()
-    body = {
-        "title": "楼道清洁",
-        "category": "environment",
-        "description": "清理楼道杂物",
-        "venue": "A小区3栋",
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=2)).isoformat(),
-        "person_in_charge": "艾琳",
-        "team_id": world.team.pk,
-        "scope": "team",
-        "scope_team_id": world.team.pk,
-        "positions": [{"name": "清扫", "quota": 4}, {"name": "搬运", "quota": 2}],
-    }
-    body.update(overrides)
-    return body
-
-
-def test_api_team_leader_creates_edits_and_cancels(world, leader, other_leader):
-    api = ApiClient(leader)
-    made = api.post("/activities", api_body(world))
-    assert made.status_code == 201, made.content
-    data = made.json()
-    assert [p["name"] for p in data["positions"]] == ["清扫", "搬运"]
-    aid = data["id"]
-    start = _start()
-    edit = {
-        "title": "楼道清洁（改）",
-        "description": "清理楼道杂物",
-        "venue": "A小区3栋",
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=3)).isoformat(),
-        "positions": [
-            {"id": p["id"], "name": p["name"], "quota": p["quota"]} for p in data["positions"]
-        ]
-        + [{"name": "登记", "quota": 1}],
-    }
-    assert ApiClient(other_leader).patch(f"/activities/{aid}", edit).status_code == 404
-    edited = api.patch(f"/activities/{aid}", edit)
-    assert edited.status_code == 200 and len(edited.json()["positions"]) == 3
-    refused = ApiClient(other_leader).post(f"/activities/{aid}/cancel", {"reason": "x"})
-    assert refused.status_code == 404
-    cancelled = api.post(f"/activities/{aid}/cancel", {"reason": "天气原因"})
-    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-
-
-def test_api_leader_of_another_team_cannot_create_for_it(world, leader, other_leader):
-    response = ApiClient(other_leader).post("/activities", api_body(world))
-    assert response.status_code == 404 and not Activity.objects.exists()
-    assert ApiClient(world.bob).post("/activities", api_body(world)).status_code == 404
-    assert ApiClient(world.bob).post(
-        "/activities", api_body(world, team_id=None, scope="unit", scope_team_id=None)
-    ).status_code in (403, 404)
 
 
 def test_venue_position_is_picked_from_the_org_tree_not_typed(world, leader):

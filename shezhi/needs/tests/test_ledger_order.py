@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shezhi.api.tests.conftest import ApiClient
 from shezhi.core.errors import InvalidInput
 from shezhi.needs import selectors
 from shezhi.needs.models import Need, UrgencyLevel
@@ -89,16 +88,6 @@ def test_desk_ledger_page_default_order_and_bad_sort(client, world, four):
     assert "排序方式无效" in bad.content.decode()
     newest = client.get("/desk/needs/", {"sort": "newest"}).content.decode()
     assert newest.index("例行") < newest.index("已超期")
-
-
-def test_api_ledger_sorted_and_bad_sort_is_400(world, four):
-    api = ApiClient(world.alice)
-    items = api.get("/needs", sort="deadline").json()["items"]
-    assert [i["title"] for i in items][:2] == ["已超期", "明天到期"]
-    default = api.get("/needs").json()["items"]
-    assert default[0]["title"] == "已超期"
-    bad = api.get("/needs", sort="bogus")
-    assert bad.status_code == 400 and bad.json()["field"] == "sort"
 
 
 @pytest.mark.parametrize("sort", list(LedgerSort))

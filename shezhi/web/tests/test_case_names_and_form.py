@@ -6,7 +6,6 @@ from django.test import Client
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
-from shezhi.api.tests.conftest import ApiClient
 from shezhi.cases import services
 from shezhi.cases.models import Case, CaseAccessLog
 from shezhi.cases.tests.factories import open_case
@@ -67,9 +66,3 @@ def test_supervisor_keeps_the_masked_name(world, case):
 
 def test_outsider_gets_404(world, case):
     assert client_of(world.charlie).get(f"/desk/cases/{case.pk}/").status_code == 404
-
-
-def test_api_detail_gives_the_team_the_full_name_only(world, case):
-    assert ApiClient(world.alice).get(f"/cases/{case.pk}").json()["case"]["client"] == "朵拉"
-    sup = ApiClient(world.sam).get(f"/cases/{case.pk}").json()["case"]["client"]
-    assert sup == world.dora_resident.masked_name
