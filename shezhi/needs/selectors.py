@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
@@ -101,28 +101,17 @@ class LedgerFilter:
     sort: LedgerSort = LedgerSort.ATTENTION
 
 
-def _ledger_order(qs: QuerySet[Need], sort: LedgerSort, now: datetime) -> QuerySet[Need]:
+def _ledger_order(qs: QuerySet[Need], sort: LedgerSort) -> QuerySet[Need]:
     newest = ("-created_at", "-id")
     if sort == LedgerSort.NEWEST:
         return qs.order_by(*newest)
     if sort == LedgerSort.URGENCY:
-        return qs.order_by("urgency__sort_order", "resolve_by", *newest)
-    # Open needs come before closed ones: a closed need's deadline no longer asks for anything.
-    open_first = Case(
-        When(status__in=list(OPEN), then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
+        return qs.order_by("open_rank", "urgency__sort_order", "due_at", "id")
     if sort == LedgerSort.DEADLINE:
-        return qs.order_by(open_first, "resolve_by", *newest)
-    # ATTENTION: overdue (response or resolution deadline passed) first, then the deadline
-    # soonest, then the most urgent level.
-    attention = Case(
-        When(Q(status=Status.PENDING, respond_by__lt=now), then=Value(0)),
-        When(Q(status__in=list(OPEN), resolve_by__lt=now), then=Value(0)),
-        When(status__in=list(OPEN), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return qs.order_by(attention, "resolve_by", "urgency__sort_order", *newest)
+        return qs.order_by("open_rank", "resolve_by", "id")
+    # ATTENTION: open before closed, then the next deadline (overdue ones, whose deadline has
+    # passed, first), then the most urgent; indexed by need_attention / need_ledger_attention.
+    return qs.order_by("open_rank", "due_at", "urgency__sort_order", "id")
 
 
 def ledger(*, actor: User, filters: LedgerFilter, now: datetime | None = None) -> QuerySet[Need]:
@@ -140,7 +129,7 @@ def ledger(*, actor: User, filters: LedgerFilter, now: datetime | None = None) -
         qs = qs.filter(needs_review=True)
     if filters.query:
         qs = qs.filter(Q(title__icontains=filters.query) | Q(description__icontains=filters.query))
-    return _ledger_order(qs, filters.sort, now)
+    return _ledger_order(qs, filters.sort)
 
 
 def ledger_counts(*, actor: User, now: datetime | None = None) -> dict[str, int]:
