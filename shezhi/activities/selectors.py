@@ -19,7 +19,9 @@ from shezhi.activities.services import (
     volunteer_of,
 )
 from shezhi.core.errors import NotFound
-from shezhi.volunteers.models import TeamMembership, Volunteer
+from shezhi.org.models import Level, OrgUnit
+from shezhi.volunteers.models import Team, TeamMembership, Volunteer
+from shezhi.volunteers.selectors import recording_units
 
 
 def activity_get(*, actor: User, activity_id: int) -> Activity:
@@ -227,4 +229,40 @@ def members_led_by(*, actor: User) -> list[Volunteer]:
         Volunteer.objects.filter(teammembership__team__in=led, is_active=True)
         .distinct()
         .order_by("volunteer_no")
+    )
+
+
+@dataclass(frozen=True)
+class OrganisingChoices:
+    """What the actor may organise an activity for: units (staff) and teams they lead."""
+
+    units: list[OrgUnit]
+    teams: list[Team]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.units or self.teams)
+
+
+def organising_choices(*, actor: User) -> OrganisingChoices:
+    """The create service's own rules (staff of the unit, leader of a founded team) as choices."""
+    teams = [t for t in teams_led_by(actor) if t.status == Team.Status.FOUNDED]
+    return OrganisingChoices(units=list(recording_units(actor=actor)[:500]), teams=teams)
+
+
+def location_choices(*, choices: OrganisingChoices, limit: int = 500) -> list[OrgUnit]:
+    """Communities and compounds (with coordinates) under what the actor organises for: a venue
+    is picked from the org tree, its coordinates come from the unit, no raw latitude/longitude."""
+    paths = [u.path for u in choices.units] + [t.community.path for t in choices.teams]
+    if not paths:
+        return []
+    under = Q()
+    for path in sorted(set(paths)):
+        under |= Q(path__startswith=path)
+    return list(
+        OrgUnit.objects.filter(under, level__in=[Level.COMMUNITY, Level.COMPOUND])
+        .exclude(latitude__isnull=True)
+        .exclude(longitude__isnull=True)
+        .select_related("parent")
+        .order_by("path")[:limit]
     )

@@ -14,6 +14,7 @@ from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
 from shezhi.care import campaigns, cards, selectors, services
 from shezhi.care.cadence import days_overdue
 from shezhi.care.models import CHECKLIST, CareAlert, CareProfile, ContactAssignment, Visit
+from shezhi.cases import selectors as case_selectors
 from shezhi.core.errors import Forbidden
 
 router = Router(tags=["关爱走访"])
@@ -132,6 +133,13 @@ class AlertOut(Schema):
     reported_at: datetime | None
     reported_to: str
     created_at: datetime
+    case_id: int | None = Field(None, description="由该预警开的个案（本人可见时）")
+    has_case: bool = Field(False, description="已开案：不再提供“开案”")
+
+
+class AlertCloseIn(In):
+    note: str = Field(min_length=1, max_length=500, description="关闭原因（处置说明）")
+    confirm: StrictBool = Field(description="必须为 true：关闭是有意的第二步")
 
 
 class AlertQuery(Clean):
@@ -215,7 +223,8 @@ def _visit(v: Visit) -> dict:
     }
 
 
-def _alert(a: CareAlert, actor) -> dict:
+def _alert(a: CareAlert, actor, cases: tuple[dict[int, int], set[int]] | None = None) -> dict:
+    case_of, with_case = cases or _cases_of(actor, [a.pk])
     name = ""
     if a.resident is not None:
         name = (
@@ -239,7 +248,16 @@ def _alert(a: CareAlert, actor) -> dict:
         "reported_at": a.reported_at,
         "reported_to": a.reported_to,
         "created_at": a.created_at,
+        "case_id": case_of.get(a.pk),
+        "has_case": a.pk in with_case,
     }
+
+
+def _cases_of(actor, alert_ids: list[int]) -> tuple[dict[int, int], set[int]]:
+    return (
+        case_selectors.cases_of_alerts(actor=actor, alert_ids=alert_ids),
+        case_selectors.alerts_with_case(alert_ids=alert_ids),
+    )
 
 
 def _card(actor, resident_id: int) -> dict:
@@ -325,7 +343,9 @@ def visit_create(request: HttpRequest, resident_id: PathId, payload: VisitIn):
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="待处理的关爱预警")
 def alert_list(request: HttpRequest, filters: Query[AlertQuery]):
     qs = selectors.alerts_open(actor=request.auth, kind=filters.kind).select_related("grid")
-    return [_alert(a, request.auth) for a in qs[: filters.limit]]
+    alerts = list(qs[: filters.limit])
+    cases = _cases_of(request.auth, [a.pk for a in alerts])
+    return [_alert(a, request.auth, cases) for a in alerts]
 
 
 @router.post(
@@ -333,6 +353,18 @@ def alert_list(request: HttpRequest, filters: Query[AlertQuery]):
 )
 def alert_acknowledge(request: HttpRequest, alert_id: PathId):
     alert = services.alert_acknowledge(actor=request.auth, alert_id=alert_id)
+    return _alert(selectors.alert_get(actor=request.auth, alert_id=alert.pk), request.auth)
+
+
+@router.post(
+    "/alerts/{alert_id}/close",
+    response={200: AlertOut, **ERRORS},
+    summary="关闭预警（须填写原因并确认 confirm=true）",
+)
+def alert_close(request: HttpRequest, alert_id: PathId, payload: AlertCloseIn):
+    alert = services.alert_close(
+        actor=request.auth, alert_id=alert_id, note=payload.note, confirmed=payload.confirm
+    )
     return _alert(selectors.alert_get(actor=request.auth, alert_id=alert.pk), request.auth)
 
 

@@ -3,7 +3,8 @@
 A case outside the caller's reach answers 404 exactly like a missing one, and the attempt is
 written to the case's access log; every read is logged by `shezhi.cases.selectors`. The detail
 carries only the parts the caller's team role may see (a counsellor gets the plan and their own
-sessions, never the assessment); the client's name is always masked."""
+sessions, never the assessment); the client's name is in full only in the detail read by the case
+team (a logged read), masked everywhere else."""
 
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -232,7 +233,10 @@ def _detail(actor: Any, case_id: int) -> dict[str, Any]:
     access = selectors.case_get(actor=actor, case_id=case_id)
     pk = access.case.pk
     out: dict[str, Any] = {
-        "case": _case(access.case),
+        "case": {
+            **_case(access.case),
+            "client": selectors.case_client_name(actor=actor, access=access),
+        },
         "relation": access.relation,
         "parts": sorted(access.parts),
     }

@@ -39,6 +39,9 @@ class LedgerQuery(Clean):
     overdue: bool = False
     needs_review: bool = False
     q: str | None = Field(None, max_length=100)
+    sort: str | None = Field(
+        None, max_length=20, description="attention（默认）、deadline、urgency 或 newest"
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -58,6 +61,7 @@ def need_list(request: HttpRequest, filters: Query[LedgerQuery]):
             overdue=filters.overdue,
             needs_review=filters.needs_review,
             query=filters.q,
+            sort=selectors.ledger_sort_of(filters.sort),
         ),
     )
     now = timezone.now()

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Schema
 
 from shezhi.api import render
 from shezhi.api.schemas import (
@@ -40,6 +40,24 @@ def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):
         "offset": filters.offset,
         "items": [render.resident(r) for r in page],
     }
+
+
+class PickQuery(Clean):
+    q: str = Field(max_length=30, description="姓名包含")
+
+
+class PickedOut(Schema):
+    id: int
+    name: str = Field(description="打码")
+    compound: str
+    grid: str
+    label: str
+
+
+@router.get("/pick", response={200: list[PickedOut], **ERRORS}, summary="按姓名选居民（打码）")
+def resident_pick(request: HttpRequest, filters: Query[PickQuery]):
+    picked = selectors.residents_pick(actor=request.auth, query=filters.q)
+    return [{**p.__dict__, "label": p.label} for p in picked]
 
 
 @router.post("", response={201: ResidentOut, **ERRORS}, summary="登记居民")

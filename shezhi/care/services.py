@@ -685,7 +685,10 @@ def alert_record_report(
 
 
 @transaction.atomic
-def alert_close(*, actor: User, alert_id: int, note: str, now: datetime | None = None) -> CareAlert:
+def alert_close(
+    *, actor: User, alert_id: int, note: str, confirmed: bool, now: datetime | None = None
+) -> CareAlert:
+    """Close an alert: a deliberate second step (confirmed) with the reason it may be closed."""
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
     _require_manager(actor)
@@ -693,7 +696,9 @@ def alert_close(*, actor: User, alert_id: int, note: str, now: datetime | None =
         raise Conflict("该预警已关闭")
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请填写处置说明", field="note")
+        raise InvalidInput("请填写关闭原因（处置说明）", field="note")
+    if not confirmed:
+        raise InvalidInput("关闭预警须再次确认：请勾选“确认关闭”", field="confirm")
     if alert.mandatory_report and alert.reported_at is None:
         raise Conflict("涉及儿童受害的预警须先登记强制报告的时间和对象", field="reported_to")
     before = alert.status

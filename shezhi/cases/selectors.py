@@ -655,3 +655,50 @@ def case_export(*, actor: User, case_id: int, now: datetime | None = None) -> st
 
 def is_admin(user: User) -> bool:
     return bool(user.is_superuser or user.role in ADMIN_ROLES)
+
+
+def cases_of_alerts(*, actor: User, alert_ids: list[int]) -> dict[int, int]:
+    """alert id -> the open case opened from it, among the cases the actor may see. An alert
+    with a case links to it and is not offered 开案 again (the service refuses a second case);
+    a case the actor may not see stays unnamed here (its page would be 'not found')."""
+    if not alert_ids:
+        return {}
+    rows = (
+        cases_visible_to(actor)
+        .filter(care_alert_id__in=alert_ids)
+        .exclude(status=Stage.CLOSED)
+        .order_by()
+        .values_list("care_alert_id", "pk")
+    )
+    return {alert_id: case_id for alert_id, case_id in rows}
+
+
+def alerts_with_case(*, alert_ids: list[int]) -> set[int]:
+    """The alerts that already have an open case, whoever may see it: 开案 is not offered."""
+    return set(
+        Case.objects.filter(care_alert_id__in=alert_ids)
+        .exclude(status=Stage.CLOSED)
+        .values_list("care_alert_id", flat=True)
+    )
+
+
+CLIENT_NAME = "client_name"
+
+
+def case_client_name(*, actor: User, access: CaseAccess, now: datetime | None = None) -> str:
+    """The client's name as this actor may see it: in full for the case team (the worker and
+    team members, who serve the person), logged as a read of the case like every other part;
+    masked for everyone else (supervisors, emergency access)."""
+    case = access.case
+    if not access.is_team_member:
+        return case.client.masked_name
+    _log(
+        user=actor,
+        case_ref=case.pk,
+        case=case,
+        action=CaseAccessLog.Action.READ,
+        now=now or timezone.now(),
+        part=CLIENT_NAME,
+        relation=access.relation,
+    )
+    return case.client.name

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils import timezone
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything, unit_scope, user_community
 from shezhi.core import audit
-from shezhi.core.errors import Forbidden, NotFound
+from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.masking import mask_address, mask_mobile
 from shezhi.core.models import AuditEvent
 from shezhi.needs import matching_adapter
@@ -71,6 +72,26 @@ def need_get(*, actor: User, need_id: int) -> Need:
         raise NotFound("未找到该需求") from None
 
 
+class LedgerSort(StrEnum):
+    """How the ledger may be ordered; ATTENTION (what needs a person first) is the default."""
+
+    ATTENTION = "attention"
+    DEADLINE = "deadline"
+    URGENCY = "urgency"
+    NEWEST = "newest"
+
+
+def ledger_sort_of(value: str | None) -> LedgerSort:
+    """The sort named by a request parameter; empty means the default, anything else is refused."""
+    if not value:
+        return LedgerSort.ATTENTION
+    try:
+        return LedgerSort(value)
+    except ValueError:
+        allowed = "、".join(s.value for s in LedgerSort)
+        raise InvalidInput(f"排序方式“{value[:20]}”无效，可选：{allowed}", field="sort") from None
+
+
 @dataclass(frozen=True)
 class LedgerFilter:
     status: str | None = None
@@ -79,9 +100,24 @@ class LedgerFilter:
     overdue: bool = False
     needs_review: bool = False
     query: str | None = None
+    sort: LedgerSort = LedgerSort.ATTENTION
+
+
+def _ledger_order(qs: QuerySet[Need], sort: LedgerSort) -> QuerySet[Need]:
+    newest = ("-created_at", "-id")
+    if sort == LedgerSort.NEWEST:
+        return qs.order_by(*newest)
+    if sort == LedgerSort.URGENCY:
+        return qs.order_by("open_rank", "urgency__sort_order", "due_at", "id")
+    if sort == LedgerSort.DEADLINE:
+        return qs.order_by("open_rank", "resolve_by", "id")
+    # ATTENTION: open before closed, then the next deadline (overdue ones, whose deadline has
+    # passed, first), then the most urgent; indexed by need_attention / need_ledger_attention.
+    return qs.order_by("open_rank", "due_at", "urgency__sort_order", "id")
 
 
 def ledger(*, actor: User, filters: LedgerFilter, now: datetime | None = None) -> QuerySet[Need]:
+    now = now or timezone.now()
     qs = needs_visible_to(actor)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -95,7 +131,7 @@ def ledger(*, actor: User, filters: LedgerFilter, now: datetime | None = None) -
         qs = qs.filter(needs_review=True)
     if filters.query:
         qs = qs.filter(Q(title__icontains=filters.query) | Q(description__icontains=filters.query))
-    return qs.order_by("-created_at", "-id")
+    return _ledger_order(qs, filters.sort)
 
 
 def ledger_counts(*, actor: User, now: datetime | None = None) -> dict[str, int]:

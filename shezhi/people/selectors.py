@@ -1,5 +1,7 @@
 """Scoped reads of residents. Anything outside the actor's scope is 'not found'."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -109,3 +111,49 @@ def resident_sms_notices(user: User) -> bool:
     """Whether the resident behind this account is registered to be told by SMS (no
     smartphone): their needs' notices then go by SMS whatever the account's own choice."""
     return Resident.objects.filter(user=user, sms_notices=True).exists()
+
+
+PICK_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class PickedResident:
+    """One line of the name-search picker: enough to choose, no more (masked name)."""
+
+    id: int
+    name: str  # masked
+    compound: str
+    grid: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {self.compound}" if self.compound else self.name
+
+
+def _picked(r: Resident) -> PickedResident:
+    return PickedResident(
+        id=r.pk,
+        name=r.masked_name,
+        compound=r.compound.name if r.compound_id else "",
+        grid=r.grid.name if r.grid_id else "",
+    )
+
+
+def residents_pick(*, actor: User, query: str, limit: int = PICK_LIMIT) -> list[PickedResident]:
+    """Residents in the actor's scope whose name contains `query` (forms pick by name, not by
+    an internal number). Masked names and the compound, so a picker leaks no more than a list."""
+    query = (query or "").strip()[:30]
+    if not query or not (actor.is_staff_role or actor.is_superuser):
+        return []
+    qs = residents_visible_to(actor).filter(name__icontains=query).order_by("name", "id")
+    return [_picked(r) for r in qs[: max(1, min(limit, 50))]]
+
+
+def resident_picked(*, actor: User, resident_id: int | None) -> PickedResident | None:
+    """The picker's label of an already chosen resident (when a form is shown again)."""
+    if not resident_id:
+        return None
+    try:
+        return _picked(resident_get(actor=actor, resident_id=resident_id))
+    except NotFound:
+        return None

@@ -12,8 +12,9 @@ from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import timeslots
 from shezhi.needs.models import HelperGender, Need
-from shezhi.needs.selectors import LedgerFilter
+from shezhi.needs.selectors import LedgerFilter, LedgerSort, ledger_sort_of
 from shezhi.needs.workflow import STATUS_LABELS, Status
+from shezhi.web.pickers import resident_picker_field
 
 
 def translate_choices(fields: dict[str, forms.Field]) -> None:
@@ -277,8 +278,8 @@ class IntakeForm(NeedFieldsMixin, DomainForm, ServicePreferenceFields):
     domain_fields = {"resident_id": "resident"}
 
     source = forms.ChoiceField(label=_("来源"), choices=SOURCE_CHOICES)
-    resident = forms.IntegerField(
-        label=_("居民编号"), required=False, min_value=1, help_text=_("可选：为登记在册的居民下单")
+    resident = resident_picker_field(
+        _("居民"), required=False, help_text=_("可选：输入姓名，为登记在册的居民下单")
     )
     category = forms.ChoiceField(label=_("需求类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"))
@@ -429,13 +430,24 @@ class CompleteForm(DomainForm):
     )
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(DomainForm):
     status = forms.ChoiceField(label=_("状态"), required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), required=False)
     category = forms.ChoiceField(label=_("需求类别"), required=False)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
     needs_review = forms.BooleanField(label=_("只看待复核"), required=False)
     q = forms.CharField(label=_("关键词"), required=False, max_length=60)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            (LedgerSort.ATTENTION.value, _("需要关注的在前")),
+            (LedgerSort.DEADLINE.value, _("期限最近的在前")),
+            (LedgerSort.URGENCY.value, _("最紧急的在前")),
+            (LedgerSort.NEWEST.value, _("最新登记的在前")),
+        ],
+        error_messages={"invalid_choice": _("排序方式无效，请从列表中选择")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -456,6 +468,7 @@ class LedgerFilterForm(forms.Form):
             overdue=d["overdue"],
             needs_review=d["needs_review"],
             query=d["q"].strip() or None,
+            sort=ledger_sort_of(d["sort"]),
         )
 
 

@@ -10,6 +10,7 @@ from shezhi.activities.editing import PositionEdit
 from shezhi.activities.models import Activity
 from shezhi.activities.recurrence import Rule
 from shezhi.activities.services import PositionSpec
+from shezhi.org.models import Level
 from shezhi.volunteers.models import ServiceCategory
 from shezhi.web.forms import DomainForm, RateForm
 
@@ -19,11 +20,12 @@ def _datetime_input() -> forms.DateTimeInput:
 
 
 class ActivityForm(DomainForm):
-    """发起活动, with one position (more positions through the API or later on the page)."""
+    """发起活动. Its positions (several) come from `NewPositionFormSet`. Staff pick the organising
+    unit; a team leader picks one of the teams they lead (the unit is then the team's community)."""
 
     domain_fields = {
-        "positions": "position_name",
         "organiser_unit_id": "organiser_unit",
+        "team_id": "team",
         "scope_unit_id": "scope",
         "scope_team_id": "scope",
         "freq": "repeat",
@@ -41,7 +43,12 @@ class ActivityForm(DomainForm):
     venue = forms.CharField(label=_("活动地点"), max_length=200)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=_datetime_input())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=_datetime_input())
-    organiser_unit = forms.TypedChoiceField(label=_("组织单位"), coerce=int)
+    organiser_unit = forms.TypedChoiceField(
+        label=_("组织单位"), coerce=int, required=False, empty_value=None
+    )
+    team = forms.TypedChoiceField(
+        label=_("组织服务队"), coerce=int, required=False, empty_value=None
+    )
     person_in_charge = forms.CharField(label=_("活动负责人"), max_length=30)
     scope = forms.ChoiceField(
         label=_("发布范围"),
@@ -61,25 +68,19 @@ class ActivityForm(DomainForm):
     cancel_cutoff_hours = forms.IntegerField(
         label=_("开始前多少小时停止取消报名"), initial=24, min_value=0, max_value=720
     )
-    latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
+    location = forms.TypedChoiceField(
+        label=_("签到位置（社区或小区）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("从组织架构中选择活动所在的社区或小区，签到时按其位置校验"),
+    )
     checkin_radius_m = forms.IntegerField(
         label=_("签到范围（米）"),
         required=False,
         min_value=20,
         max_value=5000,
         help_text=_("留空表示不校验位置"),
-    )
-    position_name = forms.CharField(label=_("岗位名称"), max_length=60)
-    position_quota = forms.IntegerField(label=_("招募人数"), min_value=1, max_value=1000)
-    position_min_age = forms.IntegerField(
-        label=_("最低年龄"), required=False, min_value=0, max_value=120
-    )
-    position_max_age = forms.IntegerField(
-        label=_("最高年龄"), required=False, min_value=0, max_value=120
-    )
-    position_hazardous = forms.BooleanField(
-        label=_("危险性岗位（须办理保险，不招募未成年人）"), required=False
     )
     repeat = forms.ChoiceField(
         label=_("重复"),
@@ -91,9 +92,32 @@ class ActivityForm(DomainForm):
         label=_("重复截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any = (), teams: Any = (), locations: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organiser_unit"].choices = [(u.pk, u.name) for u in units]
+        units, teams = list(units), list(teams)
+        self._points = {u.pk: (u.latitude, u.longitude) for u in locations}
+        self.fields["location"].choices = [("", _("不设置"))] + [
+            (u.pk, f"{u.parent.name} › {u.name}" if u.level == Level.COMPOUND else u.name)
+            for u in locations
+        ]
+        if units:
+            self.fields["organiser_unit"].choices = [(u.pk, u.name) for u in units]
+            self.fields["organiser_unit"].required = True
+        else:
+            del self.fields["organiser_unit"]
+        if teams:
+            self.fields["team"].choices = [("", "—")] * bool(units) + [
+                (t.pk, t.name) for t in teams
+            ]
+            self.fields["team"].required = not units
+            self.fields["scope"].choices = [
+                *self.fields["scope"].choices,
+                (Activity.Scope.TEAM, _("本服务队队员")),
+            ]
+        else:
+            del self.fields["team"]
 
     def rule(self) -> Rule | None:
         d = self.cleaned_data
@@ -101,9 +125,11 @@ class ActivityForm(DomainForm):
             return None
         return Rule(d["repeat"], count=d["repeat_count"], until=d["repeat_until"])
 
-    def activity_fields(self) -> dict[str, Any]:
+    def activity_fields(self, positions: list[PositionSpec]) -> dict[str, Any]:
         """The create service's keyword arguments other than the actor and the rule."""
         d = self.cleaned_data
+        team_id = d.get("team")
+        point = self._points.get(d["location"]) if d.get("location") else None
         return {
             "title": d["title"],
             "category": d["category"],
@@ -111,24 +137,18 @@ class ActivityForm(DomainForm):
             "venue": d["venue"],
             "starts_at": d["starts_at"],
             "ends_at": d["ends_at"],
-            "organiser_unit_id": d["organiser_unit"],
+            "organiser_unit_id": d.get("organiser_unit"),
+            "team_id": team_id,
             "person_in_charge": d["person_in_charge"],
             "scope": d["scope"],
+            "scope_team_id": team_id if d["scope"] == Activity.Scope.TEAM else None,
             "risk_statement": d["risk_statement"],
             "requires_approval": d["requires_approval"],
             "cancel_cutoff_hours": d["cancel_cutoff_hours"],
-            "latitude": d["latitude"],
-            "longitude": d["longitude"],
+            "latitude": point[0] if point else None,
+            "longitude": point[1] if point else None,
             "checkin_radius_m": d["checkin_radius_m"],
-            "positions": [
-                PositionSpec(
-                    name=d["position_name"],
-                    quota=d["position_quota"],
-                    min_age=d["position_min_age"],
-                    max_age=d["position_max_age"],
-                    hazardous=d["position_hazardous"],
-                )
-            ],
+            "positions": positions,
         }
 
 
@@ -172,6 +192,45 @@ class PositionRowForm(DomainForm):
 PositionFormSet = forms.formset_factory(
     PositionRowForm, extra=1, can_delete=True, max_num=20, validate_max=True, absolute_max=40
 )
+
+
+class NewPositionRowForm(DomainForm):
+    """One position at creation; rows left empty are ignored, the first one is required."""
+
+    name = forms.CharField(label=_("岗位名称"), max_length=60)
+    duties = forms.CharField(label=_("岗位职责"), max_length=300, required=False)
+    quota = forms.IntegerField(label=_("招募人数"), min_value=1, max_value=1000)
+    min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=120)
+    max_age = forms.IntegerField(label=_("最高年龄"), required=False, min_value=0, max_value=120)
+    hazardous = forms.BooleanField(label=_("危险性岗位"), required=False)
+
+
+NEW_POSITIONS_MAX = 20
+NewPositionFormSet = forms.formset_factory(
+    NewPositionRowForm,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=NEW_POSITIONS_MAX,
+    validate_max=True,
+    absolute_max=NEW_POSITIONS_MAX,
+)
+
+
+def position_specs(formset: Any) -> list[PositionSpec]:
+    """The filled rows of a valid creation formset as the create service's PositionSpecs."""
+    return [
+        PositionSpec(
+            name=d["name"],
+            quota=d["quota"],
+            duties=d.get("duties") or "",
+            min_age=d.get("min_age"),
+            max_age=d.get("max_age"),
+            hazardous=bool(d.get("hazardous")),
+        )
+        for d in (row.cleaned_data for row in formset.forms)
+        if d
+    ]
 
 
 def position_edits(formset: Any) -> list[PositionEdit]:

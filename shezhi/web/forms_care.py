@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shezhi.care.models import CHECKLIST, RISK_CHOICES, CampaignStop, CareAlert, Check, Visit
 from shezhi.people.models import VulnerabilityTag
 from shezhi.web.forms import DomainForm, NeedFieldsMixin
+from shezhi.web.pickers import resident_picker_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ID = 2**63 - 1
@@ -137,9 +138,9 @@ class RegistryFilter(DomainForm):
 
 
 class RegisterForm(DomainForm):
-    """Open the care profile page of a resident (by the resident's number) to register them."""
+    """Open the care profile page of a resident (picked by name) to register them."""
 
-    resident = _id(_("居民编号"))
+    resident = resident_picker_field(_("居民"), help_text=_("输入姓名搜索"))
 
 
 class AlertFilter(DomainForm):
@@ -165,7 +166,17 @@ class ReportForm(DomainForm):
 
 
 class CloseForm(DomainForm):
-    note = forms.CharField(label=_("处置说明"), max_length=500)
+    note = forms.CharField(
+        label=_("关闭原因（处置说明）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明已如何处置，例如：已上门核实，本人安全，已联系家属。"),
+    )
+    confirm = forms.BooleanField(
+        label=_("我已核实，确认关闭该预警"),
+        required=True,
+        error_messages={"required": _("请勾选“确认关闭”")},
+    )
 
 
 class CampaignForm(DomainForm):

@@ -19,6 +19,7 @@ from shezhi.cases.models import (
 )
 from shezhi.cases.services import emergency_max_hours
 from shezhi.web.forms import DomainForm
+from shezhi.web.pickers import resident_picker_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ID = 2**63 - 1
@@ -67,11 +68,22 @@ class CaseOpenForm(ConsentFields, DomainForm):
     }
 
     source = forms.ChoiceField(label=_("来源"), choices=OPEN_SOURCES)
-    client = _id(_("服务对象（居民编号）"), required=False, help_text=_("来自需求或预警时可不填"))
+    client = resident_picker_field(
+        _("服务对象"), required=False, help_text=_("输入姓名搜索；来自需求或预警时可不填")
+    )
     need = _id(_("来源需求编号"), required=False)
     alert = _id(_("来源预警编号"), required=False)
-    problem_type = forms.ChoiceField(label=_("问题类型"), choices=Case.ProblemType.choices)
-    risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices)
+    # No default: a problem type or risk level picked by the browser would be a guess on file.
+    problem_type = forms.ChoiceField(
+        label=_("问题类型"),
+        choices=[("", _("— 请选择 —")), *Case.ProblemType.choices],
+        error_messages={"required": _("请选择问题类型")},
+    )
+    risk_level = forms.ChoiceField(
+        label=_("风险等级"),
+        choices=[("", _("— 请选择 —")), *RiskLevel.choices],
+        error_messages={"required": _("请选择风险等级")},
+    )
     opened_on = forms.DateField(label=_("接案日期"), widget=DATE, required=False)
     institution_kind = forms.ChoiceField(
         label=_("转介机构类型"),
@@ -96,7 +108,7 @@ class CaseOpenForm(ConsentFields, DomainForm):
         if source == Case.Source.CRISIS_ALERT and not data.get("alert"):
             self.add_error("alert", _("来源为危机预警时请填写预警编号"))
         if source not in (Case.Source.NEED, Case.Source.CRISIS_ALERT) and not data.get("client"):
-            self.add_error("client", _("请填写服务对象的居民编号"))
+            self.add_error("client", _("请按姓名选择服务对象"))
         if source == Case.Source.REFERRAL_IN:
             if not data.get("institution_kind"):
                 self.add_error("institution_kind", _("请选择转介机构类型"))

@@ -19,7 +19,8 @@ from shezhi.needs.models import Need
 ROW = (
     '<tr class="{}"><td>#{}</td><td><a href="{}">{}</a>{}</td><td>{}</td>'
     '<td><span class="urgency urgency-{}">{}</span></td><td>{}</td>'
-    '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>'
+    '<td><span class="status status-{}">{}</span></td><td>{}</td>'
+    '<td class="when">{}</td><td class="when">{}</td></tr>'
 )
 
 

@@ -27,7 +27,9 @@ from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
 from shezhi.web.ledger_rows import ledger_rows
+from shezhi.web.navigation import start_page
 from shezhi.web.paging import page_number, page_of
+from shezhi.web.pickers import label_pickers
 
 View = Callable[..., HttpResponse]
 
@@ -73,11 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.role in STAFF_ROLES or user.is_superuser:
-        return redirect("desk:home")
-    if user.role == Role.RESIDENT:
-        return redirect("m:home")
-    return redirect("m:orders")
+    return redirect(start_page(user))
 
 
 # --- resident (mobile) ---------------------------------------------------------------------
@@ -290,13 +288,15 @@ def desk_needs(request: HttpRequest) -> HttpResponse:
     qs = need_selectors.ledger(actor=request.user, filters=form.to_filter(), now=now)
     page = page_of(qs, page_number(request.GET.get("page")))
     context = {"form": form, "page": page, "rows": ledger_rows(page.items, now)}
-    return render(request, "web/desk/needs.html", context)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "web/desk/needs.html", context, status=status)
 
 
 @staff_only
 def desk_need_new(request: HttpRequest) -> HttpResponse:
     initial = {"resident": request.GET.get("resident")} if request.GET.get("resident") else None
     form = forms.IntakeForm(request.POST or None, initial=initial)
+    label_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

@@ -18,9 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.activities import attendance as checkins
 from shezhi.activities import calendar, selectors, services, signups
 from shezhi.core.errors import DomainError, NotFound
-from shezhi.volunteers.selectors import recording_units
-from shezhi.web.forms_activities import ActivityForm, InsuranceForm
-from shezhi.web.views import staff_only
+from shezhi.web.forms_activities import (
+    NEW_POSITIONS_MAX,
+    ActivityForm,
+    InsuranceForm,
+    NewPositionFormSet,
+    position_specs,
+)
 
 QR_REFRESH_SECONDS = 20
 OPEN_SHOWN = 50
@@ -292,20 +296,27 @@ def cancel(request: HttpRequest, signup_id: int) -> HttpResponse:
     )
 
 
-@staff_only
+@login_required
 @require_http_methods(["GET", "POST"])
 def desk_new(request: HttpRequest) -> HttpResponse:
-    """发起活动 (a draft; published from its page). With a repeat rule, one draft per date."""
-    form = ActivityForm(request.POST or None, units=recording_units(actor=request.user)[:500])
-    if request.method == "POST" and form.is_valid():
+    """发起活动 (a draft; published from its page). With a repeat rule, one draft per date.
+    Staff organise for their units, team leaders for the teams they lead; several positions."""
+    choices = selectors.organising_choices(actor=request.user)
+    if not choices.any:
+        messages.error(request, _("只有社工或服务队队长可以发起活动"))
+        return render(request, "web/activities/refused.html", status=403)
+    data = request.POST if request.method == "POST" else None
+    locations = selectors.location_choices(choices=choices)
+    form = ActivityForm(data, units=choices.units, teams=choices.teams, locations=locations)
+    formset = NewPositionFormSet(data, prefix="positions")
+    if data is not None and form.is_valid() and formset.is_valid():
         rule = form.rule()
+        fields = form.activity_fields(position_specs(formset))
         try:
             if rule is None:
-                made = [services.activity_create(actor=request.user, **form.activity_fields())]
+                made = [services.activity_create(actor=request.user, **fields)]
             else:
-                made = services.activity_create_recurring(
-                    actor=request.user, rule=rule, **form.activity_fields()
-                )
+                made = services.activity_create_recurring(actor=request.user, rule=rule, **fields)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -313,8 +324,14 @@ def desk_new(request: HttpRequest) -> HttpResponse:
                 request, _("已创建 %(n)s 个活动草稿，发布后志愿者可以报名") % {"n": len(made)}
             )
             return redirect("activities:desk_detail", activity_id=made[0].pk)
-    status = 400 if form.errors else 200
-    return render(request, "web/activities/desk_new.html", {"form": form}, status=status)
+    status = 400 if form.errors or (formset.is_bound and not formset.is_valid()) else 200
+    return render(
+        request, "web/activities/desk_new.html", _new_context(form, formset), status=status
+    )
+
+
+def _new_context(form: ActivityForm, formset: Any) -> dict[str, Any]:
+    return {"form": form, "formset": formset, "max_rows": NEW_POSITIONS_MAX}
 
 
 @login_required

@@ -26,6 +26,7 @@ from shezhi.care.models import (
     CareAlert,
     CareProfile,
 )
+from shezhi.cases import selectors as case_selectors
 from shezhi.cases import services as case_services
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.org.models import Level
@@ -230,6 +231,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "can_launch": campaigns.may_launch(user),
+            "register_form": forms.RegisterForm(),
         },
         status=400 if form.errors else 200,
     )
@@ -347,12 +349,19 @@ def alerts(request: HttpRequest) -> HttpResponse:
     qs = selectors.alerts_open(actor=request.user, kind=kind or None).select_related(
         "grid", "resident__compound"
     )
+    alerts = list(qs[:200])
+    ids = [a.pk for a in alerts]
+    case_of = case_selectors.cases_of_alerts(actor=request.user, alert_ids=ids)
+    with_case = case_selectors.alerts_with_case(alert_ids=ids)
+    for a in alerts:
+        a.case_link = case_of.get(a.pk)
+        a.has_case = a.pk in with_case
     return render(
         request,
         "web/care/alerts.html",
         {
             "form": form,
-            "alerts": list(qs[:200]),
+            "alerts": alerts,
             "now": timezone.now(),
             "can_open_case": request.user.role in case_services.OPEN_ROLES,
         },
@@ -405,19 +414,28 @@ def alert_report(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 @staff_only
-@require_POST
 def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
-    form = forms.CloseForm(request.POST)
-    if not form.is_valid():
-        _get(selectors.alert_get, actor=request.user, alert_id=alert_id)
-        messages.error(request, "；".join(form.labelled_errors()))
-        return redirect("care:alerts")
-
-    def action() -> str:
-        services.alert_close(actor=request.user, alert_id=alert_id, note=form.cleaned_data["note"])
-        return _("预警已关闭。")
-
-    return _alert_action(request, action)
+    """A page of its own: closing is a second, deliberate step with the reason written down."""
+    alert = _get(selectors.alert_get, actor=request.user, alert_id=alert_id)
+    form = forms.CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_close(
+                actor=request.user,
+                alert_id=alert_id,
+                note=form.cleaned_data["note"],
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except DomainError as exc:
+            not_found_or(exc)
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("预警已关闭。"))
+            return redirect("care:alerts")
+    status = 400 if form.errors else 200
+    return render(
+        request, "web/care/alert_close.html", {"alert": alert, "form": form}, status=status
+    )
 
 
 # --- desk: campaigns ----------------------------------------------------------------------

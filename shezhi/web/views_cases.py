@@ -28,6 +28,7 @@ from shezhi.cases import selectors, services
 from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention, Referral
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.web import forms_cases as forms
+from shezhi.web.pickers import label_pickers
 from shezhi.web.views import not_found_or, roles_only
 
 
@@ -94,6 +95,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "access": access,
         "case": access.case,
+        "client_name": selectors.case_client_name(actor=user, access=access),
     }
     for part, (name, read) in readers.items():
         if access.can(part):
@@ -184,6 +186,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 initial["source"] = source
                 initial["risk_level"] = "urgent" if key == "alert" else "medium"
     form = forms.CaseOpenForm(request.POST or None, initial=initial)
+    label_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             case = _open(request.user, form.cleaned_data)

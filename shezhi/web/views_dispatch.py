@@ -90,8 +90,11 @@ def _confirm(request: HttpRequest, unit_id: int) -> HttpResponse:
             raise PermissionDenied(exc.message) from None
         messages.error(request, exc.message)
         return redirect(back)
-    if result.dispatched:
-        messages.success(request, _("已派单 %(n)d 条。") % {"n": len(result.dispatched)})
-    for need_id, message in result.failed:
-        messages.error(request, f"#{need_id}：{message}")
-    return redirect(back)
+    # The result page says who got what (need → helper), not just a count; reloading it cannot
+    # dispatch twice (each row carries the version it was reviewed at).
+    done = [
+        (need, need.assignee_label, Need.AssigneeKind(need.assignee_kind).label)
+        for need in result.dispatched
+    ]
+    context = {"done": done, "failed": result.failed, "back": back}
+    return render(request, "web/desk/dispatch_done.html", context)

@@ -156,8 +156,12 @@ def form_data(world, **overrides):
         "person_in_charge": "王主任",
         "scope": "unit",
         "cancel_cutoff_hours": 24,
-        "position_name": "理发师",
-        "position_quota": 3,
+        "positions-TOTAL_FORMS": 3,
+        "positions-INITIAL_FORMS": 0,
+        "positions-MIN_NUM_FORMS": 1,
+        "positions-MAX_NUM_FORMS": 20,
+        "positions-0-name": "理发师",
+        "positions-0-quota": 3,
     }
     data.update(overrides)
     return data
@@ -178,7 +182,8 @@ def test_social_worker_creates_and_publishes_an_activity_from_the_desk(world):
 def test_desk_form_shows_rule_errors_on_their_fields(world):
     alice = client_of(world.alice)
     hazardous = alice.post(
-        "/desk/activities/new/", form_data(world, position_hazardous="on", position_min_age=16)
+        "/desk/activities/new/",
+        form_data(world, **{"positions-0-hazardous": "on", "positions-0-min_age": 16}),
     )
     assert hazardous.status_code == 400 and "未成年人" in hazardous.content.decode()
     too_many = alice.post(

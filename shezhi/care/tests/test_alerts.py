@@ -98,7 +98,9 @@ def test_child_harm_carries_the_mandatory_report_until_recorded(world):
     alert = crisis(world, "邻居家孩子身上老有淤青")
     assert alert.mandatory_report and alert.category == "child_harm"
     with pytest.raises(Conflict, match="强制报告"):
-        services.alert_close(actor=world.alice, alert_id=alert.pk, note="已核实", now=NOW)
+        services.alert_close(
+            actor=world.alice, alert_id=alert.pk, note="已核实", confirmed=True, now=NOW
+        )
     with pytest.raises(InvalidInput):
         services.alert_record_report(actor=world.alice, alert_id=alert.pk, reported_to=" ")
     with pytest.raises(InvalidInput):
@@ -119,7 +121,7 @@ def test_child_harm_carries_the_mandatory_report_until_recorded(world):
         now=NOW,
     )
     closed = services.alert_close(
-        actor=world.alice, alert_id=alert.pk, note="已报告并跟进", now=NOW
+        actor=world.alice, alert_id=alert.pk, note="已报告并跟进", confirmed=True, now=NOW
     )
     assert closed.status == "closed" and closed.reported_to == "辖区派出所 李警官"
 
@@ -196,14 +198,18 @@ def test_grid_worker_sees_the_alert_but_only_managers_close_it(world):
     alert.assigned_to = world.bob
     alert.save()
     with pytest.raises(Forbidden):
-        services.alert_close(actor=world.bob, alert_id=alert.pk, note="已处理")
+        services.alert_close(actor=world.bob, alert_id=alert.pk, note="已处理", confirmed=True)
     assert services.alert_acknowledge(actor=world.bob, alert_id=alert.pk).status == "acknowledged"
 
 
 def test_alert_needs_a_note_to_close(world):
     alert = crisis(world)
     with pytest.raises(InvalidInput):
-        services.alert_close(actor=world.alice, alert_id=alert.pk, note="")
+        services.alert_close(actor=world.alice, alert_id=alert.pk, note="", confirmed=True)
+    with pytest.raises(InvalidInput, match="确认") as exc:
+        services.alert_close(actor=world.alice, alert_id=alert.pk, note="已核实", confirmed=False)
+    assert exc.value.field == "confirm"
+    assert selectors.alert_get(actor=world.alice, alert_id=alert.pk).status != "closed"
     with pytest.raises(InvalidInput):
         selectors.alerts_open(actor=world.alice, kind="nonsense")
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
 
 from shezhi.core import plaintime
+from shezhi.web.navigation import nav_for
 
 register = template.Library()
 
@@ -75,3 +76,12 @@ def plain_until(until: datetime | None, start: datetime | None) -> str:
     if start is not None and timezone.localdate(until) == timezone.localdate(start):
         return f"{timezone.localtime(until):%H:%M}"
     return plain_when(until)
+
+
+@register.simple_tag(takes_context=True)
+def nav_groups(context: template.Context) -> list:
+    """The main navigation of the logged-in user, the current page marked (see web.navigation)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return nav_for(request.user, request.path)

@@ -95,7 +95,7 @@ def test_intake_without_consent_says_so_on_the_form(client, world):
 @pytest.mark.parametrize(
     "data,message",
     [
-        ({"source": "walk_in"}, "请填写服务对象的居民编号"),
+        ({"source": "walk_in"}, "请按姓名选择服务对象"),
         ({"source": "need"}, "来源为需求时请填写需求编号"),
         ({"source": "crisis_alert"}, "来源为危机预警时请填写预警编号"),
         ({"source": "referral_in", "client": "1"}, "请填写转介机构名称"),

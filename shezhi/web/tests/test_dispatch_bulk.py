@@ -109,3 +109,24 @@ def test_reviewer_can_hand_a_proposal_to_one_of_the_offered_alternatives(client,
     assert "已派单 1 条" in text(response)
     need.refresh_from_db()
     assert need.assignee_kind == kind
+
+
+def test_result_lists_who_got_what(client, world):
+    first = NeedFactory(resident=world.dora_resident, created_by=world.alice, title="修热水器")
+    second = NeedFactory(resident=world.dora_resident, created_by=world.alice, title="代买药品")
+    client.force_login(world.alice)
+    response = client.post(
+        URL,
+        {
+            "need": [first.pk, second.pk],
+            f"choice_{first.pk}": f"volunteer:{world.bob_volunteer.pk}",
+            f"version_{first.pk}": first.version,
+            f"choice_{second.pk}": "pool:0",
+            f"version_{second.pk}": second.version,
+        },
+    )
+    body = text(response)
+    assert response.status_code == 200 and 'data-testid="dispatch-done"' in body
+    rows = body[body.index('data-testid="dispatch-done"') :]
+    assert rows.index("修热水器") < rows.index(f"→ {world.bob_volunteer}") < rows.index("代买药品")
+    assert "社区志愿者（抢单）" in rows

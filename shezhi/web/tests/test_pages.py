@@ -53,8 +53,9 @@ def test_home_sends_each_role_to_its_pages(client, world):
         (world.bob, "/m/orders/"),
         (world.partner_user, "/m/orders/"),
         (world.alice, "/desk/"),
-        (world.gina, "/desk/"),
+        (world.gina, "/m/care/"),  # a grid worker's day: the visits due
         (world.charlie, "/desk/"),
+        (world.sam, "/desk/cases/"),  # a supervisor's day: caseloads and overdue reviews
     ]:
         response = login(client, user).get("/")
         assert response.status_code == 302 and response.url == target, user.username
@@ -418,7 +419,7 @@ def test_desk_intake_for_outsiders_resident_is_refused(client, world):
             "description": "x",
         },
     )
-    assert response.status_code == 400 and "居民编号：" in text(response)
+    assert response.status_code == 400 and "居民：" in text(response)
     assert not Need.objects.exists()
 
 
