@@ -10,19 +10,19 @@ Misses are worse than false alarms, so matching is generous and nothing is ever 
 * a signal preceded in its clause by a negation ("不是不想活", "没有想死") is still returned,
   flagged `negated=True` with its context, for a human to judge.
 
-jieba is imported and its dictionary loaded on first use only, quietly, in a private Tokenizer.
+Words come from the one jieba tokenizer shared with core.summary (loaded on first use, quietly).
 """
 
 import functools
 import importlib
-import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from shezhi.core.summary import words
 
 MAX_TERM_LENGTH = 30
 MAX_PATTERN_LENGTH = 100
@@ -343,26 +343,9 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-_lock = threading.Lock()
-_tokenizer: Any = None
-
-
-def _jieba() -> Any:
-    """A private jieba Tokenizer, created on first use with its start-up chatter silenced."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                jieba = importlib.import_module("jieba")
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                _tokenizer = tokenizer
-    return _tokenizer
-
-
 def segment(text: str) -> list[str]:
-    return [t for t in _jieba().lcut(text, HMM=True) if t]
+    """Words of the text, by the one shared jieba tokenizer (core.summary)."""
+    return words(text)
 
 
 def scan(text: str, lexicon: Sequence[Entry] = DEFAULT_LEXICON) -> list[Signal]:
