@@ -10,10 +10,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shezhi.accounts.models import STAFF_ROLES
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
-from shezhi.care import cards, selectors, services
+from shezhi.care import campaigns, cards, selectors, services
 from shezhi.care.cadence import days_overdue
-from shezhi.care.models import CHECKLIST, CareAlert, CareProfile, ContactAssignment, Visit
+from shezhi.care.models import (
+    CHECKLIST,
+    Campaign,
+    CampaignStop,
+    CareAlert,
+    CareProfile,
+    ContactAssignment,
+    Visit,
+)
 from shezhi.core.errors import Forbidden
 
 router = Router(tags=["关爱走访"])
@@ -134,6 +143,79 @@ class AlertOut(Schema):
     created_at: datetime
 
 
+class CareProfileIn(In):
+    risk_level: Literal["high", "key", "general"] = Field(
+        description="high 高风险 / key 重点 / general 一般"
+    )
+    risk_reasons: str = Field(max_length=300, description="如：80岁以上独居；刚出院")
+    major_change: str = Field("", max_length=200, description="出院、丧亲等：须在24小时内走访")
+
+
+class CareContactIn(In):
+    contact_id: Annotated[int, Field(ge=1, le=MAX_ID)] = Field(description="联系人的用户编号")
+    started_on: date | None = None
+
+
+class CareContactEndIn(In):
+    reason: str = Field(max_length=200)
+
+
+class CareAlertReportIn(In):
+    reported_to: str = Field(max_length=100, description="报告对象（公安、民政、教育部门及经办人）")
+    reported_at: datetime | None = None
+
+
+class CareAlertCloseIn(In):
+    note: str = Field(max_length=500)
+
+
+class CareCampaignIn(In):
+    unit_id: Annotated[int, Field(ge=1, le=MAX_ID)] = Field(description="社区或网格编号")
+    name: str = Field(max_length=60)
+    reason: str = Field("", max_length=200)
+
+
+class CareCampaignOut(Schema):
+    id: int
+    name: str
+    reason: str
+    unit: str
+    status: str
+    status_label: str
+    created_at: datetime
+
+
+class CareCampaignGridOut(Schema):
+    grid: str
+    done: int
+    total: int
+
+
+class CareCampaignProgressOut(Schema):
+    campaign: CareCampaignOut
+    total: int
+    done: int
+    by_outcome: dict[str, int]
+    by_grid: list[CareCampaignGridOut]
+
+
+class CareStopOut(Schema):
+    id: int
+    campaign_id: int
+    position: int
+    resident_id: int
+    name: str = Field(description="打码")
+    address: str = Field(description="走访人自己的门：完整地址")
+    outcome: str
+    outcome_label: str
+    note: str
+
+
+class CareStopIn(In):
+    outcome: Literal["visited", "not_home", "refused", "concern"]
+    note: str = Field("", max_length=500)
+
+
 class AlertQuery(Clean):
     kind: Literal["no_contact_person", "nobody_home_twice", "overdue", "crisis"] | None = None
     limit: int = Field(100, ge=1, le=500)
@@ -239,6 +321,38 @@ def _alert(a: CareAlert, actor) -> dict:
         "reported_at": a.reported_at,
         "reported_to": a.reported_to,
         "created_at": a.created_at,
+    }
+
+
+def _require_role(actor, roles: frozenset[str]) -> None:
+    """The role gate of the page that does the same (staff desk, care phone pages)."""
+    if not (actor.is_superuser or actor.role in roles):
+        raise Forbidden("您的角色无权进行此操作")
+
+
+def _campaign(c: Campaign) -> dict:
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "reason": c.reason,
+        "unit": c.unit.name,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "created_at": c.created_at,
+    }
+
+
+def _stop(s: CampaignStop, actor) -> dict:
+    return {
+        "id": s.pk,
+        "campaign_id": s.campaign_id,
+        "position": s.position,
+        "resident_id": s.resident_id,
+        "name": s.resident.masked_name,
+        "address": cards.shown_address(actor, s.resident, is_contact=True),
+        "outcome": s.outcome,
+        "outcome_label": s.get_outcome_display(),
+        "note": s.note,
     }
 
 
@@ -374,3 +488,128 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
             for p in selectors.overdue_longest(actor=actor, today=day)
         ],
     }
+
+
+@router.post(
+    "/residents/{resident_id}/profile",
+    response={200: ProfileOut, **ERRORS},
+    summary="登记关爱对象或调整风险等级（社工、网格员、督导）",
+)
+def profile_set(request: HttpRequest, resident_id: PathId, payload: CareProfileIn):
+    _require_role(request.auth, STAFF_ROLES)
+    profile = services.care_profile_set(
+        actor=request.auth, resident_id=resident_id, **payload.model_dump()
+    )
+    return _profile(profile)
+
+
+@router.post(
+    "/residents/{resident_id}/contacts",
+    response={201: ContactOut, **ERRORS},
+    summary="指派一对一联系人",
+)
+def contact_assign(request: HttpRequest, resident_id: PathId, payload: CareContactIn):
+    _require_role(request.auth, STAFF_ROLES)
+    a = services.contact_assign(
+        actor=request.auth,
+        resident_id=resident_id,
+        contact_id=payload.contact_id,
+        started_on=payload.started_on,
+    )
+    return 201, _contact(a)
+
+
+@router.post(
+    "/contacts/{assignment_id}/end",
+    response={200: ContactOut, **ERRORS},
+    summary="结束一对一联系人（记录保留）",
+)
+def contact_end(request: HttpRequest, assignment_id: PathId, payload: CareContactEndIn):
+    _require_role(request.auth, STAFF_ROLES)
+    a = services.contact_end(actor=request.auth, assignment_id=assignment_id, reason=payload.reason)
+    return _contact(a)
+
+
+@router.post(
+    "/alerts/{alert_id}/report",
+    response={200: AlertOut, **ERRORS},
+    summary="登记强制报告",
+)
+def alert_report(request: HttpRequest, alert_id: PathId, payload: CareAlertReportIn):
+    _require_role(request.auth, STAFF_ROLES)
+    services.alert_record_report(
+        actor=request.auth,
+        alert_id=alert_id,
+        reported_to=payload.reported_to,
+        reported_at=payload.reported_at,
+    )
+    return _alert(selectors.alert_get(actor=request.auth, alert_id=alert_id), request.auth)
+
+
+@router.post("/alerts/{alert_id}/close", response={200: AlertOut, **ERRORS}, summary="关闭预警")
+def alert_close(request: HttpRequest, alert_id: PathId, payload: CareAlertCloseIn):
+    _require_role(request.auth, STAFF_ROLES)
+    alert = services.alert_close(actor=request.auth, alert_id=alert_id, note=payload.note)
+    return _alert(alert, request.auth)
+
+
+@router.get("/campaigns", response={200: list[CareCampaignOut], **ERRORS}, summary="敲门行动")
+def campaign_list(request: HttpRequest):
+    _require_role(request.auth, STAFF_ROLES)
+    qs = selectors.campaigns_visible_to(request.auth).order_by("-created_at")[:100]
+    return [_campaign(c) for c in qs]
+
+
+@router.post(
+    "/campaigns",
+    response={201: CareCampaignOut, **ERRORS},
+    summary="发起敲门行动（社工、督导）：范围内每户关爱对象一站，按走访顺序分给网格员",
+)
+def campaign_launch(request: HttpRequest, payload: CareCampaignIn):
+    _require_role(request.auth, STAFF_ROLES)
+    c = campaigns.campaign_launch(
+        actor=request.auth, unit_id=payload.unit_id, name=payload.name, reason=payload.reason
+    )
+    return 201, _campaign(c)
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response={200: CareCampaignProgressOut, **ERRORS},
+    summary="敲门行动进度（按结果、按网格）",
+)
+def campaign_progress(request: HttpRequest, campaign_id: PathId):
+    _require_role(request.auth, STAFF_ROLES)
+    c = selectors.campaign_get(actor=request.auth, campaign_id=campaign_id)
+    p = selectors.campaign_progress(actor=request.auth, campaign_id=c.pk)
+    return {
+        "campaign": _campaign(c),
+        "total": p.total,
+        "done": p.done,
+        "by_outcome": p.by_outcome,
+        "by_grid": [{"grid": g, "done": d, "total": t} for g, d, t in p.by_grid],
+    }
+
+
+@router.get(
+    "/campaigns/{campaign_id}/stops",
+    response={200: list[CareStopOut], **ERRORS},
+    summary="我负责的门（按走访顺序）",
+)
+def campaign_my_stops(request: HttpRequest, campaign_id: PathId):
+    _require_role(request.auth, cards.CARE_ROLES)
+    stops = selectors.campaign_my_stops(actor=request.auth, campaign_id=campaign_id)
+    return [_stop(s, request.auth) for s in stops.select_related("resident__compound")[:500]]
+
+
+@router.post(
+    "/stops/{stop_id}",
+    response={200: CareStopOut, **ERRORS},
+    summary="登记一户的敲门结果（发现问题须写说明）",
+)
+def stop_record(request: HttpRequest, stop_id: PathId, payload: CareStopIn):
+    _require_role(request.auth, cards.CARE_ROLES)
+    stop = campaigns.campaign_stop_record(
+        actor=request.auth, stop_id=stop_id, outcome=payload.outcome, note=payload.note
+    )
+    return _stop(stop, request.auth)
