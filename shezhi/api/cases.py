@@ -22,10 +22,11 @@ from shezhi.cases.models import (
     CaseReview,
     CaseTeamMember,
     CrisisIntervention,
+    EmergencyAccess,
     InterventionLog,
     Referral,
 )
-from shezhi.core.errors import InvalidInput
+from shezhi.core.errors import Forbidden, InvalidInput
 
 router = Router(tags=["个案"])
 
@@ -287,6 +288,44 @@ class CaseDetailOut(Schema):
     reviews: list[CaseReviewOut] | None = None
 
 
+class CaseConsentIn(In):
+    client_consent: StrictBool
+    guardian_name: str = Field("", max_length=30)
+    guardian_consent: StrictBool = False
+
+
+class CaseReopenIn(In):
+    reason: str = Field(max_length=300)
+
+
+class CaseSupervisionNoteIn(In):
+    text: str = Field(max_length=5000)
+
+
+class CaseSupervisionNoteOut(Schema):
+    id: int
+    created_at: datetime
+
+
+class CaseSafetyPlanIn(In):
+    safety_plan: str = Field(max_length=5000)
+
+
+class CaseEmergencyIn(In):
+    case_id: Id = Field(description="个案编号")
+    reason: str = Field(max_length=300)
+    hours: Annotated[int, Strict(), Field(ge=1, le=24 * 7)] = 4
+
+
+class CaseEmergencyOut(Schema):
+    id: int
+    case_id: int
+    reason: str
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
 class CaseReportRowOut(Schema):
     key: str
     label: str
@@ -407,6 +446,23 @@ def _closure(c: CaseClosure) -> dict[str, Any]:
     }
 
 
+def _emergency(g: EmergencyAccess) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "case_id": g.case_id,
+        "reason": g.reason,
+        "granted_at": g.granted_at,
+        "expires_at": g.expires_at,
+        "revoked_at": g.revoked_at,
+    }
+
+
+def _require_admin(actor: Any) -> None:
+    """The emergency-access page's role gate."""
+    if not (actor.is_superuser or actor.role in selectors.ADMIN_ROLES):
+        raise Forbidden(_("只有管理员可以申请紧急访问"))
+
+
 def _open(actor: Any, p: CaseOpenIn) -> Case:
     """The same three ways in as the desk's intake form (a care alert, a need, or a resident)."""
     consent = {
@@ -524,6 +580,39 @@ def case_open(request: HttpRequest, payload: CaseOpenIn):
 )
 def case_report(request: HttpRequest, by: str = "worker"):
     return selectors.case_report(actor=request.auth, by=by)
+
+
+@router.get(
+    "/emergency",
+    response={200: list[CaseEmergencyOut], **ERRORS},
+    summary="我的有效紧急访问（管理员）",
+)
+def emergency_list(request: HttpRequest):
+    _require_admin(request.auth)
+    return [_emergency(g) for g in selectors.emergency_grants_active(actor=request.auth)]
+
+
+@router.post(
+    "/emergency",
+    response={201: CaseEmergencyOut, **ERRORS},
+    summary="管理员紧急访问：按个案编号、写明理由、限时（督导和个案社工收到通知）",
+)
+def emergency_grant(request: HttpRequest, payload: CaseEmergencyIn):
+    _require_admin(request.auth)
+    grant = services.emergency_access_grant(
+        actor=request.auth, case_id=payload.case_id, reason=payload.reason, hours=payload.hours
+    )
+    return 201, _emergency(grant)
+
+
+@router.post(
+    "/emergency/{grant_id}/revoke",
+    response={200: CaseEmergencyOut, **ERRORS},
+    summary="结束紧急访问",
+)
+def emergency_revoke(request: HttpRequest, grant_id: PathId):
+    _require_admin(request.auth)
+    return _emergency(services.emergency_access_revoke(actor=request.auth, grant_id=grant_id))
 
 
 @router.get(
@@ -721,3 +810,54 @@ def team_add(request: HttpRequest, case_id: PathId, payload: CaseTeamAddIn):
 def team_end(request: HttpRequest, member_id: PathId, payload: CaseTeamEndIn):
     member = services.team_end(actor=request.auth, member_id=member_id, ended_on=payload.ended_on)
     return _member(member)
+
+
+@router.post("/{case_id}/consent", response={200: CaseOut, **ERRORS}, summary="记录知情同意")
+def consent_record(request: HttpRequest, case_id: PathId, payload: CaseConsentIn):
+    case = services.case_record_consent(actor=request.auth, case_id=case_id, **payload.model_dump())
+    return _case(case)
+
+
+@router.post(
+    "/{case_id}/reopen", response={200: CaseOut, **ERRORS}, summary="重开个案（原结案记录保留）"
+)
+def case_reopen(request: HttpRequest, case_id: PathId, payload: CaseReopenIn):
+    return _case(services.case_reopen(actor=request.auth, case_id=case_id, reason=payload.reason))
+
+
+@router.post(
+    "/{case_id}/supervision-notes",
+    response={201: CaseSupervisionNoteOut, **ERRORS},
+    summary="督导记录（督导）",
+)
+def supervision_note_create(request: HttpRequest, case_id: PathId, payload: CaseSupervisionNoteIn):
+    note = services.supervision_note_add(actor=request.auth, case_id=case_id, text=payload.text)
+    return 201, {"id": note.pk, "created_at": note.created_at}
+
+
+@router.post(
+    "/{case_id}/crises",
+    response={201: CrisisOut, **ERRORS},
+    summary="启动危机干预（立即通知督导）",
+)
+def crisis_start(request: HttpRequest, case_id: PathId):
+    return 201, _crisis(services.crisis_start(actor=request.auth, case_id=case_id))
+
+
+@router.post(
+    "/crises/{crisis_id}/safety-plan", response={200: CrisisOut, **ERRORS}, summary="安全计划"
+)
+def crisis_safety_plan(request: HttpRequest, crisis_id: PathId, payload: CaseSafetyPlanIn):
+    crisis = services.crisis_safety_plan(
+        actor=request.auth, crisis_id=crisis_id, text=payload.safety_plan
+    )
+    return _crisis(crisis)
+
+
+@router.post(
+    "/crises/{crisis_id}/end",
+    response={200: CrisisOut, **ERRORS},
+    summary="结束危机干预（必做步骤须已完成）",
+)
+def crisis_end(request: HttpRequest, crisis_id: PathId):
+    return _crisis(services.crisis_end(actor=request.auth, crisis_id=crisis_id))

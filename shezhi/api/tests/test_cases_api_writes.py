@@ -186,3 +186,61 @@ def test_report_counts_only(as_user, world, assessing):
     )
     assert _chinese(as_user(world.sam).get("/cases/report?by=age"))
     assert as_user(world.dora).get("/cases/report").status_code == 403
+
+
+def test_consent_reopen_and_supervision(as_user, world):
+    case = open_case(world.alice, world.dora_resident)
+    api = as_user(world.alice)
+    r = api.post(f"/cases/{case.pk}/consent", {"client_consent": True})
+    assert r.status_code == 200, r.content
+    assert (
+        as_user(world.charlie)
+        .post(f"/cases/{case.pk}/consent", {"client_consent": True})
+        .status_code
+        == 404
+    )
+    assert api.post(f"/cases/{case.pk}/consent", {"client_consent": 1}).status_code == 400
+    # Supervision notes: the supervisor only.
+    url = f"/cases/{case.pk}/supervision-notes"
+    assert as_user(world.sam).post(url, {"text": "注意边界"}).status_code == 201
+    assert api.post(url, {"text": "自己写"}).status_code == 403
+    assert _chinese(as_user(world.sam).post(url, {"text": " "}))
+    assert as_user(world.charlie).post(url, {"text": "x"}).status_code == 404
+    # Reopen: only a closed case.
+    r = api.post(f"/cases/{case.pk}/reopen", {"reason": "复发"})
+    assert r.status_code == 409
+    api.post(f"/cases/{case.pk}/close", {"reason": "client_withdrew", "outcome": "not_achieved"})
+    assert _chinese(api.post(f"/cases/{case.pk}/reopen", {"reason": " "}))
+    assert (
+        as_user(world.charlie).post(f"/cases/{case.pk}/reopen", {"reason": "复发"}).status_code
+        == 404
+    )
+    r = as_user(world.sam).post(f"/cases/{case.pk}/reopen", {"reason": "复发"})
+    assert r.status_code == 200 and r.json()["status"] == "assessment"
+
+
+def test_crisis_start_safety_plan_and_end(as_user, world, assessing):
+    api = as_user(world.alice)
+    assert as_user(world.charlie).post(f"/cases/{assessing.pk}/crises").status_code == 404
+    r = api.post(f"/cases/{assessing.pk}/crises")
+    assert r.status_code == 201, r.content
+    cid = r.json()["id"]
+    assert _chinese(api.post(f"/cases/crises/{cid}/safety-plan", {"safety_plan": " "}))
+    r = api.post(f"/cases/crises/{cid}/safety-plan", {"safety_plan": "每天两次电话"})
+    assert r.status_code == 200 and r.json()["safety_plan"] == "每天两次电话"
+    assert api.post(f"/cases/crises/{cid}/end").status_code == 400  # steps not done
+    assert as_user(world.charlie).post(f"/cases/crises/{cid}/end").status_code == 404
+
+
+def test_emergency_access_for_admins_only(as_user, world, assessing):
+    body = {"case_id": assessing.pk, "reason": "投诉核查", "hours": 2}
+    assert as_user(world.alice).post("/cases/emergency", body).status_code == 403
+    assert as_user(world.alice).get("/cases/emergency").status_code == 403
+    assert _chinese(as_user(world.admin).post("/cases/emergency", body | {"reason": " "}))
+    r = as_user(world.admin).post("/cases/emergency", body)
+    assert r.status_code == 201, r.content
+    gid = r.json()["id"]
+    assert [g["id"] for g in as_user(world.admin).get("/cases/emergency").json()] == [gid]
+    r = as_user(world.admin).post(f"/cases/emergency/{gid}/revoke")
+    assert r.status_code == 200 and r.json()["revoked_at"]
+    assert as_user(world.alice).post(f"/cases/emergency/{gid}/revoke").status_code == 403
