@@ -72,7 +72,7 @@ class GoalOut(Schema):
     status: str
 
 
-class PlanOut(Schema):
+class CasePlanOut(Schema):
     version: int
     summary: str
     goals: list[GoalOut]
@@ -279,7 +279,7 @@ class CaseDetailOut(Schema):
     relation: str = Field(description="访问身份：worker / supervisor / team:角色 / emergency")
     parts: list[str] = Field(description="调用者可见的部分")
     assessments: list[AssessmentOut] | None = None
-    plan: PlanOut | None = None
+    plan: CasePlanOut | None = None
     sessions: list[SessionOut] | None = None
     team: list[TeamMemberOut] | None = None
     crises: list[CrisisOut] | None = None
@@ -712,7 +712,7 @@ def assessment_create(request: HttpRequest, case_id: PathId, payload: CaseAssess
 
 @router.post(
     "/{case_id}/plans",
-    response={201: PlanOut, **ERRORS},
+    response={201: CasePlanOut, **ERRORS},
     summary="服务计划（新版本；至少一个目标，负责人须是团队成员）",
 )
 def plan_create(request: HttpRequest, case_id: PathId, payload: CasePlanIn):
