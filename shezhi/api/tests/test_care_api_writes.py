@@ -4,10 +4,13 @@ campaigns (launch, progress, my doors, record a door). Same services, same role 
 the page refuses gets 403, anything outside the actor's units a 404, bad input a Chinese 400."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from shezhi.care import services
+from shezhi.care import campaigns, services
 from shezhi.care.models import CampaignStop, CareAlert, CareProfile, ContactAssignment
 from shezhi.care.tests.factories import register
+from shezhi.people.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +102,23 @@ def test_campaign_launch_progress_and_doors(as_user, world):
     assert r.status_code == 200 and r.json()["outcome"] == "not_home"
     assert CampaignStop.objects.get(pk=sid).outcome == "not_home"
     assert as_user(world.alice).get(f"/care/campaigns/{cid}").json()["done"] == 1
+
+
+def _campaign_with(world, n: int) -> int:
+    for _ in range(n):
+        register(world.alice, ResidentFactory(grid=world.a["grid"]))
+    c = campaigns.campaign_launch(actor=world.alice, unit_id=world.a["community"].pk, name="巡查")
+    return c.pk
+
+
+@pytest.mark.parametrize("path", ["/care/campaigns", "/care/campaigns/{id}/stops"])
+def test_campaign_lists_run_a_fixed_number_of_queries(as_user, world, path):
+    counts = []
+    for n in (1, 4):
+        cid = _campaign_with(world, n)
+        api = as_user(world.gina if "stops" in path else world.alice)
+        with CaptureQueriesContext(connection) as ctx:
+            r = api.get(path.format(id=cid))
+        assert r.status_code == 200 and r.json()
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts

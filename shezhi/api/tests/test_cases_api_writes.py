@@ -244,3 +244,18 @@ def test_emergency_access_for_admins_only(as_user, world, assessing):
     r = as_user(world.admin).post(f"/cases/emergency/{gid}/revoke")
     assert r.status_code == 200 and r.json()["revoked_at"]
     assert as_user(world.alice).post(f"/cases/emergency/{gid}/revoke").status_code == 403
+
+
+def test_a_counsellor_sees_neither_benefits_nor_reviews(as_user, world, assessing):
+    helper = UserFactory(role=Role.VOLUNTEER, unit=world.a["community"])
+    api = as_user(world.alice)
+    api.post(f"/cases/{assessing.pk}/team", {"user_id": helper.pk, "role": "counsellor"})
+    api.post(f"/cases/{assessing.pk}/benefits", {"kinds": ["dibao"]})
+    api.post(f"/cases/{assessing.pk}/reviews", {"risk_level": "low", "note": "好转"})
+    body = as_user(helper).get(f"/cases/{assessing.pk}").json()
+    assert body["benefits"] is None and body["reviews"] is None
+    assert "好转" not in str(body)
+    assert (
+        as_user(helper).post(f"/cases/{assessing.pk}/benefits", {"kinds": ["tekun"]}).status_code
+        == 403
+    )
