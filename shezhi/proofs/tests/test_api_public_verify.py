@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from shezhi.proofs import services
+from shezhi.proofs import selectors, services
 from shezhi.proofs.models import Proof
 
 PUBLIC_FIELDS = {
@@ -67,3 +67,13 @@ def test_anonymous_file_checks(proof):
     assert r.status_code == 404 and "无法验证" in r.json()["message"]
     r = Client().post("/api/v1/proofs/verify-file", {})
     assert r.status_code == 400
+
+
+def test_an_oversized_or_missing_file_is_a_chinese_400(proof, monkeypatch):
+    monkeypatch.setattr(selectors, "MAX_UPLOAD_BYTES", 10)
+    r = Client().post(
+        "/api/v1/proofs/verify-file", {"file": SimpleUploadedFile("p.pdf", bytes(proof.pdf))}
+    )
+    assert r.status_code == 400 and "文件过大" in r.json()["message"]
+    r = Client().post("/api/v1/proofs/verify-file", {})
+    assert r.status_code == 400 and any(ch >= "\u4e00" for ch in r.json()["message"])
