@@ -326,6 +326,20 @@ class CaseEmergencyOut(Schema):
     revoked_at: datetime | None
 
 
+class CaseloadOut(Schema):
+    worker_id: int
+    worker_name: str
+    open_cases: int
+    high_risk: int
+    overdue_reviews: int
+
+
+class CaseSupervisionOut(Schema):
+    caseloads: list[CaseloadOut]
+    overdue: list[CaseOut] = Field(description="复核逾期的个案")
+    high_risk: list[CaseOut] = Field(description="紧急、高风险个案")
+
+
 class CaseReportRowOut(Schema):
     key: str
     label: str
@@ -580,6 +594,20 @@ def case_open(request: HttpRequest, payload: CaseOpenIn):
 )
 def case_report(request: HttpRequest, by: str = "worker"):
     return selectors.case_report(actor=request.auth, by=by)
+
+
+@router.get(
+    "/supervision",
+    response={200: CaseSupervisionOut, **ERRORS},
+    summary="督导：所督导社工的个案量、复核逾期和高风险个案（查看均记录）",
+)
+def supervision(request: HttpRequest):
+    actor = request.auth
+    return {
+        "caseloads": selectors.supervised_caseloads(actor=actor),
+        "overdue": [_case(c) for c in selectors.overdue_reviews(actor=actor)],
+        "high_risk": [_case(c) for c in selectors.high_risk_cases(actor=actor)],
+    }
 
 
 @router.get(

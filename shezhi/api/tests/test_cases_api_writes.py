@@ -259,3 +259,13 @@ def test_a_counsellor_sees_neither_benefits_nor_reviews(as_user, world, assessin
         as_user(helper).post(f"/cases/{assessing.pk}/benefits", {"kinds": ["tekun"]}).status_code
         == 403
     )
+
+
+def test_supervision_dashboard_for_the_supervisor_line(as_user, world, assessing):
+    r = as_user(world.sam).get("/cases/supervision")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert [row["worker_id"] for row in body["caseloads"]] == [world.alice.pk]
+    assert "朵拉" not in r.content.decode()
+    assert as_user(world.alice).get("/cases/supervision").status_code == 403
+    assert as_user(world.dora).get("/cases/supervision").status_code == 403
