@@ -10,10 +10,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shezhi.accounts.models import STAFF_ROLES
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
 from shezhi.care import campaigns, cards, selectors, services
 from shezhi.care.cadence import days_overdue
-from shezhi.care.models import CHECKLIST, CareAlert, CareProfile, ContactAssignment, Visit
+from shezhi.care.models import (
+    CHECKLIST,
+    Campaign,
+    CampaignStop,
+    CareAlert,
+    CareProfile,
+    ContactAssignment,
+    Visit,
+)
 from shezhi.cases import selectors as case_selectors
 from shezhi.core.errors import Forbidden
 
@@ -142,6 +151,84 @@ class AlertCloseIn(In):
     confirm: StrictBool = Field(description="必须为 true：关闭是有意的第二步")
 
 
+class CareProfileIn(In):
+    risk_level: Literal["high", "key", "general"] = Field(
+        description="high 高风险 / key 重点 / general 一般"
+    )
+    risk_reasons: str = Field(max_length=300, description="如：80岁以上独居；刚出院")
+    major_change: str = Field("", max_length=200, description="出院、丧亲等：须在24小时内走访")
+
+
+class CareContactIn(In):
+    contact_id: Annotated[int, Field(ge=1, le=MAX_ID)] = Field(description="联系人的用户编号")
+    started_on: date | None = None
+
+
+class CareContactEndIn(In):
+    reason: str = Field(max_length=200)
+
+
+class CareAlertReportIn(In):
+    reported_to: str = Field(max_length=100, description="报告对象（公安、民政、教育部门及经办人）")
+    reported_at: datetime | None = None
+
+
+class CareCampaignIn(In):
+    unit_id: Annotated[int, Field(ge=1, le=MAX_ID)] = Field(description="社区或网格编号")
+    name: str = Field(max_length=60)
+    reason: str = Field("", max_length=200)
+    tags: list[Annotated[str, Field(max_length=30)]] = Field(
+        default_factory=list, max_length=20, description="只走访带这些关爱标签的居民；空为全部"
+    )
+    risk_levels: list[Literal["high", "key", "general"]] = Field(
+        default_factory=list, max_length=3, description="只走访这些风险等级；空为全部"
+    )
+
+
+class CareCampaignOut(Schema):
+    id: int
+    name: str
+    reason: str
+    unit_id: int
+    unit: str
+    target_tags: list[str]
+    target_risk_levels: list[str]
+    status: str
+    status_label: str
+    created_at: datetime
+
+
+class CareCampaignGridOut(Schema):
+    grid: str
+    done: int
+    total: int
+
+
+class CareCampaignProgressOut(Schema):
+    campaign: CareCampaignOut
+    total: int
+    done: int
+    by_outcome: dict[str, int]
+    by_grid: list[CareCampaignGridOut]
+
+
+class CareStopOut(Schema):
+    id: int
+    campaign_id: int
+    position: int
+    resident_id: int
+    name: str = Field(description="打码")
+    address: str = Field(description="走访人自己的门：完整地址")
+    outcome: str
+    outcome_label: str
+    note: str
+
+
+class CareStopIn(In):
+    outcome: Literal["visited", "not_home", "refused", "concern"]
+    note: str = Field("", max_length=500)
+
+
 class AlertQuery(Clean):
     kind: Literal["no_contact_person", "nobody_home_twice", "overdue", "crisis"] | None = None
     limit: int = Field(100, ge=1, le=500)
@@ -258,6 +345,41 @@ def _cases_of(actor, alert_ids: list[int]) -> tuple[dict[int, int], set[int]]:
         case_selectors.cases_of_alerts(actor=actor, alert_ids=alert_ids),
         case_selectors.alerts_with_case(alert_ids=alert_ids),
     )
+
+
+def _require_role(actor, roles: frozenset[str]) -> None:
+    """The role gate of the page that does the same (staff desk, care phone pages)."""
+    if not (actor.is_superuser or actor.role in roles):
+        raise Forbidden("您的角色无权进行此操作")
+
+
+def _campaign(c: Campaign) -> dict:
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "reason": c.reason,
+        "unit_id": c.unit_id,
+        "unit": c.unit.name,
+        "target_tags": c.target_tags,
+        "target_risk_levels": c.target_risk_levels,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "created_at": c.created_at,
+    }
+
+
+def _stop(s: CampaignStop, actor) -> dict:
+    return {
+        "id": s.pk,
+        "campaign_id": s.campaign_id,
+        "position": s.position,
+        "resident_id": s.resident_id,
+        "name": s.resident.masked_name,
+        "address": cards.shown_address(actor, s.resident, is_contact=True),
+        "outcome": s.outcome,
+        "outcome_label": s.get_outcome_display(),
+        "note": s.note,
+    }
 
 
 def _card(actor, resident_id: int) -> dict:
@@ -408,46 +530,77 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
     }
 
 
-# --- door-knocking campaigns (敲门行动) -------------------------------------------------------
-
-
-class CampaignIn(In):
-    unit_id: PathId = Field(description="社区或网格")
-    name: Annotated[str, Field(max_length=60)]
-    reason: Text = ""
-    tags: list[Annotated[str, Field(max_length=30)]] = Field(
-        default_factory=list, max_length=20, description="只走访带这些关爱标签的居民；空为全部"
+@router.post(
+    "/residents/{resident_id}/profile",
+    response={200: ProfileOut, **ERRORS},
+    summary="登记关爱对象或调整风险等级（社工、网格员、督导）",
+)
+def profile_set(request: HttpRequest, resident_id: PathId, payload: CareProfileIn):
+    _require_role(request.auth, STAFF_ROLES)
+    profile = services.care_profile_set(
+        actor=request.auth, resident_id=resident_id, **payload.model_dump()
     )
-    risk_levels: list[Literal["high", "key", "general"]] = Field(
-        default_factory=list, max_length=3, description="只走访这些风险等级；空为全部"
+    return _profile(profile)
+
+
+@router.post(
+    "/residents/{resident_id}/contacts",
+    response={201: ContactOut, **ERRORS},
+    summary="指派一对一联系人",
+)
+def contact_assign(request: HttpRequest, resident_id: PathId, payload: CareContactIn):
+    _require_role(request.auth, STAFF_ROLES)
+    a = services.contact_assign(
+        actor=request.auth,
+        resident_id=resident_id,
+        contact_id=payload.contact_id,
+        started_on=payload.started_on,
     )
+    return 201, _contact(a)
 
 
-class CampaignOut(Schema):
-    id: int
-    name: str
-    unit_id: int
-    status: str
-    target_tags: list[str]
-    target_risk_levels: list[str]
-    stops: int
+@router.post(
+    "/contacts/{assignment_id}/end",
+    response={200: ContactOut, **ERRORS},
+    summary="结束一对一联系人（记录保留）",
+)
+def contact_end(request: HttpRequest, assignment_id: PathId, payload: CareContactEndIn):
+    _require_role(request.auth, STAFF_ROLES)
+    a = services.contact_end(actor=request.auth, assignment_id=assignment_id, reason=payload.reason)
+    return _contact(a)
 
 
-class StopIn(In):
-    outcome: Literal["visited", "not_home", "refused", "concern"]
-    note: Annotated[str, Field(max_length=500)] = ""
+@router.post(
+    "/alerts/{alert_id}/report",
+    response={200: AlertOut, **ERRORS},
+    summary="登记强制报告",
+)
+def alert_report(request: HttpRequest, alert_id: PathId, payload: CareAlertReportIn):
+    _require_role(request.auth, STAFF_ROLES)
+    services.alert_record_report(
+        actor=request.auth,
+        alert_id=alert_id,
+        reported_to=payload.reported_to,
+        reported_at=payload.reported_at,
+    )
+    return _alert(selectors.alert_get(actor=request.auth, alert_id=alert_id), request.auth)
 
 
-class StopOut(Schema):
-    id: int
-    outcome: str
-    outcome_label: str
-    recorded_at: datetime | None
+@router.get("/campaigns", response={200: list[CareCampaignOut], **ERRORS}, summary="敲门行动")
+def campaign_list(request: HttpRequest):
+    _require_role(request.auth, STAFF_ROLES)
+    qs = selectors.campaigns_visible_to(request.auth).order_by("-created_at")[:100]
+    return [_campaign(c) for c in qs]
 
 
-@router.post("/campaigns", response={201: CampaignOut, **ERRORS}, summary="发起敲门行动")
-def campaign_create(request: HttpRequest, payload: CampaignIn):
-    campaign = campaigns.campaign_launch(
+@router.post(
+    "/campaigns",
+    response={201: CareCampaignOut, **ERRORS},
+    summary="发起敲门行动（社工、督导）：范围内每户关爱对象一站，按走访顺序分给网格员",
+)
+def campaign_launch(request: HttpRequest, payload: CareCampaignIn):
+    _require_role(request.auth, STAFF_ROLES)
+    c = campaigns.campaign_launch(
         actor=request.auth,
         unit_id=payload.unit_id,
         name=payload.name,
@@ -455,29 +608,46 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
         tags=payload.tags,
         risk_levels=payload.risk_levels,
     )
-    return 201, {
-        "id": campaign.pk,
-        "name": campaign.name,
-        "unit_id": campaign.unit_id,
-        "status": campaign.status,
-        "target_tags": campaign.target_tags,
-        "target_risk_levels": campaign.target_risk_levels,
-        "stops": campaign.stops.count(),
+    return 201, _campaign(c)
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response={200: CareCampaignProgressOut, **ERRORS},
+    summary="敲门行动进度（按结果、按网格）",
+)
+def campaign_progress(request: HttpRequest, campaign_id: PathId):
+    _require_role(request.auth, STAFF_ROLES)
+    c = selectors.campaign_get(actor=request.auth, campaign_id=campaign_id)
+    p = selectors.campaign_progress(actor=request.auth, campaign_id=c.pk)
+    return {
+        "campaign": _campaign(c),
+        "total": p.total,
+        "done": p.done,
+        "by_outcome": p.by_outcome,
+        "by_grid": [{"grid": g, "done": d, "total": t} for g, d, t in p.by_grid],
     }
+
+
+@router.get(
+    "/campaigns/{campaign_id}/stops",
+    response={200: list[CareStopOut], **ERRORS},
+    summary="我负责的门（按走访顺序）",
+)
+def campaign_my_stops(request: HttpRequest, campaign_id: PathId):
+    _require_role(request.auth, cards.CARE_ROLES)
+    stops = selectors.campaign_my_stops(actor=request.auth, campaign_id=campaign_id)
+    return [_stop(s, request.auth) for s in stops.select_related("resident__compound")[:500]]
 
 
 @router.post(
-    "/campaigns/stops/{stop_id}",
-    response={200: StopOut, **ERRORS},
-    summary="登记敲门结果（已走访、不在家计为一次走访）",
+    "/stops/{stop_id}",
+    response={200: CareStopOut, **ERRORS},
+    summary="登记一户的敲门结果（发现问题须写说明）",
 )
-def campaign_stop(request: HttpRequest, stop_id: PathId, payload: StopIn):
+def stop_record(request: HttpRequest, stop_id: PathId, payload: CareStopIn):
+    _require_role(request.auth, cards.CARE_ROLES)
     stop = campaigns.campaign_stop_record(
         actor=request.auth, stop_id=stop_id, outcome=payload.outcome, note=payload.note
     )
-    return {
-        "id": stop.pk,
-        "outcome": stop.outcome,
-        "outcome_label": stop.get_outcome_display(),
-        "recorded_at": stop.recorded_at,
-    }
+    return _stop(stop, request.auth)

@@ -10,12 +10,24 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import Strict
 
-from shezhi.api.schemas import ERRORS, MAX_ID, Id, In
+from shezhi.api.schemas import ERRORS, MAX_ID, Id, In, StrictBool
 from shezhi.cases import selectors, services
-from shezhi.cases.models import Case, CrisisIntervention, InterventionLog, Referral
+from shezhi.cases.models import (
+    BenefitTask,
+    Case,
+    CaseClosure,
+    CaseReview,
+    CaseTeamMember,
+    CrisisIntervention,
+    EmergencyAccess,
+    InterventionLog,
+    Referral,
+)
+from shezhi.core.errors import Forbidden, InvalidInput
 
 router = Router(tags=["个案"])
 
@@ -117,18 +129,6 @@ class ReferralOut(Schema):
     answer: str
 
 
-class CaseDetailOut(Schema):
-    case: CaseOut
-    relation: str = Field(description="访问身份：worker / supervisor / team:角色 / emergency")
-    parts: list[str] = Field(description="调用者可见的部分")
-    assessments: list[AssessmentOut] | None = None
-    plan: CasePlanOut | None = None
-    sessions: list[SessionOut] | None = None
-    team: list[TeamMemberOut] | None = None
-    crises: list[CrisisOut] | None = None
-    referrals: list[ReferralOut] | None = None
-
-
 class InterventionIn(In):
     on: date = Field(description="介入日期，不早于接案、不晚于今天")
     form: str = Field(max_length=20, description="形式，如 office、phone、counselling")
@@ -159,6 +159,194 @@ class ReferralStatusIn(In):
 
 class CrisisStepIn(In):
     step: str = Field(max_length=30, description="处置步骤代码，如 safety、risk、guardian")
+
+
+class CaseOpenIn(In):
+    source: str = Field(
+        max_length=20,
+        description="来源：crisis_alert（关联预警）/ need（关联需求）/ referral_in / …",
+    )
+    problem_type: str = Field(max_length=20, description="问题类型代码")
+    risk_level: str = Field(max_length=10, description="urgent / high / medium / low")
+    client_consent: StrictBool = False
+    guardian_name: str = Field("", max_length=30)
+    guardian_consent: StrictBool = False
+    client_id: Id | None = Field(None, description="服务对象（居民）编号；来源为预警或需求时不填")
+    alert_id: Id | None = Field(None, description="来源为 crisis_alert 时必填：关爱预警编号")
+    need_id: Id | None = Field(None, description="来源为 need 时必填：需求编号")
+    opened_on: date | None = Field(None, description="接案日期，默认今天")
+    institution_kind: str = Field("", max_length=20, description="外部转介：转介机构类型")
+    institution_name: str = Field("", max_length=100, description="外部转介：机构名称")
+    referral_reason: str = Field("", max_length=500, description="外部转介：转介原因")
+    contact: str = Field("", max_length=100, description="外部转介：联系人")
+
+
+class CaseAssessmentIn(In):
+    presenting_problem: str = Field(max_length=2000)
+    risk_level: str = Field(max_length=10, description="urgent / high / medium / low")
+    family_support: str = Field("", max_length=2000)
+    health: str = Field("", max_length=2000)
+    risks: str = Field("", max_length=5000)
+    strengths: str = Field("", max_length=2000)
+    narrative: str = Field("", max_length=10000)
+    assessed_on: date | None = None
+
+
+class CaseGoalIn(In):
+    description: str = Field(max_length=300)
+    interventions: str = Field(max_length=2000)
+    responsible_id: Id = Field(description="负责人（本个案团队成员的用户编号）")
+    due_on: date
+
+
+class CasePlanIn(In):
+    summary: str = Field("", max_length=500)
+    goals: list[CaseGoalIn] = Field(max_length=50)
+
+
+class CaseBenefitsIn(In):
+    kinds: list[Annotated[str, Field(max_length=20)]] = Field(
+        max_length=10, description="dibao / disability_card / tekun / temporary_relief / …"
+    )
+    visit_id: Id | None = None
+    note: str = Field("", max_length=300)
+
+
+class CaseBenefitStatusIn(In):
+    status: str = Field(max_length=10, description="submitted / approved / rejected")
+    note: str = Field("", max_length=300)
+
+
+class CaseBenefitOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    note: str
+    visit_id: int | None
+
+
+class CaseReviewIn(In):
+    risk_level: str = Field(max_length=10, description="urgent / high / medium / low")
+    note: str = Field("", max_length=500)
+    reviewed_on: date | None = None
+
+
+class CaseReviewOut(Schema):
+    id: int
+    reviewed_on: date
+    by: str
+    risk_level: str
+    note: str
+
+
+class CaseGoalStatusIn(In):
+    goal_id: Id
+    status: str = Field(max_length=20)
+
+
+class CaseCloseIn(In):
+    reason: str = Field(max_length=20, description="goals_met / client_withdrew / referred / …")
+    outcome: str = Field(max_length=20, description="achieved / partly / not_achieved")
+    outcome_note: str = Field("", max_length=500)
+    closed_on: date | None = None
+    follow_up_on: date | None = None
+    goal_statuses: list[CaseGoalStatusIn] = Field([], max_length=50)
+
+
+class CaseClosureOut(Schema):
+    id: int
+    case_id: int
+    closed_on: date
+    reason: str
+    outcome: str
+    outcome_note: str
+    follow_up_on: date | None
+
+
+class CaseTeamAddIn(In):
+    user_id: Id = Field(description="被邀请用户的编号")
+    role: str = Field(max_length=20, description="colleague / counsellor / …（个案社工只有一位）")
+    ended_on: date | None = None
+
+
+class CaseTeamEndIn(In):
+    ended_on: date | None = None
+
+
+class CaseDetailOut(Schema):
+    case: CaseOut
+    relation: str = Field(description="访问身份：worker / supervisor / team:角色 / emergency")
+    parts: list[str] = Field(description="调用者可见的部分")
+    assessments: list[AssessmentOut] | None = None
+    plan: CasePlanOut | None = None
+    sessions: list[SessionOut] | None = None
+    team: list[TeamMemberOut] | None = None
+    crises: list[CrisisOut] | None = None
+    referrals: list[ReferralOut] | None = None
+    benefits: list[CaseBenefitOut] | None = None
+    reviews: list[CaseReviewOut] | None = None
+
+
+class CaseConsentIn(In):
+    client_consent: StrictBool
+    guardian_name: str = Field("", max_length=30)
+    guardian_consent: StrictBool = False
+
+
+class CaseReopenIn(In):
+    reason: str = Field(max_length=300)
+
+
+class CaseSupervisionNoteIn(In):
+    text: str = Field(max_length=5000)
+
+
+class CaseSupervisionNoteOut(Schema):
+    id: int
+    created_at: datetime
+
+
+class CaseSafetyPlanIn(In):
+    safety_plan: str = Field(max_length=5000)
+
+
+class CaseEmergencyIn(In):
+    case_id: Id = Field(description="个案编号")
+    reason: str = Field(max_length=300)
+    hours: Annotated[int, Strict(), Field(ge=1, le=24 * 7)] = 4
+
+
+class CaseEmergencyOut(Schema):
+    id: int
+    case_id: int
+    reason: str
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class CaseloadOut(Schema):
+    worker_id: int
+    worker_name: str
+    open_cases: int
+    high_risk: int
+    overdue_reviews: int
+
+
+class CaseSupervisionOut(Schema):
+    caseloads: list[CaseloadOut]
+    overdue: list[CaseOut] = Field(description="复核逾期的个案")
+    high_risk: list[CaseOut] = Field(description="紧急、高风险个案")
+
+
+class CaseReportRowOut(Schema):
+    key: str
+    label: str
+    total: int
+    open: int
+    closed: int
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -229,6 +417,103 @@ def _referral(r: Referral) -> dict[str, Any]:
     }
 
 
+def _benefit(t: BenefitTask) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "kind": t.kind,
+        "kind_label": t.get_kind_display(),
+        "status": t.status,
+        "status_label": t.get_status_display(),
+        "note": t.note,
+        "visit_id": t.visit_id,
+    }
+
+
+def _review(r: CaseReview) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "reviewed_on": r.reviewed_on,
+        "by": str(r.by),
+        "risk_level": r.risk_level,
+        "note": r.note,
+    }
+
+
+def _member(m: CaseTeamMember) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "user": str(m.user),
+        "role": m.role,
+        "started_on": m.started_on,
+        "ended_on": m.ended_on,
+    }
+
+
+def _closure(c: CaseClosure) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "case_id": c.case_id,
+        "closed_on": c.closed_on,
+        "reason": c.reason,
+        "outcome": c.outcome,
+        "outcome_note": c.outcome_note,
+        "follow_up_on": c.follow_up_on,
+    }
+
+
+def _emergency(g: EmergencyAccess) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "case_id": g.case_id,
+        "reason": g.reason,
+        "granted_at": g.granted_at,
+        "expires_at": g.expires_at,
+        "revoked_at": g.revoked_at,
+    }
+
+
+def _require_admin(actor: Any) -> None:
+    """The emergency-access page's role gate."""
+    if not (actor.is_superuser or actor.role in selectors.ADMIN_ROLES):
+        raise Forbidden(_("只有管理员可以申请紧急访问"))
+
+
+def _open(actor: Any, p: CaseOpenIn) -> Case:
+    """The same three ways in as the desk's intake form (a care alert, a need, or a resident)."""
+    consent = {
+        "client_consent": p.client_consent,
+        "guardian_name": p.guardian_name,
+        "guardian_consent": p.guardian_consent,
+    }
+    common = {"actor": actor, "problem_type": p.problem_type, "risk_level": p.risk_level}
+    if p.source == Case.Source.CRISIS_ALERT:
+        if p.alert_id is None:
+            raise InvalidInput(_("请关联来源需求或预警"), field="alert_id")
+        return services.case_open_from_alert(alert_id=p.alert_id, **common, **consent)
+    if p.source == Case.Source.NEED:
+        if p.need_id is None:
+            raise InvalidInput(_("请关联来源需求或预警"), field="need_id")
+        return services.case_open_from_need(need_id=p.need_id, **common, **consent)
+    if p.client_id is None:
+        raise InvalidInput(_("请选择服务对象"), field="client_id")
+    referral = None
+    if p.source == Case.Source.REFERRAL_IN:
+        referral = services.ReferralIn(
+            institution_kind=p.institution_kind,
+            institution_name=p.institution_name,
+            reason=p.referral_reason,
+            contact=p.contact,
+        )
+    return services.case_open(
+        client_id=p.client_id,
+        source=p.source,
+        opened_on=p.opened_on,
+        referral_in=referral,
+        **common,
+        **consent,
+    )
+
+
 def _detail(actor: Any, case_id: int) -> dict[str, Any]:
     access = selectors.case_get(actor=actor, case_id=case_id)
     pk = access.case.pk
@@ -279,20 +564,17 @@ def _detail(actor: Any, case_id: int) -> dict[str, Any]:
             _session(s) for s in selectors.case_interventions(actor=actor, case_id=pk)
         ]
     if access.can(selectors.TEAM):
-        out["team"] = [
-            {
-                "id": m.pk,
-                "user": str(m.user),
-                "role": m.role,
-                "started_on": m.started_on,
-                "ended_on": m.ended_on,
-            }
-            for m in selectors.case_team(actor=actor, case_id=pk)
-        ]
+        out["team"] = [_member(m) for m in selectors.case_team(actor=actor, case_id=pk)]
     if access.can(selectors.CRISIS):
         out["crises"] = [_crisis(c) for c in selectors.case_crises(actor=actor, case_id=pk)]
     if access.can(selectors.REFERRALS):
         out["referrals"] = [_referral(r) for r in selectors.case_referrals(actor=actor, case_id=pk)]
+    if access.can(selectors.BENEFITS):
+        out["benefits"] = [
+            _benefit(t) for t in selectors.case_benefit_tasks(actor=actor, case_id=pk)
+        ]
+    if access.can(selectors.REVIEWS):
+        out["reviews"] = [_review(r) for r in selectors.case_reviews(actor=actor, case_id=pk)]
     return out
 
 
@@ -302,6 +584,67 @@ def _detail(actor: Any, case_id: int) -> dict[str, Any]:
 @router.get("", response={200: list[CaseOut], **ERRORS}, summary="我的个案（个案社工或团队成员）")
 def case_list(request: HttpRequest):
     return [_case(c) for c in selectors.my_cases(actor=request.auth)]
+
+
+@router.post("", response={201: CaseOut, **ERRORS}, summary="开案（社工或督导）")
+def case_open(request: HttpRequest, payload: CaseOpenIn):
+    return 201, _case(_open(request.auth, payload))
+
+
+@router.get(
+    "/report",
+    response={200: list[CaseReportRowOut], **ERRORS},
+    summary="个案统计（按社工、社区、问题类型或结案成效；只有数字）",
+)
+def case_report(request: HttpRequest, by: str = "worker"):
+    return selectors.case_report(actor=request.auth, by=by)
+
+
+@router.get(
+    "/supervision",
+    response={200: CaseSupervisionOut, **ERRORS},
+    summary="督导：所督导社工的个案量、复核逾期和高风险个案（查看均记录）",
+)
+def supervision(request: HttpRequest):
+    actor = request.auth
+    return {
+        "caseloads": selectors.supervised_caseloads(actor=actor),
+        "overdue": [_case(c) for c in selectors.overdue_reviews(actor=actor)],
+        "high_risk": [_case(c) for c in selectors.high_risk_cases(actor=actor)],
+    }
+
+
+@router.get(
+    "/emergency",
+    response={200: list[CaseEmergencyOut], **ERRORS},
+    summary="我的有效紧急访问（管理员）",
+)
+def emergency_list(request: HttpRequest):
+    _require_admin(request.auth)
+    return [_emergency(g) for g in selectors.emergency_grants_active(actor=request.auth)]
+
+
+@router.post(
+    "/emergency",
+    response={201: CaseEmergencyOut, **ERRORS},
+    summary="管理员紧急访问：按个案编号、写明理由、限时（督导和个案社工收到通知）",
+)
+def emergency_grant(request: HttpRequest, payload: CaseEmergencyIn):
+    _require_admin(request.auth)
+    grant = services.emergency_access_grant(
+        actor=request.auth, case_id=payload.case_id, reason=payload.reason, hours=payload.hours
+    )
+    return 201, _emergency(grant)
+
+
+@router.post(
+    "/emergency/{grant_id}/revoke",
+    response={200: CaseEmergencyOut, **ERRORS},
+    summary="结束紧急访问",
+)
+def emergency_revoke(request: HttpRequest, grant_id: PathId):
+    _require_admin(request.auth)
+    return _emergency(services.emergency_access_revoke(actor=request.auth, grant_id=grant_id))
 
 
 @router.get(
@@ -381,3 +724,172 @@ def referral_status(request: HttpRequest, referral_id: PathId, payload: Referral
 def crisis_step(request: HttpRequest, crisis_id: PathId, payload: CrisisStepIn):
     crisis = services.crisis_step_done(actor=request.auth, crisis_id=crisis_id, step=payload.step)
     return _crisis(crisis)
+
+
+@router.post("/{case_id}/assessments", response={201: AssessmentOut, **ERRORS}, summary="记录预估")
+def assessment_create(request: HttpRequest, case_id: PathId, payload: CaseAssessmentIn):
+    a = services.assessment_record(actor=request.auth, case_id=case_id, **payload.model_dump())
+    return 201, {
+        "id": a.pk,
+        "assessed_on": a.assessed_on,
+        "presenting_problem": a.presenting_problem,
+        "family_support": a.family_support,
+        "health": a.health,
+        "risks": a.risks,
+        "strengths": a.strengths,
+        "narrative": a.narrative,
+        "risk_level": a.risk_level,
+    }
+
+
+@router.post(
+    "/{case_id}/plans",
+    response={201: CasePlanOut, **ERRORS},
+    summary="服务计划（新版本；至少一个目标，负责人须是团队成员）",
+)
+def plan_create(request: HttpRequest, case_id: PathId, payload: CasePlanIn):
+    plan = services.plan_create(
+        actor=request.auth,
+        case_id=case_id,
+        summary=payload.summary,
+        goals=[services.GoalInput(**g.model_dump()) for g in payload.goals],
+    )
+    return 201, {
+        "version": plan.version,
+        "summary": plan.summary,
+        "goals": [
+            {
+                "id": g.pk,
+                "description": g.description,
+                "interventions": g.interventions,
+                "responsible": str(g.responsible),
+                "due_on": g.due_on,
+                "status": g.status,
+            }
+            for g in plan.goals.select_related("responsible")
+        ],
+    }
+
+
+@router.post(
+    "/{case_id}/benefits",
+    response={201: list[CaseBenefitOut], **ERRORS},
+    summary="登记救助申请事项（可一次多项）",
+)
+def benefits_create(request: HttpRequest, case_id: PathId, payload: CaseBenefitsIn):
+    tasks = services.benefit_tasks_start(
+        actor=request.auth,
+        case_id=case_id,
+        kinds=payload.kinds,
+        visit_id=payload.visit_id,
+        note=payload.note,
+    )
+    return 201, [_benefit(t) for t in tasks]
+
+
+@router.post(
+    "/benefits/{task_id}/status",
+    response={200: CaseBenefitOut, **ERRORS},
+    summary="救助申请进展：待办 → 已提交 → 已批准 / 未获批",
+)
+def benefit_status(request: HttpRequest, task_id: PathId, payload: CaseBenefitStatusIn):
+    task = services.benefit_task_set_status(
+        actor=request.auth, task_id=task_id, status=payload.status, note=payload.note
+    )
+    return _benefit(task)
+
+
+@router.post(
+    "/{case_id}/reviews", response={201: CaseReviewOut, **ERRORS}, summary="个案复核（定风险等级）"
+)
+def review_create(request: HttpRequest, case_id: PathId, payload: CaseReviewIn):
+    review = services.case_review(actor=request.auth, case_id=case_id, **payload.model_dump())
+    return 201, _review(review)
+
+
+@router.post("/{case_id}/close", response={201: CaseClosureOut, **ERRORS}, summary="结案")
+def case_close(request: HttpRequest, case_id: PathId, payload: CaseCloseIn):
+    closure = services.case_close(
+        actor=request.auth,
+        case_id=case_id,
+        reason=payload.reason,
+        outcome=payload.outcome,
+        outcome_note=payload.outcome_note,
+        closed_on=payload.closed_on,
+        follow_up_on=payload.follow_up_on,
+        goal_statuses={g.goal_id: g.status for g in payload.goal_statuses},
+    )
+    return 201, _closure(closure)
+
+
+@router.post(
+    "/{case_id}/team", response={201: TeamMemberOut, **ERRORS}, summary="邀请团队成员（个案社工）"
+)
+def team_add(request: HttpRequest, case_id: PathId, payload: CaseTeamAddIn):
+    member = services.team_add(
+        actor=request.auth,
+        case_id=case_id,
+        user_id=payload.user_id,
+        role=payload.role,
+        ended_on=payload.ended_on,
+    )
+    return 201, _member(member)
+
+
+@router.post(
+    "/team/{member_id}/end", response={200: TeamMemberOut, **ERRORS}, summary="结束团队成员服务"
+)
+def team_end(request: HttpRequest, member_id: PathId, payload: CaseTeamEndIn):
+    member = services.team_end(actor=request.auth, member_id=member_id, ended_on=payload.ended_on)
+    return _member(member)
+
+
+@router.post("/{case_id}/consent", response={200: CaseOut, **ERRORS}, summary="记录知情同意")
+def consent_record(request: HttpRequest, case_id: PathId, payload: CaseConsentIn):
+    case = services.case_record_consent(actor=request.auth, case_id=case_id, **payload.model_dump())
+    return _case(case)
+
+
+@router.post(
+    "/{case_id}/reopen", response={200: CaseOut, **ERRORS}, summary="重开个案（原结案记录保留）"
+)
+def case_reopen(request: HttpRequest, case_id: PathId, payload: CaseReopenIn):
+    return _case(services.case_reopen(actor=request.auth, case_id=case_id, reason=payload.reason))
+
+
+@router.post(
+    "/{case_id}/supervision-notes",
+    response={201: CaseSupervisionNoteOut, **ERRORS},
+    summary="督导记录（督导）",
+)
+def supervision_note_create(request: HttpRequest, case_id: PathId, payload: CaseSupervisionNoteIn):
+    note = services.supervision_note_add(actor=request.auth, case_id=case_id, text=payload.text)
+    return 201, {"id": note.pk, "created_at": note.created_at}
+
+
+@router.post(
+    "/{case_id}/crises",
+    response={201: CrisisOut, **ERRORS},
+    summary="启动危机干预（立即通知督导）",
+)
+def crisis_start(request: HttpRequest, case_id: PathId):
+    return 201, _crisis(services.crisis_start(actor=request.auth, case_id=case_id))
+
+
+@router.post(
+    "/crises/{crisis_id}/safety-plan", response={200: CrisisOut, **ERRORS}, summary="安全计划"
+)
+def crisis_safety_plan(request: HttpRequest, crisis_id: PathId, payload: CaseSafetyPlanIn):
+    crisis = services.crisis_safety_plan(
+        actor=request.auth, crisis_id=crisis_id, text=payload.safety_plan
+    )
+    return _crisis(crisis)
+
+
+@router.post(
+    "/crises/{crisis_id}/end",
+    response={200: CrisisOut, **ERRORS},
+    summary="结束危机干预（必做步骤须已完成）",
+)
+def crisis_end(request: HttpRequest, crisis_id: PathId):
+    return _crisis(services.crisis_end(actor=request.auth, crisis_id=crisis_id))

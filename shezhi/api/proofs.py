@@ -1,5 +1,8 @@
 """/api/v1/proofs: a volunteer's own proofs (issue, list, download) and verification by number
-and signature. Each handler calls one service or selector."""
+and signature. Each handler calls one service or selector.
+
+Verification needs no log-in, like the public page the QR code opens (/verify/<number>/): it
+needs the signature instead (or the file itself), and answers only what that page shows."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -7,9 +10,12 @@ from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Field, Path, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Path, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from shezhi.api.schemas import ERRORS, Clean, ErrorOut, In
+from shezhi.core.errors import InvalidInput
 from shezhi.proofs import selectors, services
 from shezhi.proofs.models import Proof
 
@@ -49,6 +55,31 @@ class ProofVerifyOut(Schema):
     total_hours: Decimal
     issuer: str
     issued_at: datetime
+
+
+class ProofFileCheckOut(ProofVerifyOut):
+    file_checked: bool
+    file_matches: bool = Field(description="上传的文件与出具的证明逐字节一致")
+
+
+def _public(p: selectors.PublicProof) -> dict:
+    return {
+        "authentic": True,
+        "proof_no": p.proof_no,
+        "masked_name": p.masked_name,
+        "date_from": p.date_from,
+        "date_to": p.date_to,
+        "total_hours": p.total_hours,
+        "issuer": p.issuer,
+        "issued_at": p.issued_at,
+    }
+
+
+def _chunks(upload: UploadedFile):
+    """The upload's bytes, refused if larger than the public page accepts."""
+    if upload.size is not None and upload.size > selectors.MAX_UPLOAD_BYTES:
+        raise InvalidInput(_("文件过大：证明文件不超过 20 MB"), field="file")
+    return upload.chunks()
 
 
 def _out(proof: Proof) -> dict:
@@ -104,18 +135,41 @@ def proof_download(request: HttpRequest, proof_no: Path[ProofNo]):
 
 
 @router.get(
-    "/{proof_no}/verify", response={200: ProofVerifyOut, **ERRORS}, summary="按编号和签名核验证明"
+    "/{proof_no}/verify",
+    auth=None,
+    response={200: ProofVerifyOut, **ERRORS},
+    summary="按编号和签名核验证明（无需登录）",
 )
 def proof_verify(request: HttpRequest, proof_no: Path[ProofNo], query: Query[ProofVerifyQuery]):
     check = selectors.proof_check(proof_no=proof_no, signature=query.s)
-    p = check.proof
+    return _public(check.proof)
+
+
+@router.post(
+    "/{proof_no}/verify",
+    auth=None,
+    response={200: ProofFileCheckOut, **ERRORS},
+    summary="核验证明并比对上传的文件（无需登录；需签名）",
+)
+def proof_verify_upload(
+    request: HttpRequest,
+    proof_no: Path[ProofNo],
+    query: Query[ProofVerifyQuery],
+    file: File[UploadedFile],
+):
+    check = selectors.proof_check(proof_no=proof_no, signature=query.s, upload=_chunks(file))
     return {
-        "authentic": True,
-        "proof_no": p.proof_no,
-        "masked_name": p.masked_name,
-        "date_from": p.date_from,
-        "date_to": p.date_to,
-        "total_hours": p.total_hours,
-        "issuer": p.issuer,
-        "issued_at": p.issued_at,
+        **_public(check.proof),
+        "file_checked": check.file_checked,
+        "file_matches": check.file_matches,
     }
+
+
+@router.post(
+    "/verify-file",
+    auth=None,
+    response={200: ProofVerifyOut, **ERRORS},
+    summary="只凭证明文件核验（无需登录；逐字节比对）",
+)
+def proof_verify_file(request: HttpRequest, file: File[UploadedFile]):
+    return _public(selectors.proof_by_file(upload=_chunks(file)))
