@@ -53,7 +53,7 @@ class ConfirmItemIn(In):
     expected_version: Version
 
 
-class ConfirmIn(In):
+class DispatchConfirmIn(In):
     items: list[ConfirmItemIn] = Field(..., min_length=1, max_length=services.MAX_CONFIRM_ITEMS)
 
 
@@ -108,7 +108,7 @@ def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
     response={200: DispatchConfirmOut, **ERRORS},
     summary="一键派单：确认（可修改）派单建议；逐条生效，过期的条目单独失败",
 )
-def dispatch_confirm(request: HttpRequest, payload: ConfirmIn):
+def dispatch_confirm(request: HttpRequest, payload: DispatchConfirmIn):
     result = services.needs_confirm_dispatch(
         actor=request.auth,
         proposals=[

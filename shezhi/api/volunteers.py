@@ -522,7 +522,7 @@ def record_held_list(request: HttpRequest, filters: Query[Page]):
     }
 
 
-class ConfirmIn(In):
+class HeldRecordConfirmIn(In):
     minutes: Minutes | None = Field(None, description="调整后的服务分钟数；不填则按申报时长")
     note: str = Field("", max_length=300, description="说明；调整时长时必填")
 
@@ -537,7 +537,7 @@ class RejectIn(In):
     summary="社工确认待确认的服务记录（可调整时长）",
     tags=RECORDS,
 )
-def record_confirm(request: HttpRequest, record_id: PathId, payload: ConfirmIn):
+def record_confirm(request: HttpRequest, record_id: PathId, payload: HeldRecordConfirmIn):
     holds.service_record_confirm(
         actor=request.auth, record_id=record_id, minutes=payload.minutes, note=payload.note
     )

@@ -137,7 +137,7 @@ def test_api_token_check_in_and_check_out(world, soon):
 def test_organiser_qr_page_shows_a_fresh_code_and_outsider_gets_404(world, soon):
     page = client_of(world.alice).get(f"/desk/activities/{soon.pk}/qr/")
     assert page.status_code == 200 and b"<svg" in page.content
-    assert page["Cache-Control"] == "no-store"
+    assert "no-store" in page["Cache-Control"]
     assert client_of(world.charlie).get(f"/desk/activities/{soon.pk}/qr/").status_code == 404
     assert client_of(world.bob).get(f"/desk/activities/{soon.pk}/qr/").status_code == 403
 

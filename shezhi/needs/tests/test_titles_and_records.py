@@ -61,17 +61,17 @@ def test_editing_the_description_with_a_blank_title_summarises_again(world):
     assert need.title == "卫生间水龙头一直滴水…"  # the whole first clause
 
 
-def test_the_resident_form_and_the_api_take_a_short_title(world, client):
+def test_the_api_takes_a_short_title_and_refuses_a_long_one(world, client):
+    """The resident's own 点单 page asks for no title (fewest taps): it gets the summary."""
     client.force_login(world.dora)
-    client.post(
-        "/m/",
-        {"category": "daily_care", "urgency": "general", "description": WORDS, "title": "陪诊"},
+    body = {"category": "daily_care", "urgency": "general", "description": WORDS}
+    response = client.post(
+        "/api/v1/needs", body | {"title": "陪诊"}, content_type="application/json"
     )
+    assert response.status_code == 201, response.content
     assert Need.objects.get().title == "陪诊"
     response = client.post(
-        "/api/v1/needs",
-        {"category": "daily_care", "urgency": "general", "description": WORDS, "title": "陪" * 21},
-        content_type="application/json",
+        "/api/v1/needs", body | {"title": "陪" * 21}, content_type="application/json"
     )
     assert response.status_code == 400 and Need.objects.count() == 1
 
@@ -173,7 +173,7 @@ def test_migration_rewrites_existing_order_records_to_the_neutral_description(wo
         minutes=30,
         service_date=timezone.localdate() - timedelta(days=1),
     )
-    migration = importlib.import_module("shezhi.needs.migrations.0006_neutral_service_records")
+    migration = importlib.import_module("shezhi.needs.migrations.0008_neutral_service_records")
     migration.neutralise(apps, None)
     old.refresh_from_db()
     assert old.content == f"为社区居民提供{need.category.name}服务"

@@ -246,7 +246,7 @@ def test_social_worker_rejects_with_a_reason_and_the_volunteer_is_told(world, he
         holds.service_record_reject(actor=world.alice, record_id=held.pk, reason="")
     record = holds.service_record_reject(actor=world.alice, record_id=held.pk, reason="未到医院")
     assert record.status == ServiceRecord.Status.REJECTED and record.decision_note == "未到医院"
-    assert "未到医院" in Notification.objects.get(recipient=world.bob).body
+    assert "未到医院" in Notification.objects.filter(recipient=world.bob).latest("id").body
     assert world.bob_volunteer.total_hours() == 0
 
 

@@ -70,7 +70,8 @@ def _future_activity(world, *, positions: int = 2, scope: str = "unit"):
 
 
 def _need(world, **kwargs):
-    start = timezone.now() + timedelta(days=1, hours=next(_seq) % 10)
+    # Four hours apart: a helper cannot accept two orders booked at the same time.
+    start = timezone.now() + timedelta(days=1, hours=4 * (next(_seq) % 30))
     return need_services.need_create(
         actor=world.dora,
         category="repair",

@@ -18,6 +18,7 @@ from shezhi.core.validators import compose_id_number
 from shezhi.imports import services as import_services
 from shezhi.imports import sheets
 from shezhi.needs import services as need_services
+from shezhi.needs.models import Need
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import deliver_pending
 from shezhi.people.tests.factories import ResidentFactory
@@ -82,8 +83,10 @@ def served(world, settings):
     )
     need_services.need_accept(actor=world.bob, need_id=need.pk)
     need_services.need_start(actor=world.bob, need_id=need.pk)
+    # Two hours really spent, and a good rating: the record counts (volunteers/trust.py).
+    Need.objects.filter(pk=need.pk).update(started_at=timezone.now() - timedelta(minutes=125))
     need_services.need_complete(actor=world.bob, need_id=need.pk, minutes=120, note=NOTE)
-    need_services.need_rate(actor=world.alice, need_id=need.pk, score=2, comment=RATING)
+    need_services.need_rate(actor=world.alice, need_id=need.pk, score=4, comment=RATING)
 
     now = timezone.now()
     act = activity(
