@@ -98,10 +98,10 @@ class MeOut(Schema):
     community_phone: str = Field(description="社区电话（不会填时拨打）")
 
 
-class MeUpdateIn(Schema):
+class MeUpdateIn(In):
     """Only the fields sent are changed; elder_mode null goes back to the default by age."""
 
-    elder_mode: bool | None = None
+    elder_mode: StrictBool | None = None
 
 
 class CategoryOut(Schema):
