@@ -165,6 +165,9 @@ def team_join(*, actor: User, team_id: int, volunteer_id: int | None = None) -> 
     own = volunteer.user_id == actor.pk  # speak to the volunteer about themselves
     if not volunteer.is_active:
         raise Conflict("您已不在册" if own else "该志愿者已不在册", field="volunteer_id")
+    if not own and volunteer.community_id != team.community_id:
+        # The page offers only the community's volunteers; the API holds the same line.
+        raise InvalidInput("只能添加本社区的志愿者", field="volunteer_id")
     try:
         with transaction.atomic():
             membership = TeamMembership.objects.create(team=team, volunteer=volunteer)

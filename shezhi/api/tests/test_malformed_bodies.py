@@ -212,6 +212,10 @@ def validish(world) -> dict[str, Any]:
         "case_id": 1,
         "hours": 2,
         "text": "督导意见",
+        "policy_no": "PA-2026-001",
+        "insurer": "某保险公司",
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
         "safety_plan": "安全计划",
         # care writes at parity with the desk (shezhi/api/care.py)
         "major_change": "",
@@ -292,6 +296,7 @@ CHECKED_IDS = {
     "position_id",
     "signup_id",
     "activity_id",
+    "photo_id",
     "account_id",
     "deposit_id",
     "job_id",
