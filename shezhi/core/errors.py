@@ -3,7 +3,21 @@
 Views map them to form errors or messages; the API maps them once to an HTTP status.
 """
 
+from enum import StrEnum
+
 from django.core.exceptions import ValidationError
+
+
+class ErrorCode(StrEnum):
+    """Base of each app's error-code enum (e.g. `needs.errors.NeedError`).
+
+    A code is a stable machine name an API client may branch on; the OpenAPI schema lists, per
+    operation, the codes it can return. Codes shared by every app live here."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
 
 
 class DomainError(Exception):
