@@ -18,6 +18,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     CONFLICT = "conflict"
+    ILLEGAL_TRANSITION = "illegal_transition"  # the object's state does not allow this step
+    STALE = "stale"  # someone else changed the object first
 
 
 class DomainError(Exception):

@@ -7,7 +7,7 @@ the API returns it as `allowed_actions`, so page, API and service cannot disagre
 from collections.abc import Collection
 from enum import StrEnum
 
-from shezhi.core.errors import Conflict, Forbidden
+from shezhi.core.errors import Conflict, ErrorCode, Forbidden
 
 
 def require(
@@ -22,5 +22,5 @@ def require(
     if action in allowed:
         return
     if state_refusal:
-        raise Conflict(message, code="illegal_transition")
+        raise Conflict(message, code=ErrorCode.ILLEGAL_TRANSITION)
     raise Forbidden(message)
