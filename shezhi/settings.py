@@ -4,33 +4,64 @@ SQLite is the embedded default; set DATABASE_URL (postgres://user:pass@host:port
 PostgreSQL in production.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.knobs import (
+    env_bool,
+    env_int,
+    env_int_list,
+    env_json,
+    env_list,
+    env_str,
+)
+
+# Every SHEZHI_* knob is declared once below with a typed reader and a one-line description;
+# `shezhi settings_reference` prints them all (docs/settings.md). Read them as settings.X.
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("SHEZHI_VAR_DIR", BASE_DIR.parent / "var"))
+VAR_DIR = Path(
+    env_str(
+        "SHEZHI_VAR_DIR",
+        str(BASE_DIR.parent / "var"),
+        "Folder for the SQLite database, uploads and collected static files.",
+        setting="VAR_DIR",
+        shown="<checkout>/var",
+    )
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-
-def env_bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
-
-
-DEBUG = env_bool("SHEZHI_DEBUG", True)
+DEBUG = env_bool(
+    "SHEZHI_DEBUG", True, "Development mode; must be off in production.", setting="DEBUG"
+)
 # The development key is only accepted while DEBUG is on (see shezhi.checks).
-SECRET_KEY = os.environ.get("SHEZHI_SECRET_KEY", "dev-only-insecure-key-change-me")
+SECRET_KEY = env_str(
+    "SHEZHI_SECRET_KEY",
+    "dev-only-insecure-key-change-me",
+    "Signs sessions, check-in codes and proofs; required (and strong) when debug is off.",
+    setting="SECRET_KEY",
+)
 # Earlier keys after a rotation (comma-separated): what they signed (proofs) still verifies.
-SECRET_KEY_FALLBACKS = [
-    k for k in os.environ.get("SHEZHI_SECRET_KEY_FALLBACKS", "").split(",") if k
-]
-ALLOWED_HOSTS = os.environ.get("SHEZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("SHEZHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+SECRET_KEY_FALLBACKS = env_list(
+    "SHEZHI_SECRET_KEY_FALLBACKS",
+    [],
+    "Earlier secret keys after a rotation; what they signed still verifies.",
+    setting="SECRET_KEY_FALLBACKS",
+)
+ALLOWED_HOSTS = env_list(
+    "SHEZHI_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "testserver"],
+    "Host names this server answers to.",
+    setting="ALLOWED_HOSTS",
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "SHEZHI_CSRF_TRUSTED_ORIGINS",
+    [],
+    "Origins (https://host) trusted for form posts behind a reverse proxy.",
+    setting="CSRF_TRUSTED_ORIGINS",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -100,7 +131,13 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'shezhi.sqlite3'}",
-        conn_max_age=int(os.environ.get("SHEZHI_DB_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int(
+            "SHEZHI_DB_CONN_MAX_AGE",
+            0,
+            "Seconds a database connection is kept open (0: one per request).",
+            minimum=0,
+            setting="DATABASES.default.CONN_MAX_AGE",
+        ),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -119,7 +156,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {
         "NAME": "shezhi.accounts.passwords.MinimumLengthValidator",
-        "OPTIONS": {"min_length": int(os.environ.get("SHEZHI_PASSWORD_MIN_LENGTH", "8"))},
+        "OPTIONS": {
+            "min_length": env_int(
+                "SHEZHI_PASSWORD_MIN_LENGTH",
+                8,
+                "Shortest password accepted.",
+                minimum=6,
+                setting="AUTH_PASSWORD_VALIDATORS",
+            )
+        },
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "shezhi.accounts.passwords.NotUsernameValidator"},
@@ -132,27 +177,67 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_ENABLED = env_bool("SHEZHI_LOGIN_LOCKOUT", True)
-AXES_FAILURE_LIMIT = int(os.environ.get("SHEZHI_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SHEZHI_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_ENABLED = env_bool(
+    "SHEZHI_LOGIN_LOCKOUT", True, "Lock out repeated wrong passwords.", setting="AXES_ENABLED"
+)
+AXES_FAILURE_LIMIT = env_int(
+    "SHEZHI_LOGIN_FAILURE_LIMIT",
+    5,
+    "Wrong passwords in a row before an account or address is locked.",
+    minimum=1,
+    setting="AXES_FAILURE_LIMIT",
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int(
+        "SHEZHI_LOGIN_LOCKOUT_MINUTES",
+        30,
+        "Minutes a lock-out lasts.",
+        minimum=1,
+        setting="AXES_COOLOFF_TIME",
+    )
+)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shezhi.web.views_auth.locked_out"
 AXES_VERBOSE = False
 # Desk (staff) sessions end after this many idle minutes (sliding); residents' and volunteers'
 # phone sessions last SHEZHI_SESSION_DAYS.
-SHEZHI_STAFF_IDLE_MINUTES = int(os.environ.get("SHEZHI_STAFF_IDLE_MINUTES", "30"))
-SESSION_COOKIE_AGE = int(os.environ.get("SHEZHI_SESSION_DAYS", "14")) * 24 * 3600
+SHEZHI_STAFF_IDLE_MINUTES = env_int(
+    "SHEZHI_STAFF_IDLE_MINUTES",
+    30,
+    "Idle minutes after which a desk (staff) session ends.",
+    minimum=1,
+)
+SESSION_COOKIE_AGE = (
+    env_int(
+        "SHEZHI_SESSION_DAYS",
+        14,
+        "Days a resident's or volunteer's phone session lasts.",
+        minimum=1,
+        setting="SESSION_COOKIE_AGE",
+    )
+    * 24
+    * 3600
+)
 # Optional second factor (TOTP, an authenticator app) for desk roles: anyone who enrolled at
 # /otp/setup/ confirms a code at each log-in; the roles listed here (comma-separated, e.g.
 # system_admin,district_admin,street_admin) must enrol before they can do anything else.
 SHEZHI_TOTP_REQUIRED_ROLES = frozenset(
-    r.strip() for r in os.environ.get("SHEZHI_TOTP_REQUIRED_ROLES", "").split(",") if r.strip()
+    env_list(
+        "SHEZHI_TOTP_REQUIRED_ROLES",
+        [],
+        "Roles that must enrol a second factor (TOTP) before doing anything else.",
+    )
 )
 OTP_TOTP_ISSUER = "社志通"
 # Accounts created by `shezhi seed` must change the shared demo password at first log-in unless
 # this runs as the demo (default: on whenever debug is off).
-SHEZHI_SEED_MUST_CHANGE_PASSWORD = env_bool("SHEZHI_SEED_MUST_CHANGE_PASSWORD", not DEBUG)
+SHEZHI_SEED_MUST_CHANGE_PASSWORD = env_bool(
+    "SHEZHI_SEED_MUST_CHANGE_PASSWORD",
+    not DEBUG,
+    "Seeded accounts must change the shared demo password at first log-in.",
+    shown="not SHEZHI_DEBUG",
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -165,7 +250,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("SHEZHI_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = Path(
+    env_str(
+        "SHEZHI_STATIC_ROOT",
+        str(VAR_DIR / "static"),
+        "Where `collectstatic` puts static files.",
+        setting="STATIC_ROOT",
+        shown="<SHEZHI_VAR_DIR>/static",
+    )
+)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the shared layout's CSS (shezhi/static/shezhi/)
 STORAGES = {
@@ -177,24 +270,59 @@ MEDIA_ROOT = VAR_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SHEZHI_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool(
+    "SHEZHI_SECURE_COOKIES",
+    False,
+    "Send session and CSRF cookies over HTTPS only.",
+    setting="SESSION_COOKIE_SECURE",
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "shezhi.web.views_errors.csrf_failure"
 # HTTPS only (set once the reverse proxy serves HTTPS): Strict-Transport-Security for this many
 # seconds, and a redirect of plain HTTP (SHEZHI_SSL_REDIRECT; the proxy must send
 # X-Forwarded-Proto, trusted when SHEZHI_PROXY_SSL_HEADER is on).
-SECURE_HSTS_SECONDS = int(os.environ.get("SHEZHI_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHEZHI_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SHEZHI_HSTS_PRELOAD", False)
-SECURE_SSL_REDIRECT = env_bool("SHEZHI_SSL_REDIRECT", False)
-if env_bool("SHEZHI_PROXY_SSL_HEADER", False):
+SECURE_HSTS_SECONDS = env_int(
+    "SHEZHI_HSTS_SECONDS",
+    0,
+    "Strict-Transport-Security max-age (0: no header).",
+    minimum=0,
+    setting="SECURE_HSTS_SECONDS",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SHEZHI_HSTS_INCLUDE_SUBDOMAINS",
+    True,
+    "HSTS covers subdomains.",
+    setting="SECURE_HSTS_INCLUDE_SUBDOMAINS",
+)
+SECURE_HSTS_PRELOAD = env_bool(
+    "SHEZHI_HSTS_PRELOAD", False, "HSTS asks for preloading.", setting="SECURE_HSTS_PRELOAD"
+)
+SECURE_SSL_REDIRECT = env_bool(
+    "SHEZHI_SSL_REDIRECT", False, "Redirect plain HTTP to HTTPS.", setting="SECURE_SSL_REDIRECT"
+)
+if env_bool(
+    "SHEZHI_PROXY_SSL_HEADER",
+    False,
+    "Trust the proxy's X-Forwarded-Proto header.",
+    setting="SECURE_PROXY_SSL_HEADER",
+):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Largest request body (bytes, files excepted) and most parameters one request may carry; more
 # is answered 413/400 (JSON on /api/, a Chinese page on the web), never a traceback.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(
-    os.environ.get("SHEZHI_MAX_BODY_BYTES", str(int(2.5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "SHEZHI_MAX_BODY_BYTES",
+    int(2.5 * 1024 * 1024),
+    "Largest request body in bytes, uploaded files excepted.",
+    minimum=1024,
+    setting="DATA_UPLOAD_MAX_MEMORY_SIZE",
 )
-DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("SHEZHI_MAX_FIELDS", "1000"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int(
+    "SHEZHI_MAX_FIELDS",
+    1000,
+    "Most parameters one request may carry.",
+    minimum=1,
+    setting="DATA_UPLOAD_MAX_NUMBER_FIELDS",
+)
 # Content-Security-Policy: everything from this site only (ECharts and Swagger UI are served
 # locally); no inline script or style. SHEZHI_CSP_REPORT_ONLY=1 only reports violations.
 CONTENT_SECURITY_POLICY = {
@@ -211,78 +339,203 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-if env_bool("SHEZHI_CSP_REPORT_ONLY", False):
+if env_bool(
+    "SHEZHI_CSP_REPORT_ONLY",
+    False,
+    "Only report Content-Security-Policy violations instead of blocking.",
+    setting="CONTENT_SECURITY_POLICY_REPORT_ONLY",
+):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
     CONTENT_SECURITY_POLICY = None
 
 # Tasks run in-process by default (no broker needed for the embedded set-up).
-SHEZHI_TASKS_INLINE = env_bool("SHEZHI_TASKS_INLINE", True)
+SHEZHI_TASKS_INLINE = env_bool(
+    "SHEZHI_TASKS_INLINE",
+    True,
+    "Run notification delivery and imports in-process after commit (off: run them from cron).",
+)
 # Periodic jobs (management command → seconds between runs) for `shezhi run_scheduler`, which
 # scripts/run.sh starts beside the server; in production run the same commands from cron instead.
 # Crisis alerts escalate after 30 minutes, so care_jobs must run every minute or so; needs_jobs
 # tells social workers of needs near or past their deadlines.
-SHEZHI_SCHEDULE = {
-    "care_jobs": 60,
-    "activity_reminders": 300,
-    "needs_jobs": 300,
-    "import_jobs_sweep": 300,
-}
+SHEZHI_SCHEDULE = env_json(
+    "SHEZHI_SCHEDULE",
+    {"care_jobs": 60, "activity_reminders": 300, "needs_jobs": 300, "import_jobs_sweep": 300},
+    "Periodic jobs for `shezhi run_scheduler`: management command → seconds between runs.",
+)
 
 # Notifications: the in-app inbox is always on; add "sms" (or dotted channel classes) here. The
 # SMS backend defaults to the console (prints the message) for development.
-SHEZHI_NOTIFICATION_CHANNELS = [
-    c.strip() for c in os.environ.get("SHEZHI_NOTIFICATION_CHANNELS", "inbox").split(",") if c
-]
-SHEZHI_SMS_BACKEND = os.environ.get(
-    "SHEZHI_SMS_BACKEND", "shezhi.notifications.channels.ConsoleSmsBackend"
+SHEZHI_NOTIFICATION_CHANNELS = env_list(
+    "SHEZHI_NOTIFICATION_CHANNELS",
+    ["inbox"],
+    "Notification channels (inbox, sms or dotted channel classes); the inbox is always on.",
+)
+SHEZHI_SMS_BACKEND = env_str(
+    "SHEZHI_SMS_BACKEND",
+    "shezhi.notifications.channels.ConsoleSmsBackend",
+    "Dotted path of the SMS backend class (the console backend prints messages).",
 )
 # Reminders before an activity, hours ahead (`shezhi activity_reminders` sends them).
-SHEZHI_ACTIVITY_REMINDER_HOURS = [
-    int(h) for h in os.environ.get("SHEZHI_ACTIVITY_REMINDER_HOURS", "24,2").split(",") if h
-]
+SHEZHI_ACTIVITY_REMINDER_HOURS = env_int_list(
+    "SHEZHI_ACTIVITY_REMINDER_HOURS",
+    [24, 2],
+    "Hours before an activity at which sign-ups are reminded (each positive).",
+)
+SHEZHI_ACTIVITY_MAX_OCCURRENCES = env_int(
+    "SHEZHI_ACTIVITY_MAX_OCCURRENCES",
+    200,
+    "Most occurrences one recurring activity may create.",
+    minimum=1,
+)
+# Check-in QR codes: the organiser's page shows a new code every ROTATION seconds and each code
+# stays valid TOKEN seconds, so a code scanned just before the page turned still works.
+SHEZHI_CHECKIN_TOKEN_SECONDS = env_int(
+    "SHEZHI_CHECKIN_TOKEN_SECONDS",
+    60,
+    "Seconds a check-in QR code stays valid; must exceed the rotation.",
+    minimum=1,
+)
+SHEZHI_CHECKIN_QR_ROTATION_SECONDS = env_int(
+    "SHEZHI_CHECKIN_QR_ROTATION_SECONDS",
+    20,
+    "Seconds between new check-in QR codes on the organiser's page.",
+    minimum=1,
+)
+SHEZHI_CHECKIN_OPENS_MINUTES = env_int(
+    "SHEZHI_CHECKIN_OPENS_MINUTES",
+    60,
+    "Minutes before an activity starts that check-in opens.",
+    minimum=0,
+)
+SHEZHI_CHECKOUT_GRACE_MINUTES = env_int(
+    "SHEZHI_CHECKOUT_GRACE_MINUTES",
+    120,
+    "Minutes after an activity ends that volunteers may still check out.",
+    minimum=0,
+)
 
 # A volunteer may check out of an activity only this many minutes after checking in (a tap on 签退
 # right after 签到 would otherwise record 0 hours); the organiser closes earlier departures.
-SHEZHI_CHECKOUT_MIN_MINUTES = int(os.environ.get("SHEZHI_CHECKOUT_MIN_MINUTES", "10"))
+SHEZHI_CHECKOUT_MIN_MINUTES = env_int(
+    "SHEZHI_CHECKOUT_MIN_MINUTES",
+    10,
+    "Minutes after checking in before a volunteer may check out.",
+    minimum=0,
+)
 
 # Excel imports: the largest file (bytes) and the most data rows one upload may carry.
-SHEZHI_IMPORT_MAX_BYTES = int(os.environ.get("SHEZHI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
-SHEZHI_IMPORT_MAX_ROWS = int(os.environ.get("SHEZHI_IMPORT_MAX_ROWS", "10000"))
+SHEZHI_IMPORT_MAX_BYTES = env_int(
+    "SHEZHI_IMPORT_MAX_BYTES",
+    5 * 1024 * 1024,
+    "Largest Excel file one import may upload.",
+    minimum=1,
+)
+SHEZHI_IMPORT_MAX_ROWS = env_int(
+    "SHEZHI_IMPORT_MAX_ROWS", 10000, "Most data rows one import may carry.", minimum=1
+)
 # An order with a booked time may be started from this many minutes before the booked start to
 # this many after the booked end; a social worker can waive it for one order (needs/services.py).
-SHEZHI_SERVICE_START_WINDOW_MINUTES = int(
-    os.environ.get("SHEZHI_SERVICE_START_WINDOW_MINUTES", "60")
+SHEZHI_SERVICE_START_WINDOW_MINUTES = env_int(
+    "SHEZHI_SERVICE_START_WINDOW_MINUTES",
+    60,
+    "Minutes around an order's booked time within which it may be started.",
+    minimum=0,
 )
 # An import job whose worker sent no heartbeat for this long is failed (its server died).
-SHEZHI_IMPORT_STALE_MINUTES = int(os.environ.get("SHEZHI_IMPORT_STALE_MINUTES", "15"))
+SHEZHI_IMPORT_STALE_MINUTES = env_int(
+    "SHEZHI_IMPORT_STALE_MINUTES",
+    15,
+    "Minutes without a heartbeat after which an import job is failed.",
+    minimum=1,
+)
 # Uploaded files of finished or failed imports are purged; any left are purged after this long.
-SHEZHI_IMPORT_FILE_RETENTION_HOURS = int(os.environ.get("SHEZHI_IMPORT_FILE_RETENTION_HOURS", "24"))
+SHEZHI_IMPORT_FILE_RETENTION_HOURS = env_int(
+    "SHEZHI_IMPORT_FILE_RETENTION_HOURS",
+    24,
+    "Hours after which uploaded import files still kept are purged.",
+    minimum=1,
+)
 # An API token's last use is written at most once per this many seconds.
-SHEZHI_TOKEN_TOUCH_SECONDS = int(os.environ.get("SHEZHI_TOKEN_TOUCH_SECONDS", "300"))
+SHEZHI_TOKEN_TOUCH_SECONDS = env_int(
+    "SHEZHI_TOKEN_TOUCH_SECONDS",
+    300,
+    "Seconds between writes of an API token's last use.",
+    minimum=0,
+)
 
 # Casework (shezhi.cases). Fernet keys for the encrypted parts of case files, comma-separated:
 # the first encrypts, all decrypt (rotate with `shezhi rotate_case_keys`). Required when debug is
 # off; a key derived from SECRET_KEY is used only when SHEZHI_CASE_DEV_KEY allows it (default:
 # on while debugging, so `scripts/run.sh` and the tests need no key).
-SHEZHI_CASE_KEYS = [
-    k.strip() for k in os.environ.get("SHEZHI_CASE_KEYS", "").split(",") if k.strip()
-]
-SHEZHI_CASE_DEV_KEY_ALLOWED = env_bool("SHEZHI_CASE_DEV_KEY", DEBUG)
-# Days between case reviews by risk level (紧急 weekly, 高 fortnightly, 中 monthly, 低 quarterly).
-SHEZHI_CASE_REVIEW_DAYS = {"urgent": 7, "high": 14, "medium": 30, "low": 90}
-# Longest an admin's emergency access to a case may last.
-SHEZHI_CASE_EMERGENCY_MAX_HOURS = int(os.environ.get("SHEZHI_CASE_EMERGENCY_MAX_HOURS", "24"))
-
-# Where the public reaches this platform: the QR code on a proof opens <this>/verify/<number>/.
-SHEZHI_PUBLIC_BASE_URL = os.environ.get("SHEZHI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip(
-    "/"
+SHEZHI_CASE_KEYS = env_list(
+    "SHEZHI_CASE_KEYS",
+    [],
+    "Fernet keys for case files: the first encrypts, all decrypt; required when debug is off.",
 )
+SHEZHI_CASE_DEV_KEY_ALLOWED = env_bool(
+    "SHEZHI_CASE_DEV_KEY",
+    DEBUG,
+    "Allow a case key derived from the secret key (development and tests only).",
+    setting="SHEZHI_CASE_DEV_KEY_ALLOWED",
+    shown="SHEZHI_DEBUG",
+)
+# Days between case reviews by risk level (紧急 weekly, 高 fortnightly, 中 monthly, 低 quarterly).
+SHEZHI_CASE_REVIEW_DAYS = env_json(
+    "SHEZHI_CASE_REVIEW_DAYS",
+    {"urgent": 7, "high": 14, "medium": 30, "low": 90},
+    "Days between case reviews by risk level.",
+)
+SHEZHI_CASE_EMERGENCY_MAX_HOURS = env_int(
+    "SHEZHI_CASE_EMERGENCY_MAX_HOURS",
+    24,
+    "Longest an admin's emergency access to a case may last, in hours.",
+    minimum=1,
+)
+
+# Care visits (shezhi.care).
+SHEZHI_CARE_CADENCE = env_json(
+    "SHEZHI_CARE_CADENCE",
+    {},
+    'Visit intervals by risk level, e.g. {"high": {"days": 7}}; empty: the built-in rules.',
+)
+SHEZHI_CARE_CRISIS_ACK_MINUTES = env_int(
+    "SHEZHI_CARE_CRISIS_ACK_MINUTES",
+    30,
+    "Minutes within which a crisis alert must be acknowledged before it escalates (1–1440).",
+)
+SHEZHI_CARE_NOBODY_HOME_ACK_HOURS = env_int(
+    "SHEZHI_CARE_NOBODY_HOME_ACK_HOURS",
+    24,
+    "Hours within which a 'nobody home' visit alert must be acknowledged.",
+    minimum=1,
+)
+
+# Service proofs (shezhi.proofs).
+SHEZHI_PROOFS_PER_DAY = env_int(
+    "SHEZHI_PROOFS_PER_DAY", 20, "Most service proofs one volunteer may issue a day.", minimum=1
+)
+# Where the public reaches this platform: the QR code on a proof opens <this>/verify/<number>/,
+# check-in QR codes and calendar feeds link here too.
+SHEZHI_PUBLIC_BASE_URL = env_str(
+    "SHEZHI_PUBLIC_BASE_URL",
+    "http://127.0.0.1:8000",
+    "Address the public reaches this platform at (proof QR codes, check-in codes, calendars).",
+).rstrip("/")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SHEZHI_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str(
+            "SHEZHI_LOG_LEVEL", "WARNING", "Lowest level of log messages shown.", setting="LOGGING"
+        ),
+    },
 }
 
-SHEZHI_SITE_NAME = _("社志通")
+# Empty: the platform's own name, translated with the interface.
+SHEZHI_SITE_NAME = env_str(
+    "SHEZHI_SITE_NAME", "", "Platform name in SMS and on proofs (empty: 社志通)."
+) or _("社志通")

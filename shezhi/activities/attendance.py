@@ -28,7 +28,6 @@ from shezhi.activities.services import (
     activity_for_organiser,
     activity_row,
     aware_datetime,
-    int_setting,
     may_organise,
     may_see,
     parse_point,
@@ -78,7 +77,7 @@ def checkin_token_issue(*, actor: User, activity_id: int, now: datetime | None =
 
 def checkin_url(*, activity_id: int, token: str) -> str:
     """The absolute address the QR code carries: the volunteer's mobile check-in page."""
-    base = str(getattr(settings, "SHEZHI_PUBLIC_BASE_URL", "")).rstrip("/")
+    base = str(settings.SHEZHI_PUBLIC_BASE_URL).rstrip("/")
     path = reverse("activities:checkin", args=[activity_id])
     return f"{base}{path}?{urlencode({'t': token})}"
 
@@ -105,7 +104,7 @@ def _read_token(token: str, *, activity_id: int, now: datetime) -> None:
 
 
 def _checkin_window(activity: Activity, at: datetime) -> None:
-    opens = activity.starts_at - timedelta(minutes=int_setting("SHEZHI_CHECKIN_OPENS_MINUTES", 60))
+    opens = activity.starts_at - timedelta(minutes=settings.SHEZHI_CHECKIN_OPENS_MINUTES)
     if activity.status != Status.PUBLISHED:
         raise Conflict("该活动不在进行中，不能签到", field="activity")
     if not opens <= at <= activity.ends_at:
@@ -280,7 +279,7 @@ def _checkout_checks(activity: Activity, attendance: Attendance | None, actor: U
         raise Conflict("您尚未签到，不能签退", field="activity", code="not_checked_in")
     if attendance.checked_out_at is not None:
         raise Conflict("您已签退，不能重复签退", field="activity", code="already_checked_out")
-    grace = timedelta(minutes=int_setting("SHEZHI_CHECKOUT_GRACE_MINUTES", 120))
+    grace = timedelta(minutes=settings.SHEZHI_CHECKOUT_GRACE_MINUTES)
     if now > activity.ends_at + grace:
         raise Conflict("已超过签退时间，请联系活动组织者补签退", field="activity")
     if now < attendance.checked_in_at:

@@ -58,7 +58,7 @@ def read_token(token: str) -> tuple[str, int]:
 
 
 def feed_url(kind: str, object_id: int) -> str:
-    base = str(getattr(settings, "SHEZHI_PUBLIC_BASE_URL", "")).rstrip("/")
+    base = str(settings.SHEZHI_PUBLIC_BASE_URL).rstrip("/")
     return base + reverse("activities:calendar_feed", args=[feed_token(kind, object_id)])
 
 
@@ -161,7 +161,7 @@ def _event(activity: Activity, zone: ZoneInfo, host: str) -> Event:
 
 def render(feed: Feed) -> bytes:
     zone = ZoneInfo(settings.TIME_ZONE)
-    base = str(getattr(settings, "SHEZHI_PUBLIC_BASE_URL", "")).split("://", 1)[-1]
+    base = str(settings.SHEZHI_PUBLIC_BASE_URL).split("://", 1)[-1]
     host = base.split("/", 1)[0].split(":", 1)[0] or "shezhi"
     cal = Calendar()
     cal.add("prodid", "-//社志通//志愿活动//ZH")

@@ -32,7 +32,7 @@ def volunteer_mobile(user: User) -> str | None:
 
 
 def reminder_hours() -> list[int]:
-    hours = getattr(settings, "SHEZHI_ACTIVITY_REMINDER_HOURS", None) or DEFAULT_REMINDER_HOURS
+    hours = settings.SHEZHI_ACTIVITY_REMINDER_HOURS or DEFAULT_REMINDER_HOURS
     return sorted({int(h) for h in hours if int(h) > 0})
 
 

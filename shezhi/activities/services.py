@@ -62,16 +62,12 @@ MAX_QUOTA = 1000
 CANCELLED_WITH_ACTIVITY = "活动取消："
 
 
-def int_setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_occurrences() -> int:
-    return int_setting("SHEZHI_ACTIVITY_MAX_OCCURRENCES", 200)
+    return settings.SHEZHI_ACTIVITY_MAX_OCCURRENCES
 
 
 def token_seconds() -> int:
-    return int_setting("SHEZHI_CHECKIN_TOKEN_SECONDS", 60)
+    return settings.SHEZHI_CHECKIN_TOKEN_SECONDS
 
 
 # --- who may do what --------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from shezhi.care.cadence import CadenceError, rules_from_mapping
 def care_settings_are_valid(app_configs, **kwargs):
     errors = []
     try:
-        rules_from_mapping(getattr(settings, "SHEZHI_CARE_CADENCE", None))
+        rules_from_mapping(settings.SHEZHI_CARE_CADENCE)
     except CadenceError as exc:
         errors.append(Error(f"SHEZHI_CARE_CADENCE: {exc.message}", id="shezhi.E201"))
-    minutes = getattr(settings, "SHEZHI_CARE_CRISIS_ACK_MINUTES", 30)
+    minutes = settings.SHEZHI_CARE_CRISIS_ACK_MINUTES
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
         errors.append(
             Error(

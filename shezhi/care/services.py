@@ -63,11 +63,11 @@ BATCH = 2000
 
 
 def rules() -> cadence.CadenceRules:
-    return cadence.rules_from_mapping(getattr(settings, "SHEZHI_CARE_CADENCE", None))
+    return cadence.rules_from_mapping(settings.SHEZHI_CARE_CADENCE)
 
 
 def crisis_ack_minutes() -> int:
-    return int(getattr(settings, "SHEZHI_CARE_CRISIS_ACK_MINUTES", 30))
+    return int(settings.SHEZHI_CARE_CRISIS_ACK_MINUTES)
 
 
 def _may_manage(actor: User) -> bool:
@@ -414,8 +414,7 @@ def visit_record(
             resident=resident,
             kind=CareAlert.Kind.NOBODY_HOME_TWICE,
             summary="连续两次走访无人应答，请尽快确认居民安全",
-            due_by=now
-            + timedelta(hours=int(getattr(settings, "SHEZHI_CARE_NOBODY_HOME_ACK_HOURS", 24))),
+            due_by=now + timedelta(hours=int(settings.SHEZHI_CARE_NOBODY_HOME_ACK_HOURS)),
             actor=actor,
         )
     texts = [visit.note, *(getattr(visit, f"{i}_note") for i in CHECKLIST)]

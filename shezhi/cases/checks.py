@@ -11,7 +11,7 @@ from shezhi.cases import crypto
 @register(Tags.security)
 def case_keys_are_usable(app_configs: Any, **kwargs: Any) -> list[Error]:
     errors = []
-    if not settings.DEBUG and getattr(settings, "SHEZHI_CASE_DEV_KEY_ALLOWED", False):
+    if not settings.DEBUG and settings.SHEZHI_CASE_DEV_KEY_ALLOWED:
         errors.append(
             Error(
                 "SHEZHI_CASE_DEV_KEY 不能在生产环境（SHEZHI_DEBUG 关闭）开启：个案档案须用"

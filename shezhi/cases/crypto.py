@@ -30,11 +30,11 @@ def _dev_key() -> str:
 
 
 def configured_keys() -> list[str]:
-    raw = getattr(settings, "SHEZHI_CASE_KEYS", None) or []
+    raw = settings.SHEZHI_CASE_KEYS or []
     if isinstance(raw, str):
         raw = raw.split(",")
     keys = [k.strip() for k in raw if k and k.strip()]
-    if not keys and getattr(settings, "SHEZHI_CASE_DEV_KEY_ALLOWED", False):
+    if not keys and settings.SHEZHI_CASE_DEV_KEY_ALLOWED:
         keys = [_dev_key()]
     return keys
 

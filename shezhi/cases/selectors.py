@@ -100,7 +100,7 @@ class CaseAccess:
 
 
 def review_days(risk_level: str) -> int:
-    days = getattr(settings, "SHEZHI_CASE_REVIEW_DAYS", None) or {}
+    days = settings.SHEZHI_CASE_REVIEW_DAYS or {}
     defaults = {"urgent": 7, "high": 14, "medium": 30, "low": 90}
     return int(days.get(risk_level, defaults[risk_level]))
 

@@ -1108,7 +1108,7 @@ def supervision_note_add(
 
 def emergency_max_hours() -> int:
     """The longest emergency access an admin may ask for, in hours."""
-    return int(getattr(settings, "SHEZHI_CASE_EMERGENCY_MAX_HOURS", 24))
+    return int(settings.SHEZHI_CASE_EMERGENCY_MAX_HOURS)
 
 
 def emergency_access_grant(

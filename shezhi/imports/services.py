@@ -40,19 +40,17 @@ from shezhi.volunteers.selectors import records_in_scope
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_ROWS = 10_000
 PROGRESS_EVERY = 100
 MAX_REPORTED = 5_000  # problems kept in the report (a file can be wrong on every row)
 ID_TYPE = "居民身份证"
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "SHEZHI_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.SHEZHI_IMPORT_MAX_BYTES)
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "SHEZHI_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return int(settings.SHEZHI_IMPORT_MAX_ROWS)
 
 
 def may_import(actor: User) -> bool:
@@ -110,7 +108,7 @@ def import_job_create(
         summary=f"上传{job.get_kind_display()}导入文件 {name}",
         changes={"bytes": len(content), "unit": unit.pk},
     )
-    if getattr(settings, "SHEZHI_TASKS_INLINE", True):
+    if settings.SHEZHI_TASKS_INLINE:
         transaction.on_commit(lambda: start_in_thread(job.pk))
     return job
 

@@ -63,13 +63,13 @@ class ConsoleSmsBackend:
 
 
 def sms_backend() -> SmsBackend:
-    path = getattr(settings, "SHEZHI_SMS_BACKEND", "") or DEFAULT_SMS_BACKEND
+    path = settings.SHEZHI_SMS_BACKEND or DEFAULT_SMS_BACKEND
     backend: SmsBackend = import_string(path)()
     return backend
 
 
 def sms_text(notification: Notification) -> str:
-    site = str(getattr(settings, "SHEZHI_SITE_NAME", "社志通"))
+    site = str(settings.SHEZHI_SITE_NAME)
     text = f"【{site}】{notification.title}"
     if notification.body:
         text += f"：{notification.body}"
@@ -118,7 +118,7 @@ BUILT_IN: dict[str, type] = {INBOX: InboxChannel, SMS: SmsChannel}
 
 def channel_names() -> list[str]:
     """The configured channels, the inbox always first and each name once."""
-    configured = getattr(settings, "SHEZHI_NOTIFICATION_CHANNELS", None) or []
+    configured = settings.SHEZHI_NOTIFICATION_CHANNELS or []
     if isinstance(configured, str):
         configured = configured.split(",")
     names = [INBOX]

@@ -20,7 +20,7 @@ def notification_settings_are_valid(app_configs, **kwargs):
                     id="shezhi.E301",
                 )
             )
-    path = getattr(settings, "SHEZHI_SMS_BACKEND", "") or DEFAULT_SMS_BACKEND
+    path = settings.SHEZHI_SMS_BACKEND or DEFAULT_SMS_BACKEND
     try:
         import_string(path)
     except ImportError as exc:

@@ -130,7 +130,7 @@ def sms_opted_out(user_ids: Iterable[int]) -> set[int]:
 
 
 def _deliver_after_commit(notifications: Sequence[Notification]) -> None:
-    if notifications and getattr(settings, "SHEZHI_TASKS_INLINE", True):
+    if notifications and settings.SHEZHI_TASKS_INLINE:
         ids = [n.pk for n in notifications]
         transaction.on_commit(lambda: start_in_thread(ids))
 

@@ -23,12 +23,12 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 def signing_keys() -> list[bytes]:
     """The current key first, then keys from SECRET_KEY_FALLBACKS (after a key rotation)."""
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     return [signing.derive_key(s) for s in secrets]
 
 
 def public_base_url() -> str:
-    return str(getattr(settings, "SHEZHI_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(settings.SHEZHI_PUBLIC_BASE_URL).rstrip("/")
 
 
 def verify_url(proof_no: str, signature: str) -> str:

@@ -57,7 +57,7 @@ def _check_period(date_from: date, date_to: date, today: date) -> None:
 
 
 def _check_quota(volunteer: Volunteer, now) -> None:
-    limit = int(getattr(settings, "SHEZHI_PROOFS_PER_DAY", 20))
+    limit = int(settings.SHEZHI_PROOFS_PER_DAY)
     recent = Proof.objects.filter(volunteer=volunteer, issued_at__gte=now - timedelta(days=1))
     if recent.count() >= limit:
         raise TooManyProofs(

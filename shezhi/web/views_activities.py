@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +27,6 @@ from shezhi.web.forms_activities import (
     position_specs,
 )
 
-QR_REFRESH_SECONDS = 20
 OPEN_SHOWN = 50
 
 
@@ -115,7 +115,8 @@ def checkout(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
-    """The organiser's phone: a QR code that changes every 20 seconds (each valid ~60 s)."""
+    """The organiser's phone: a QR code that changes every SHEZHI_CHECKIN_QR_ROTATION_SECONDS
+    (each valid SHEZHI_CHECKIN_TOKEN_SECONDS)."""
     try:
         activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
         token = checkins.checkin_token_issue(actor=request.user, activity_id=activity_id)
@@ -130,7 +131,7 @@ def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
         "activity": activity,
         "svg": svg,
         "url": url,
-        "refresh": QR_REFRESH_SECONDS,
+        "refresh": settings.SHEZHI_CHECKIN_QR_ROTATION_SECONDS,
         "valid": services.token_seconds(),
     }
     response = render(request, "web/activities/qr.html", context)

@@ -142,6 +142,16 @@ def test_organiser_qr_page_shows_a_fresh_code_and_outsider_gets_404(world, soon)
     assert client_of(world.bob).get(f"/desk/activities/{soon.pk}/qr/").status_code == 403
 
 
+def test_qr_page_rotates_at_the_configured_interval(world, soon, settings):
+    """The page's reload interval (read by checkin.js) and its text come from the settings."""
+    settings.SHEZHI_CHECKIN_QR_ROTATION_SECONDS = 15
+    settings.SHEZHI_CHECKIN_TOKEN_SECONDS = 45
+    page = client_of(world.alice).get(f"/desk/activities/{soon.pk}/qr/").content.decode()
+    assert 'data-refresh="15"' in page
+    assert "每 15 秒更新" in page and "45 秒内有效" in page
+    assert client_of(world.charlie).get(f"/desk/activities/{soon.pk}/qr/").status_code == 404
+
+
 def test_volunteer_opens_the_link_checks_in_and_out_on_the_mobile_page(world, soon):
     signups.signup_create(
         actor=world.bob, position_id=soon.positions.get(name="理发师").pk, risk_acknowledged=True

@@ -5,8 +5,11 @@
   "use strict";
   var qr = document.getElementById("checkin-qr");
   if (qr) {
-    var seconds = parseInt(qr.getAttribute("data-refresh"), 10) || 20;
-    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+    // The rotation is a setting (SHEZHI_CHECKIN_QR_ROTATION_SECONDS) the page passes in.
+    var seconds = parseInt(qr.getAttribute("data-refresh"), 10);
+    if (seconds > 0) {
+      window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+    }
   }
   var form = document.getElementById("checkin-form");
   if (!form || form.getAttribute("data-geofence") !== "1" || !navigator.geolocation) {

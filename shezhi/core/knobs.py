@@ -1,0 +1,224 @@
+"""Typed readers of deployment knobs from the environment, each recorded with its description.
+
+settings.py declares every SHEZHI_* knob once through these helpers; the registry they fill is
+what `shezhi settings_reference` prints (docs/settings.md) and what the range checks walk.
+Pure: no Django import, so the settings module can use it.
+"""
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class KnobError(ValueError):
+    """An environment variable holds a value its knob cannot read."""
+
+
+@dataclass(frozen=True)
+class Knob:
+    env: str  # the environment variable
+    setting: str  # the Django setting it fills (read as settings.<setting>)
+    kind: str  # str, int, bool, list, int list, float, JSON
+    default: str  # the default as written in docs/settings.md
+    description: str
+    minimum: int | None = None  # int knobs: the smallest sensible value (checked at start-up)
+
+
+REGISTRY: dict[str, Knob] = {}
+
+
+def _declare(
+    env: str,
+    kind: str,
+    default: Any,
+    description: str,
+    *,
+    setting: str | None,
+    shown: str | None,
+    minimum: int | None = None,
+) -> None:
+    if shown is None:
+        shown = json.dumps(default, ensure_ascii=False) if kind == "JSON" else str(default)
+        if kind in {"list", "int list"}:
+            shown = ",".join(str(v) for v in default)
+    REGISTRY[env] = Knob(env, setting or env, kind, shown, description, minimum)
+
+
+def _raw(
+    env: str, environ: Mapping[str, str] | None, *, blank_is_unset: bool = False
+) -> str | None:
+    """The variable's value (stripped), None when unset. A blank string is a value ("" switches
+    a bool off, empties a list) except for numbers and JSON, where it means the default."""
+    value = (os.environ if environ is None else environ).get(env)
+    if value is None or (blank_is_unset and not value.strip()):
+        return None
+    return value.strip()
+
+
+def env_str(
+    env: str,
+    default: str,
+    description: str,
+    *,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    _declare(env, "str", default, description, setting=setting, shown=shown)
+    raw = _raw(env, environ)
+    return default if raw is None else raw
+
+
+def env_int(
+    env: str,
+    default: int,
+    description: str,
+    *,
+    minimum: int | None = None,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    _declare(env, "int", default, description, setting=setting, shown=shown, minimum=minimum)
+    raw = _raw(env, environ, blank_is_unset=True)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise KnobError(f"{env} must be a whole number, not {raw!r}") from None
+
+
+def env_float(
+    env: str,
+    default: float,
+    description: str,
+    *,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    _declare(env, "float", default, description, setting=setting, shown=shown)
+    raw = _raw(env, environ, blank_is_unset=True)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise KnobError(f"{env} must be a number, not {raw!r}") from None
+
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def env_bool(
+    env: str,
+    default: bool,
+    description: str,
+    *,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> bool:
+    _declare(env, "bool", default, description, setting=setting, shown=shown)
+    raw = _raw(env, environ)
+    if raw is None:
+        return default
+    # Anything not plainly "on" reads as off, as before (e.g. SHEZHI_DEBUG=prod is off).
+    return raw.lower() in TRUE
+
+
+def env_list(
+    env: str,
+    default: list[str],
+    description: str,
+    *,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Comma-separated values, blanks dropped."""
+    _declare(env, "list", default, description, setting=setting, shown=shown)
+    raw = _raw(env, environ)
+    if raw is None:
+        return list(default)
+    return [v.strip() for v in raw.split(",") if v.strip()]
+
+
+def env_int_list(
+    env: str,
+    default: list[int],
+    description: str,
+    *,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[int]:
+    _declare(env, "int list", default, description, setting=setting, shown=shown)
+    raw = _raw(env, environ)
+    if raw is None:
+        return list(default)
+    try:
+        return [int(v) for v in raw.split(",") if v.strip()]
+    except ValueError:
+        raise KnobError(f"{env} must be whole numbers separated by commas, not {raw!r}") from None
+
+
+def env_json(
+    env: str,
+    default: dict[str, Any],
+    description: str,
+    *,
+    setting: str | None = None,
+    shown: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A JSON object (for mappings such as the review days per risk level)."""
+    _declare(env, "JSON", default, description, setting=setting, shown=shown)
+    raw = _raw(env, environ, blank_is_unset=True)
+    if raw is None:
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise KnobError(f"{env} must be a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise KnobError(f"{env} must be a JSON object, not {raw!r}")
+    return value
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(knobs: Mapping[str, Knob] | None = None) -> str:
+    """The settings reference: one row per knob, sorted by environment variable."""
+    rows = [
+        "| Environment variable | Setting | Type | Default | Description |",
+        "|---|---|---|---|---|",
+    ]
+    for knob in sorted((REGISTRY if knobs is None else knobs).values(), key=lambda k: k.env):
+        default = f"`{_cell(knob.default)}`" if knob.default else "(empty)"
+        setting = "same" if knob.setting == knob.env else f"`{knob.setting}`"
+        rows.append(
+            f"| `{knob.env}` | {setting} | {knob.kind} | {default} | {_cell(knob.description)} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+REFERENCE_HEADER = """# Settings reference
+
+Every deployment knob, read from the environment once in `shezhi/settings.py` and used as
+`settings.<Setting>` in the code. Generated by `shezhi settings_reference > docs/settings.md`
+(a test fails when this file and the declarations disagree). Lists are comma-separated; JSON
+knobs take a JSON object. Start-up checks (`shezhi check`) refuse values that contradict each
+other, e.g. a check-in code that expires before the next one is shown.
+
+"""
+
+
+def reference_document(knobs: Mapping[str, Knob] | None = None) -> str:
+    return REFERENCE_HEADER + markdown_table(knobs)
