@@ -94,6 +94,10 @@ def test_settings_reference_command_prints_the_document(capsys):
     assert capsys.readouterr().out == reference_document()
 
 
+def test_every_declared_knob_has_a_description():
+    assert knobs.REGISTRY and all(k.description.strip() for k in knobs.REGISTRY.values())
+
+
 def test_every_knob_the_code_reads_is_declared_once_in_settings():
     """No getattr(settings, "SHEZHI_…", default): each knob has one default, in settings.py."""
     import re
