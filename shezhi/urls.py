@@ -5,12 +5,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("shezhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("shezhi.proofs.urls")),
+    path("", include("shezhi.web.proofs.urls")),
     path("", include("shezhi.web.urls")),
 ]
 
 # Chinese error pages in the site's layout, each with a way back home.
-handler400 = "shezhi.web.views_errors.bad_request"
-handler403 = "shezhi.web.views_errors.permission_denied"
-handler404 = "shezhi.web.views_errors.page_not_found"
-handler500 = "shezhi.web.views_errors.server_error"
+handler400 = "shezhi.web.errors.bad_request"
+handler403 = "shezhi.web.errors.permission_denied"
+handler404 = "shezhi.web.errors.page_not_found"
+handler500 = "shezhi.web.errors.server_error"

@@ -1,23 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shezhi.web import (
-    views,
-    views_activities,
-    views_activities_after,
-    views_auth,
-    views_calendar,
-    views_care,
-    views_cases,
-    views_dispatch,
-    views_imports,
-    views_notifications,
-    views_otp,
-    views_pickers,
-    views_resident,
-    views_timebank,
-    views_volunteers,
-)
+from shezhi.web.accounts import views as views_auth
+from shezhi.web.accounts import views_otp
+from shezhi.web.activities import views as views_activities
+from shezhi.web.activities import views_after as views_activities_after
+from shezhi.web.activities import views_calendar
+from shezhi.web.care import views as views_care
+from shezhi.web.cases import views as views_cases
+from shezhi.web.imports import views as views_imports
+from shezhi.web.needs import views, views_dispatch
+from shezhi.web.notifications import views as views_notifications
+from shezhi.web.pickers import views as views_pickers
+from shezhi.web.residents import views as views_resident
+from shezhi.web.timebank import views as views_timebank
+from shezhi.web.volunteers import views as views_volunteers
 
 
 def _team_paths() -> list:

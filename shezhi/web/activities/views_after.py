@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.activities import after, editing, selectors, services, signups
 from shezhi.activities.models import Activity
 from shezhi.core.errors import DomainError, Forbidden, NotFound
-from shezhi.web.forms_activities import (
+from shezhi.web.activities.forms import (
     ActivityEditForm,
     BeneficiaryForm,
     BulkSignUpForm,
@@ -30,7 +30,7 @@ from shezhi.web.forms_activities import (
     SummaryPhotoForm,
     position_edits,
 )
-from shezhi.web.views_activities import _act
+from shezhi.web.activities.views import _act
 
 
 def _organised(request: HttpRequest, activity_id: int) -> Activity:

@@ -30,9 +30,9 @@ from shezhi.cases import selectors as case_selectors
 from shezhi.cases import services as case_services
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.org.models import Level
-from shezhi.web import forms_care as forms
+from shezhi.web.care import forms
+from shezhi.web.needs.views import not_found_or, roles_only, staff_only
 from shezhi.web.paging import page_number, page_of
-from shezhi.web.views import not_found_or, roles_only, staff_only
 
 care_only = roles_only(cards.CARE_ROLES)
 

@@ -27,9 +27,9 @@ from shezhi.accounts.models import Role, User
 from shezhi.cases import selectors, services
 from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention, Referral
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from shezhi.web import forms_cases as forms
-from shezhi.web.pickers import label_pickers
-from shezhi.web.views import not_found_or, roles_only
+from shezhi.web.cases import forms
+from shezhi.web.needs.views import not_found_or, roles_only
+from shezhi.web.pickers.fields import label_pickers
 
 
 def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:

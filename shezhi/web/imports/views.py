@@ -19,8 +19,8 @@ from shezhi.core.errors import DomainError, NotFound
 from shezhi.imports import selectors, services, sheets
 from shezhi.imports.models import ImportJob
 from shezhi.volunteers.services import RECORDING_ROLES
-from shezhi.web.forms import DomainForm
-from shezhi.web.views import not_found_or, roles_only
+from shezhi.web.needs.forms import DomainForm
+from shezhi.web.needs.views import not_found_or, roles_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAMES = {"volunteers": "志愿者导入模板.xlsx", "records": "服务记录导入模板.xlsx"}

@@ -25,11 +25,11 @@ from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
 from shezhi.people import selectors as people_selectors
 from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
-from shezhi.web import forms
-from shezhi.web.ledger_rows import ledger_rows
 from shezhi.web.navigation import start_page
+from shezhi.web.needs import forms
+from shezhi.web.needs.ledger_rows import ledger_rows
 from shezhi.web.paging import page_number, page_of
-from shezhi.web.pickers import label_pickers
+from shezhi.web.pickers.fields import label_pickers
 
 View = Callable[..., HttpResponse]
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from shezhi.core.errors import DomainError
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
-from shezhi.web.views import staff_only
+from shezhi.web.needs.views import staff_only
 
 CHOICE = re.compile(rf"^({'|'.join(Need.AssigneeKind.values)}):(\d{{1,18}})$")
 MAX_ID = 2**63 - 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shezhi.proofs import views
+from shezhi.web.proofs import views
 
 app_name = "proofs"
 

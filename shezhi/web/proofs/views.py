@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.proofs import selectors, services
-from shezhi.proofs.forms import PeriodForm, UploadForm
+from shezhi.web.proofs.forms import PeriodForm, UploadForm
 
 
 @login_required

@@ -19,8 +19,8 @@ from shezhi.needs import services as need_services
 from shezhi.people import selectors as people_selectors
 from shezhi.people.ages import age_on
 from shezhi.people.models import Resident
-from shezhi.web import forms
-from shezhi.web.views import not_found_or, resident_only, staff_only
+from shezhi.web.needs import forms
+from shezhi.web.needs.views import not_found_or, resident_only, staff_only
 
 BEHALF_RESULTS = 20
 

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.timebank import selectors, services
-from shezhi.web.forms_timebank import (
+from shezhi.web.needs.views import staff_only
+from shezhi.web.paging import page_number, page_of
+from shezhi.web.timebank.forms import (
     DepositForm,
     KinshipForm,
     PeriodForm,
@@ -22,8 +24,6 @@ from shezhi.web.forms_timebank import (
     SpendForm,
     TransferForm,
 )
-from shezhi.web.paging import page_number, page_of
-from shezhi.web.views import staff_only
 
 # Errors on these fields mean the object in the URL or form is missing or out of scope: a 404.
 _OBJECT_FIELDS = frozenset({None, "account_id", "deposit_id", "record_id"})

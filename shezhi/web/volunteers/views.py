@@ -26,7 +26,9 @@ from shezhi.volunteers.models import (
     Team,
     TeamMembership,
 )
-from shezhi.web.forms_volunteers import (
+from shezhi.web.needs.views import not_found_or, staff_only
+from shezhi.web.paging import page_number, page_of
+from shezhi.web.volunteers.forms import (
     AddMemberForm,
     CorrectionForm,
     DecisionForm,
@@ -42,8 +44,6 @@ from shezhi.web.forms_volunteers import (
     VolunteerSearchForm,
     VolunteerSkillsForm,
 )
-from shezhi.web.paging import page_number, page_of
-from shezhi.web.views import not_found_or, staff_only
 
 Role = TeamMembership.TeamRole
 

@@ -12,7 +12,7 @@ from shezhi.activities import signups
 from shezhi.activities.models import Rating
 from shezhi.activities.services import PositionSpec
 from shezhi.activities.tests.factories import NOW, activity
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

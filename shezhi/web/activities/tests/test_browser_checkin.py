@@ -12,7 +12,7 @@ from django.utils import timezone
 from shezhi.activities.models import Attendance
 from shezhi.activities.tests.factories import activity, sign_up
 from shezhi.volunteers.models import ServiceRecord
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,7 +12,7 @@ from shezhi.activities import attendance as checkins
 from shezhi.activities import services as activity_services
 from shezhi.activities.models import Attendance
 from shezhi.activities.services import PositionSpec
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

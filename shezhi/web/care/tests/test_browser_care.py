@@ -10,7 +10,7 @@ from shezhi.care import services
 from shezhi.care.models import CareProfile, Visit
 from shezhi.care.tests.factories import register
 from shezhi.needs.models import Need
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

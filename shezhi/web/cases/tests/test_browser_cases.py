@@ -7,7 +7,7 @@ import pytest
 from shezhi.care.models import CareAlert
 from shezhi.cases.models import Case, CrisisIntervention, Referral
 from shezhi.notifications.models import Notification
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

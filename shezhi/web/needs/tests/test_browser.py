@@ -10,7 +10,7 @@ import pytest
 from django.db.models import F
 
 from shezhi.needs.models import Need
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,7 +7,7 @@ import pytest
 
 from shezhi.needs.models import UrgencyLevel
 from shezhi.needs.tests.factories import NeedFactory
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

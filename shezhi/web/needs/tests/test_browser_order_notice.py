@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shezhi.needs import services
 from shezhi.needs.workflow import Status
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

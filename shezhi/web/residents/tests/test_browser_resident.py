@@ -10,7 +10,7 @@ import pytest
 from shezhi.needs import services
 from shezhi.needs.models import Need
 from shezhi.org.models import Station
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -312,7 +312,7 @@ def test_catalogue_migration_brings_an_existing_database_up_to_date(db):
 
 
 def test_activity_rating_offers_the_same_words():
-    from shezhi.web.forms_activities import RatingForm
+    from shezhi.web.activities.forms import RatingForm
 
     labels = [str(label) for _value, label in RatingForm().fields["stars"].choices]
     assert labels == ["很满意", "满意", "一般", "不满意", "很不满意"]

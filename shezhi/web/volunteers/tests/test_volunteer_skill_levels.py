@@ -2,7 +2,7 @@
 Charlie, the social worker of another community, gets 404."""
 
 from shezhi.volunteers.models import Volunteer
-from shezhi.web.tests.test_volunteers_pages import login, register_data, text
+from shezhi.web.volunteers.tests.test_volunteers_pages import login, register_data, text
 
 
 def levels(volunteer) -> dict[str, int]:
