@@ -5,7 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("shezhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("shezhi.web.proofs.urls")),
     path("", include("shezhi.web.urls")),
 ]
 

@@ -19,7 +19,7 @@ from shezhi.cases.models import (
 )
 from shezhi.cases.services import emergency_max_hours
 from shezhi.web.needs.forms import DomainForm
-from shezhi.web.pickers.fields import resident_picker_field
+from shezhi.web.pickers import resident_picker_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ID = 2**63 - 1

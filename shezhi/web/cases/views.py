@@ -29,7 +29,7 @@ from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention,
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.web.cases import forms
 from shezhi.web.needs.views import not_found_or, roles_only
-from shezhi.web.pickers.fields import label_pickers
+from shezhi.web.pickers import label_pickers
 
 
 def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:

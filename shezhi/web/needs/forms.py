@@ -14,7 +14,7 @@ from shezhi.needs import timeslots
 from shezhi.needs.models import HelperGender, Need
 from shezhi.needs.selectors import LedgerFilter, LedgerSort, ledger_sort_of
 from shezhi.needs.workflow import STATUS_LABELS, Status
-from shezhi.web.pickers.fields import resident_picker_field
+from shezhi.web.pickers import resident_picker_field
 
 
 def translate_choices(fields: dict[str, forms.Field]) -> None:

@@ -29,7 +29,7 @@ from shezhi.web.navigation import start_page
 from shezhi.web.needs import forms
 from shezhi.web.needs.ledger_rows import ledger_rows
 from shezhi.web.paging import page_number, page_of
-from shezhi.web.pickers.fields import label_pickers
+from shezhi.web.pickers import label_pickers
 
 View = Callable[..., HttpResponse]
 
