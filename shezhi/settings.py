@@ -179,7 +179,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SHEZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-CSRF_FAILURE_VIEW = "shezhi.web.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "shezhi.web.error_pages.csrf_failure"
 # HTTPS only (set once the reverse proxy serves HTTPS): Strict-Transport-Security for this many
 # seconds, and a redirect of plain HTTP (SHEZHI_SSL_REDIRECT; the proxy must send
 # X-Forwarded-Proto, trusted when SHEZHI_PROXY_SSL_HEADER is on).

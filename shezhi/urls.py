@@ -9,7 +9,7 @@ urlpatterns = [
 ]
 
 # Chinese error pages in the site's layout, each with a way back home.
-handler400 = "shezhi.web.errors.bad_request"
-handler403 = "shezhi.web.errors.permission_denied"
-handler404 = "shezhi.web.errors.page_not_found"
-handler500 = "shezhi.web.errors.server_error"
+handler400 = "shezhi.web.error_pages.bad_request"
+handler403 = "shezhi.web.error_pages.permission_denied"
+handler404 = "shezhi.web.error_pages.page_not_found"
+handler500 = "shezhi.web.error_pages.server_error"
