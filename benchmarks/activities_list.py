@@ -79,7 +79,7 @@ from shezhi.accounts.models import Role, User  # noqa: E402
 from shezhi.activities.models import Activity, Position, SignUp  # noqa: E402
 from shezhi.demo import seeding  # noqa: E402
 from shezhi.volunteers.models import SkillTag, Volunteer  # noqa: E402
-from shezhi.web.views_activities import OPEN_SHOWN as SHOWN  # noqa: E402
+from shezhi.web.activities.views import OPEN_SHOWN as SHOWN  # noqa: E402
 
 BARE_TEMPLATE = engines["django"].from_string(
     "<!doctype html><title>bare</title>{% for p in rows %}<div>{{ p.activity__title }} · "

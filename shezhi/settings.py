@@ -198,7 +198,7 @@ AXES_COOLOFF_TIME = timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "shezhi.web.views_auth.locked_out"
+AXES_LOCKOUT_CALLABLE = "shezhi.web.accounts.views.locked_out"
 AXES_VERBOSE = False
 # Desk (staff) sessions end after this many idle minutes (sliding); residents' and volunteers'
 # phone sessions last SHEZHI_SESSION_DAYS.
@@ -277,7 +277,7 @@ SESSION_COOKIE_SECURE = env_bool(
     setting="SESSION_COOKIE_SECURE",
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-CSRF_FAILURE_VIEW = "shezhi.web.views_errors.csrf_failure"
+CSRF_FAILURE_VIEW = "shezhi.web.error_pages.csrf_failure"
 # HTTPS only (set once the reverse proxy serves HTTPS): Strict-Transport-Security for this many
 # seconds, and a redirect of plain HTTP (SHEZHI_SSL_REDIRECT; the proxy must send
 # X-Forwarded-Proto, trusted when SHEZHI_PROXY_SSL_HEADER is on).

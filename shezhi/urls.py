@@ -5,12 +5,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("shezhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("shezhi.proofs.urls")),
     path("", include("shezhi.web.urls")),
 ]
 
 # Chinese error pages in the site's layout, each with a way back home.
-handler400 = "shezhi.web.views_errors.bad_request"
-handler403 = "shezhi.web.views_errors.permission_denied"
-handler404 = "shezhi.web.views_errors.page_not_found"
-handler500 = "shezhi.web.views_errors.server_error"
+handler400 = "shezhi.web.error_pages.bad_request"
+handler403 = "shezhi.web.error_pages.permission_denied"
+handler404 = "shezhi.web.error_pages.page_not_found"
+handler500 = "shezhi.web.error_pages.server_error"

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from shezhi.accounts.login_state import HAS_DEVICE_KEY, LAST_SEEN_KEY, totp_required
 from shezhi.cases.crypto import CaseKeyError
-from shezhi.web import views_errors
+from shezhi.web import error_pages as views_errors
 
 log = logging.getLogger(__name__)
 

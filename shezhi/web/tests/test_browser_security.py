@@ -6,7 +6,7 @@ from axes.utils import reset as axes_reset
 
 from shezhi.accounts.models import User
 from shezhi.care.tests.factories import register
-from shezhi.web.tests.conftest import log_in
+from shezhi.web.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,

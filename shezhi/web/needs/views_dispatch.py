@@ -1,0 +1,100 @@
+"""一键派单 on the desk: the matching engine proposes a helper for every pending need of a
+community or street; the social worker reviews (keeps, changes to the community pool, or skips
+each row) and confirms in one step."""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shezhi.core.errors import DomainError
+from shezhi.needs import services as need_services
+from shezhi.needs.models import Need
+from shezhi.web.needs.views import staff_only
+
+CHOICE = re.compile(rf"^({'|'.join(Need.AssigneeKind.values)}):(\d{{1,18}})$")
+MAX_ID = 2**63 - 1
+
+
+def _number(raw: str) -> int | None:
+    """A positive id from a query or form value; anything else (incl. '²', '٣') is None."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 19 and 0 < int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
+def _unit_id(request: HttpRequest) -> int:
+    raw = request.GET.get("unit") or request.POST.get("unit") or ""
+    if (unit_id := _number(raw)) is not None:
+        return unit_id
+    if not raw and request.user.unit_id:
+        return request.user.unit_id
+    raise Http404(_("未找到该社区或街道"))
+
+
+def _refuse(exc: DomainError) -> None:
+    if exc.status == 404:
+        raise Http404(exc.message)
+    if exc.status == 403:
+        raise PermissionDenied(exc.message)
+
+
+@staff_only
+def desk_dispatch_bulk(request: HttpRequest) -> HttpResponse:
+    unit_id = _unit_id(request)
+    if request.method == "POST":
+        return _confirm(request, unit_id)
+    try:
+        plan = need_services.needs_propose_dispatch(actor=request.user, unit_id=unit_id)
+    except DomainError as exc:
+        _refuse(exc)
+        raise
+    rows = [
+        (p, f"{p.target_kind}:{p.target_id}", Need.AssigneeKind(p.target_kind).label)
+        for p in plan.proposals
+    ]
+    return render(
+        request,
+        "web/desk/dispatch_bulk.html",
+        {"plan": plan, "rows": rows, "unmatched": plan.unmatched},
+    )
+
+
+def _confirm(request: HttpRequest, unit_id: int) -> HttpResponse:
+    items: list[need_services.ConfirmItem] = []
+    for raw_id in request.POST.getlist("need")[: need_services.MAX_CONFIRM_ITEMS + 1]:
+        need_id = _number(raw_id)
+        choice = request.POST.get(f"choice_{raw_id}", "skip")
+        version = _number(request.POST.get(f"version_{raw_id}", "")[:10])
+        matched = CHOICE.fullmatch(choice) if choice.isascii() else None
+        if need_id is None or version is None or matched is None:
+            continue  # skipped, or not a row this page rendered
+        kind, target = matched.group(1), int(matched.group(2))
+        items.append(
+            need_services.ConfirmItem(
+                need_id=need_id,
+                target_kind=kind,
+                target_id=target or None,
+                expected_version=min(version, 2**31 - 1),
+            )
+        )
+    back = f"{reverse('desk:dispatch_bulk')}?unit={unit_id}"
+    try:
+        result = need_services.needs_confirm_dispatch(actor=request.user, proposals=items)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+        return redirect(back)
+    # The result page says who got what (need → helper), not just a count; reloading it cannot
+    # dispatch twice (each row carries the version it was reviewed at).
+    done = [
+        (need, need.assignee_label, Need.AssigneeKind(need.assignee_kind).label)
+        for need in result.dispatched
+    ]
+    context = {"done": done, "failed": result.failed, "back": back}
+    return render(request, "web/desk/dispatch_done.html", context)
