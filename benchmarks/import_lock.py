@@ -100,7 +100,8 @@ def instrument() -> None:
 
 
 def probe(stop: threading.Event, waits: list[float]) -> None:
-    db = sqlite3.connect(DB_PATH, timeout=60, isolation_level=None)
+    # A far longer busy timeout than production's 20 s, to see how long a writer would wait.
+    db = sqlite3.connect(DB_PATH, timeout=3600, isolation_level=None)
     while not stop.is_set():
         t0 = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
@@ -158,6 +159,7 @@ def main() -> int:
         "transactions_over_1s": sum(t > 1 for t in transactions),
         "staging_batch": services.STAGE_BATCH,
         "prober_longest_wait_s": round(max(waits), 3),
+        "prober_waits_over_20s": sum(w > 20 for w in waits),
         "prober_attempts": len(waits),
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
