@@ -1,10 +1,12 @@
-"""Checking and writing the rows of one file, per kind: parse every cell, check the whole file
-(nothing written), then write each row through the volunteers services. Used by
-`services.import_job_run`; a problem is (row, column header, Chinese reason)."""
+"""Checking, staging and writing the rows of one file, per kind: parse every cell, check the whole
+file (nothing written), turn each row into the JSON-safe arguments of its volunteers service
+(`stage_rows`, stored as staged rows by the caller), then publish each staged row through the
+service (so its rules, scope and audit apply). Used by `services.import_job_run`; a problem is
+(row, column header, Chinese reason)."""
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -107,6 +109,7 @@ class _Base:
     def _write_rows(
         self, rows: Iterable[tuple[int, dict[str, Any]]], progress: Progress, one: Callable
     ) -> None:
+        """Publish staged rows (row number, data) with `one`, inside the caller's transaction."""
         for row, raw in rows:
             try:
                 one(row, raw)
@@ -123,6 +126,14 @@ class _Base:
                 ) from None
             progress.tick(in_transaction=True)
         progress.flush(in_transaction=True)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _id_number(value: Any, today: date) -> str:
@@ -280,45 +291,58 @@ class VolunteerImport(_Base):
                 )
         return problems
 
-    def write(self, rows, progress: Progress) -> dict[str, Any]:
+    def stage_rows(self, rows) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The checked rows as the arguments of `volunteer_register` (JSON-safe)."""
         today = timezone.localdate()
         refs = self._refs()
+        for row, raw in rows:
+            v, bad = self._parse(row, raw, today)
+            if bad:  # the file changed between the passes (it cannot): refuse
+                raise RowFailed(bad[0])
+            yield (
+                row,
+                {
+                    "name": v["name"],
+                    "gender": GENDERS.get(v["gender"] or "", ""),
+                    "birth_date": v["birth_date"].isoformat() if v["birth_date"] else None,
+                    "id_number": v["id_number"],
+                    "phone": v["phone"],
+                    "skills": [refs["skills"][s] for s in v["skills"]],
+                    "skill_levels": {
+                        refs["skills"][s]: level for s, level in v["skills"].items() if level
+                    },
+                    "consent_version": v["consent_version"],
+                    "guardian_consent": v["guardian_consent"],
+                    "guardian_name": v["guardian_name"],
+                    "guardian_phone": v["guardian_phone"],
+                    "guardian_relation": v["guardian_relation"],
+                    "compound_id": refs["compounds"].get(v["compound"]) if v["compound"] else None,
+                    "address": v["address"],
+                    "service_categories": [refs["categories"][c] for c in v["service_categories"]],
+                    "languages": v["languages"],
+                    "political_status": refs["political"].get(
+                        v["political_status"], PoliticalStatus.MASSES
+                    ),
+                },
+            )
+
+    def publish(self, staged, progress: Progress) -> dict[str, Any]:
+        today = timezone.localdate()
         actor, unit = self.job.uploaded_by, self.job.unit
         count = {"imported": 0, "minors": 0}
 
-        def one(row: int, raw: dict[str, Any]) -> None:
-            v, _ = self._parse(row, raw, today)
+        def one(row: int, data: dict[str, Any]) -> None:
             volunteer = volunteer_services.volunteer_register(
                 actor=actor,
-                name=v["name"],
-                gender=GENDERS.get(v["gender"] or "", ""),
-                birth_date=v["birth_date"],
-                id_number=v["id_number"],
-                phone=v["phone"],
                 community_id=unit.pk,
-                skills=[refs["skills"][s] for s in v["skills"]],
-                skill_levels={
-                    refs["skills"][s]: level for s, level in v["skills"].items() if level
-                },
-                consent_version=v["consent_version"],
-                guardian_consent=v["guardian_consent"],
-                guardian_name=v["guardian_name"],
-                guardian_phone=v["guardian_phone"],
-                guardian_relation=v["guardian_relation"],
-                compound_id=refs["compounds"].get(v["compound"]) if v["compound"] else None,
-                address=v["address"],
-                service_categories=[refs["categories"][c] for c in v["service_categories"]],
-                languages=v["languages"],
-                political_status=refs["political"].get(
-                    v["political_status"], PoliticalStatus.MASSES
-                ),
                 today=today,
+                **{**data, "birth_date": _day(data["birth_date"])},
             )
             count["imported"] += 1
             if volunteer.age_on(today) < volunteer_services.GUARDIAN_AGE:
                 count["minors"] += 1
 
-        self._write_rows(rows, progress, one)
+        self._write_rows(staged, progress, one)
         return count
 
 
@@ -553,35 +577,65 @@ class RecordImport(_Base):
                     )
         return problems
 
-    def write(self, rows, progress: Progress) -> dict[str, Any]:
+    def stage_rows(self, rows) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The checked rows as the arguments of `service_record_create` (JSON-safe)."""
         today, now = timezone.localdate(), timezone.now()
-        plans: dict[tuple[str, str], Volunteer] = {}
-        count = {"imported": 0, "late": 0}
-        actor, unit = self.job.uploaded_by, self.job.unit
-
-        def one(row: int, raw: dict[str, Any]) -> None:
+        found: dict[tuple[str, str], Volunteer] = {}
+        for row, raw in rows:
             v, bad, plan = self._parse(row, raw, today, now)
             if bad:  # the file changed between the passes (it cannot): refuse
                 raise RowFailed(bad[0])
-            if plan.key not in plans:
-                plans.update(self._volunteers({plan.key}))
-            volunteer = plans.get(plan.key)
+            if plan.key not in found:
+                found.update(self._volunteers({plan.key}))
+            volunteer = found.get(plan.key)
+            if volunteer is None:
+                raise RowFailed(
+                    Problem(row, self.header("volunteer_no"), "未找到该志愿者，请先登记")
+                )
+            yield (
+                row,
+                {
+                    "volunteer_id": volunteer.pk,
+                    "title": v["title"],
+                    "service_date": v["service_date"].isoformat(),
+                    "place": v["place"],
+                    "content": v["content"],
+                    "minutes": v["minutes"],
+                    "person_in_charge": v["person_in_charge"],
+                    "beneficiary": v["beneficiary"],
+                    "started_at": plan.start.isoformat() if plan.start else None,
+                    "ended_at": plan.end.isoformat() if plan.end else None,
+                    "quality_rating": v["quality_rating"],
+                },
+            )
+
+    def publish(self, staged, progress: Progress) -> dict[str, Any]:
+        now = timezone.now()
+        volunteers: dict[int, Volunteer] = {}
+        count = {"imported": 0, "late": 0}
+        actor, unit = self.job.uploaded_by, self.job.unit
+
+        def one(row: int, data: dict[str, Any]) -> None:
+            vid = data["volunteer_id"]
+            if vid not in volunteers:
+                volunteers.update(Volunteer.objects.in_bulk([vid]))
+            volunteer = volunteers.get(vid)
             if volunteer is None:
                 raise NotFound("未找到该志愿者，请先登记")
             record = volunteer_services.service_record_create(
                 recorder=actor,
                 volunteer=volunteer,
-                title=v["title"],
-                service_date=v["service_date"],
-                place=v["place"],
-                content=v["content"],
-                minutes=v["minutes"],
+                title=data["title"],
+                service_date=_day(data["service_date"]),
+                place=data["place"],
+                content=data["content"],
+                minutes=data["minutes"],
                 organiser_unit=unit,
-                person_in_charge=v["person_in_charge"],
-                beneficiary=v["beneficiary"],
-                started_at=plan.start,
-                ended_at=plan.end,
-                quality_rating=v["quality_rating"],
+                person_in_charge=data["person_in_charge"],
+                beneficiary=data["beneficiary"],
+                started_at=_moment(data["started_at"]),
+                ended_at=_moment(data["ended_at"]),
+                quality_rating=data["quality_rating"],
                 source="",
                 now=now,
             )
@@ -589,5 +643,5 @@ class RecordImport(_Base):
             if record.status == ServiceRecord.Status.PENDING:
                 count["late"] += 1
 
-        self._write_rows(rows, progress, one)
+        self._write_rows(staged, progress, one)
         return count

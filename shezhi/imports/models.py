@@ -1,4 +1,5 @@
-"""Import jobs: one uploaded .xlsx file, checked as a whole, then imported in one transaction."""
+"""Import jobs: one uploaded .xlsx file, checked as a whole, staged in short transactions, then
+published in one transaction (all rows or none)."""
 
 from django.conf import settings
 from django.db import models
@@ -57,3 +58,23 @@ class ImportJob(TimeStampedModel):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.FAILED, self.Status.DONE)
+
+
+class StagedRow(models.Model):
+    """One checked row of a running job, ready to publish (parsed values, JSON). Staged in short
+    transactions so that a big import does not hold SQLite's write lock for its whole run;
+    deleted when the job ends (and by the stale-job sweep). Carries ID numbers: never shown."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField("行号")
+    data = models.JSONField("数据", default=dict)
+
+    class Meta:
+        verbose_name = "待发布的导入行"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="import_staged_row_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row}"

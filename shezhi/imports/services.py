@@ -4,9 +4,12 @@
   checks the actor's right and scope and the file's size and type, stores the job and (when
   tasks run inline) starts it in a background thread after commit.
 - import_job_run(*, job_id) -> ImportJob: the job itself, a plain function: count rows, check
-  every row (nothing written), then import all rows in one transaction through the volunteers
-  services (so their rules, scope and audit apply); any error = nothing imported. The row
-  checks per kind are in `importers.py`, the file layouts and cell parsing in `sheets.py`.
+  every row (nothing written), stage the checked rows in short transactions (STAGE_BATCH rows
+  each, so SQLite's single write lock is free between them and the job's heartbeat moves), then
+  publish all staged rows in one transaction through the volunteers services (so their rules,
+  scope and audit apply); any error = nothing imported. Staged rows are deleted when the job
+  ends. The row checks per kind are in `importers.py`, the file layouts and cell parsing in
+  `sheets.py`.
 - hours_export(*, actor, date_from, date_to, out) -> int: the national-system layout with full ID
   numbers; only roles allowed to unmask; audited.
 """
@@ -31,7 +34,7 @@ from shezhi.core.spreadsheet import safe_row
 from shezhi.core.tasks import in_background
 from shezhi.imports import sheets
 from shezhi.imports.importers import RecordImport, RowFailed, VolunteerImport
-from shezhi.imports.models import ImportJob
+from shezhi.imports.models import ImportJob, StagedRow
 from shezhi.imports.sheets import FileRefused, Problem
 from shezhi.org.models import Level, OrgUnit
 from shezhi.volunteers import services as volunteer_services
@@ -41,6 +44,8 @@ from shezhi.volunteers.selectors import records_in_scope
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 100
+STAGE_BATCH = 250  # staged rows per short transaction
+PUBLISH_PAGE = 500  # staged rows read at a time while publishing
 MAX_REPORTED = 5_000  # problems kept in the report (a file can be wrong on every row)
 ID_TYPE = "居民身份证"
 
@@ -130,6 +135,7 @@ def _run_or_mark_failed(job_id: int) -> None:
             content=b"",
             finished_at=timezone.now(),
         )
+        staged_purge(job_id=job_id)
 
 
 STALE_MESSAGE = "导入中断（服务器在导入过程中停止），未导入任何数据，请重新上传文件"
@@ -138,9 +144,9 @@ EXPIRED_MESSAGE = "文件等待导入超过保留期限，已删除，未导入�
 
 def import_jobs_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     """Fail jobs whose worker stopped (no heartbeat — `updated_at` — for
-    SHEZHI_IMPORT_STALE_MINUTES; an interrupted import transaction was rolled back, so nothing
-    was imported) and purge uploaded files kept past SHEZHI_IMPORT_FILE_RETENTION_HOURS.
-    Returns (jobs failed, files purged)."""
+    SHEZHI_IMPORT_STALE_MINUTES; an interrupted publish transaction was rolled back, so nothing
+    was imported), delete their staged rows, and purge uploaded files kept past
+    SHEZHI_IMPORT_FILE_RETENTION_HOURS. Returns (jobs failed, files purged)."""
     now = now or timezone.now()
     running = [ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING]
     stale_before = now - timedelta(minutes=settings.SHEZHI_IMPORT_STALE_MINUTES)
@@ -161,6 +167,12 @@ def import_jobs_sweep(*, now: datetime | None = None) -> tuple[int, int]:
         .exclude(content=b"")
         .update(content=b"", updated_at=now)
     )
+    # Staged rows of ended jobs (a stopped worker may have staged more after being failed).
+    ended = ImportJob.objects.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+    for job_id in (
+        StagedRow.objects.filter(job__in=ended).values_list("job_id", flat=True).distinct()
+    ):
+        staged_purge(job_id=job_id)
     return failed, purged
 
 
@@ -177,7 +189,20 @@ def _fail_where(qs: Any, message: str, now: datetime) -> int:
             finished_at=now,
             updated_at=now,
         )
+        staged_purge(job_id=pk)
     return failed
+
+
+def staged_purge(*, job_id: int) -> int:
+    """Delete a job's staged rows, a batch per short transaction; returns how many."""
+    deleted = 0
+    while True:
+        ids = list(
+            StagedRow.objects.filter(job_id=job_id).values_list("pk", flat=True)[:PUBLISH_PAGE]
+        )
+        if not ids:
+            return deleted
+        deleted += StagedRow.objects.filter(pk__in=ids).delete()[0]
 
 
 def import_jobs_run_pending(*, limit: int = 100) -> list[ImportJob]:
@@ -199,7 +224,7 @@ def _progress_key(job_id: int) -> str:
 
 
 def progress_of(job: ImportJob) -> int:
-    """Rows processed. While importing, the import transaction cannot publish the count on the
+    """Rows processed. While publishing, the publish transaction cannot show the count on the
     job row itself: it goes to the cache (same process) and, on PostgreSQL, is written to the
     job row through a second connection (seen by every process)."""
     if job.status == ImportJob.Status.IMPORTING:
@@ -276,20 +301,30 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
         progress.flush()
         if problems:
             return _fail(job, problems)
-        _set(job, status=ImportJob.Status.IMPORTING, processed_rows=0)
+        _set(job, processed_rows=0)
+        _stage(job, importer.stage_rows(reader.records()))
+        # Claim the job for publishing: a sweep that failed it meanwhile wins.
+        if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
+            status=ImportJob.Status.IMPORTING, processed_rows=0, updated_at=timezone.now()
+        ):
+            job.refresh_from_db()
+            return job
+        job.status, job.processed_rows = ImportJob.Status.IMPORTING, 0
         cache.set(_progress_key(job.pk), 0, 3600)
         progress = _Progress(job, progress_every)
         try:
             with transaction.atomic():
-                summary = importer.write(reader.records(), progress)
+                summary = importer.publish(_staged(job.pk), progress)
                 _done(job, summary)  # committed together with the imported rows
         except RowFailed as exc:
             p = exc.problem
             return _fail(job, [p], f"第{p.row}行导入失败，已撤销本次导入的全部数据：{p.reason}")
+    except RowFailed as exc:  # while staging (the file changed between the passes: it cannot)
+        return _fail(job, [exc.problem])
     except FileRefused as exc:
         return _fail(job, exc.problems, exc.message)
     except Exception:
-        # A bug, not bad input: the import transaction (if any) is rolled back already.
+        # A bug, not bad input: the publish transaction (if any) is rolled back already.
         log.exception("import job %s crashed", job.pk)
         message = "导入时发生内部错误，未导入任何数据，请联系管理员"
         return _fail(job, [Problem(0, "", message)], message)
@@ -297,7 +332,47 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
         cache.delete(_progress_key(job.pk))
         if progress is not None:
             progress.close()
+        staged_purge(job_id=job.pk)
     return job
+
+
+def _stage(job: ImportJob, rows: Any) -> None:
+    """Store the checked rows, STAGE_BATCH per transaction; each commit releases SQLite's write
+    lock and moves the job's progress and heartbeat (`updated_at`)."""
+    batch: list[StagedRow] = []
+    done = 0
+    for row, data in rows:
+        batch.append(StagedRow(job_id=job.pk, row=row, data=data))
+        if len(batch) >= STAGE_BATCH:
+            done += _stage_batch(job, batch, done)
+            batch = []
+    if batch:
+        _stage_batch(job, batch, done)
+
+
+def _stage_batch(job: ImportJob, batch: list[StagedRow], done: int) -> int:
+    job.processed_rows = min(done + len(batch), job.total_rows)
+    with transaction.atomic():
+        StagedRow.objects.bulk_create(batch)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=job.processed_rows, updated_at=timezone.now()
+        )
+    return len(batch)
+
+
+def _staged(job_id: int) -> Any:
+    """A job's staged rows (row number, data) in row order, read a page at a time."""
+    last = 0
+    while True:
+        page = list(
+            StagedRow.objects.filter(job_id=job_id, row__gt=last)
+            .order_by("row")
+            .values_list("row", "data")[:PUBLISH_PAGE]
+        )
+        if not page:
+            return
+        yield from page
+        last = page[-1][0]
 
 
 def _done(job: ImportJob, summary: dict[str, Any]) -> None:
