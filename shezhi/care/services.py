@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -31,7 +30,8 @@ from shezhi.care.models import (
 )
 from shezhi.care.selectors import alert_get, care_resident_get
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.needs.services import need_create
 from shezhi.notifications.models import Notification
@@ -70,20 +70,13 @@ def crisis_ack_minutes() -> int:
     return int(getattr(settings, "SHEZHI_CARE_CRISIS_ACK_MINUTES", 30))
 
 
-def _may_manage(actor: User) -> bool:
+def may_manage(actor: User) -> bool:
     return bool(actor.is_superuser or actor.role in MANAGE_ROLES)
 
 
 def _require_manager(actor: User) -> None:
-    if not _may_manage(actor):
+    if not may_manage(actor):
         raise Forbidden("您的角色无权维护关爱档案")
-
-
-def _clean(obj: models.Model, *, constraints: bool = True) -> None:
-    try:
-        obj.full_clean(validate_constraints=constraints)
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
 
 
 def _risk(value: str) -> cadence.RiskLevel:
@@ -147,7 +140,7 @@ def care_profile_set(
     if major_change_at is not None:
         profile.urgent_visit_by = cadence.urgent_deadline(major_change_at, r)
         profile.major_change_note = major_change[:200]
-    _clean(profile)
+    validate_model(profile)
     profile.save()
     audit.record(
         actor=actor,
@@ -212,7 +205,7 @@ def contact_assign(
     assignment = ContactAssignment(
         resident=resident, contact=contact, kind=kind, started_on=started_on, assigned_by=actor
     )
-    _clean(assignment, constraints=False)  # the database's unique constraint decides
+    validate_model(assignment, constraints=False)  # the database's unique constraint decides
     try:
         with transaction.atomic():
             assignment.save()
@@ -372,7 +365,7 @@ def visit_record(
     for item in CHECKLIST:
         setattr(visit, item, checklist.get(item) or Check.UNKNOWN)
         setattr(visit, f"{item}_note", (notes.get(item) or "").strip())
-    _clean(visit)
+    validate_model(visit)
     if need is not None:
         visit.raised_need = need_create(
             actor=actor,
@@ -392,7 +385,7 @@ def visit_record(
     )
 
     profile = CareProfile.objects.select_for_update().filter(resident=resident).first()
-    if risk_level and _may_manage(actor) and (profile is None or profile.risk_level != risk_level):
+    if risk_level and may_manage(actor) and (profile is None or profile.risk_level != risk_level):
         profile = care_profile_set(
             actor=actor,
             resident_id=resident.pk,
@@ -632,7 +625,7 @@ def _load_alert(actor: User, alert_id: int) -> CareAlert:
 def alert_acknowledge(*, actor: User, alert_id: int, now: datetime | None = None) -> CareAlert:
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
-    if not (_may_manage(actor) or alert.assigned_to_id == actor.pk):
+    if not (may_manage(actor) or alert.assigned_to_id == actor.pk):
         raise Forbidden("您的角色无权确认预警")
     if alert.status not in (CareAlert.Status.OPEN, CareAlert.Status.ESCALATED):
         raise Conflict("该预警已确认或已关闭")

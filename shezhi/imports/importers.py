@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from django.db.models import Sum
 from django.utils import timezone
 
+from shezhi.core.ages import age_on
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.validators import (
     InvalidValue,
@@ -32,7 +33,6 @@ from shezhi.volunteers.models import (
     ServiceRecord,
     SkillTag,
     Volunteer,
-    age_on,
     split_skill_level,
 )
 

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,14 +15,15 @@ from django.utils import timezone
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit, neutral, summary
+from shezhi.core.ages import ADULT_AGE
 from shezhi.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
-    from_validation_error,
 )
+from shezhi.core.inputs import validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter, notices
@@ -155,7 +155,7 @@ def need_create(
     elif community.latitude is not None:
         need.latitude, need.longitude = community.latitude, community.longitude
     need.set_deadlines()
-    _full_clean(need)
+    validate_model(need)
     need.save()
     NeedTransition.objects.create(
         need=need,
@@ -203,13 +203,6 @@ def _community_for(actor: User, resident: Resident | None, community_id: int | N
     return community
 
 
-def _full_clean(need: Need) -> None:
-    try:
-        need.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
-
-
 def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields: Any) -> Need:
     """Move `need` by `action` if nobody changed it since it was read; record who and why."""
     current = Status(need.status)
@@ -253,7 +246,6 @@ def _require_dispatcher(actor: User) -> None:
         raise Forbidden("只有社工或督导可以派单、取消和复核需求")
 
 
-ADULT_AGE = 18
 ASSIGNEE_FIELDS = ("assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner")
 
 
@@ -813,7 +805,7 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
         setattr(need, field, value.strip() if isinstance(value, str) else value)
     if (need.wanted_from, need.wanted_until) != window_before:
         _check_wanted_window(need.wanted_from, need.wanted_until)
-    _full_clean(need)
+    validate_model(need)
     values = {f: getattr(need, f) for f in (*EDITABLE_FIELDS, "respond_by", "resolve_by")}
     updated = Need.objects.filter(pk=need.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values

@@ -1,6 +1,7 @@
 """一键派单 and the engine in the platform: proposals, review and confirm, decline → next best."""
 
 import pytest
+from django.utils import timezone
 
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.needs import selectors, services
@@ -141,7 +142,7 @@ def test_withdrawal_by_the_social_worker_is_not_redispatched(world):
 
 
 def test_volunteers_bring_their_availability_and_valid_certificates(world):
-    from datetime import date, time, timedelta
+    from datetime import time, timedelta
 
     from shezhi.needs.matching_adapter import candidates_for
     from shezhi.volunteers.models import Availability, Certificate
@@ -150,7 +151,10 @@ def test_volunteers_bring_their_availability_and_valid_certificates(world):
     Availability.objects.create(volunteer=bob, weekday=1, start=time(18, 30), end=time(21, 15))
     Certificate.objects.create(volunteer=bob, kind="nurse", number="1", expires_on=None)
     Certificate.objects.create(
-        volunteer=bob, kind="lawyer", number="2", expires_on=date.today() - timedelta(days=1)
+        volunteer=bob,
+        kind="lawyer",
+        number="2",
+        expires_on=timezone.localdate() - timedelta(days=1),
     )
     pool = {c.key: c for c in candidates_for(world.a["community"])}
     assert pool[("volunteer", bob.pk)].availability == ((24 + 18, 24 + 22),)
