@@ -15,7 +15,7 @@ from shezhi.care.selectors import campaign_visible, units_in_reach
 from shezhi.care.services import BATCH, may_manage, scan_text, visit_record
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shezhi.core.inputs import validate_model
+from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import Level
 from shezhi.people.models import Resident, VulnerabilityTag
@@ -66,9 +66,7 @@ def campaign_launch(
     unit = units_in_reach(actor=actor).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("未找到该社区或网格", field="unit")
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("请填写行动名称", field="name")
+    name = clean_text(name, field="name", label="行动名称", max_length=60)
     community = unit.ancestor(Level.COMMUNITY)
     assert community is not None
     teams = dict(teams_by_grid or {})

@@ -31,7 +31,7 @@ from shezhi.care.models import (
 from shezhi.care.selectors import alert_get, care_resident_get
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shezhi.core.inputs import validate_model
+from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.needs.services import need_create
 from shezhi.notifications.models import Notification
@@ -114,9 +114,7 @@ def care_profile_set(
     resident = care_resident_get(actor=actor, resident_id=resident_id)
     _require_manager(actor)
     level = _risk(risk_level)
-    risk_reasons = (risk_reasons or "").strip()
-    if not risk_reasons:
-        raise InvalidInput("请填写风险原因", field="risk_reasons")
+    risk_reasons = clean_text(risk_reasons, field="risk_reasons", label="风险原因", max_length=300)
     major_change = (major_change or "").strip()
     if major_change_at is not None and not major_change:
         raise InvalidInput("请说明重大变故（如出院、丧亲）", field="major_change")
@@ -249,9 +247,7 @@ def contact_end(
     _require_manager(actor)
     if assignment.ended_on is not None:
         raise Conflict("该联系人记录已结束")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("请填写结束原因", field="reason")
+    reason = clean_text(reason, field="reason", label="结束原因", max_length=200)
     ended_on = ended_on or today
     if ended_on > today:
         raise InvalidInput("结束日期不能晚于今天", field="ended_on")
@@ -658,9 +654,13 @@ def alert_record_report(
     _require_manager(actor)
     if not alert.mandatory_report:
         raise Conflict("该预警不涉及强制报告")
-    reported_to = (reported_to or "").strip()
-    if not reported_to:
-        raise InvalidInput("请填写报告对象（公安、民政、教育部门及经办人）", field="reported_to")
+    reported_to = clean_text(
+        reported_to,
+        field="reported_to",
+        label="报告对象",
+        max_length=100,
+        missing="请填写报告对象（公安、民政、教育部门及经办人）",
+    )
     reported_at = reported_at or now
     if reported_at > now:
         raise InvalidInput("报告时间不能晚于现在", field="reported_at")
@@ -687,9 +687,9 @@ def alert_close(
     _require_manager(actor)
     if alert.status == CareAlert.Status.CLOSED:
         raise Conflict("该预警已关闭")
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput("请填写关闭原因（处置说明）", field="note")
+    note = clean_text(
+        note, field="note", label="处置说明", max_length=500, missing="请填写关闭原因（处置说明）"
+    )
     if not confirmed:
         raise InvalidInput("关闭预警须再次确认：请勾选“确认关闭”", field="confirm")
     if alert.mandatory_report and alert.reported_at is None:

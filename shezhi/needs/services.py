@@ -23,7 +23,7 @@ from shezhi.core.errors import (
     InvalidInput,
     NotFound,
 )
-from shezhi.core.inputs import validate_model
+from shezhi.core.inputs import clean_int, clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter, notices
@@ -128,9 +128,7 @@ def need_create(
         raise Forbidden("您的角色无权登记需求")
 
     community = _community_for(actor, resident, community_id)
-    description = (description or "").strip()
-    if not description:
-        raise InvalidInput("请填写需求描述", field="description")
+    description = clean_text(description, field="description", label="需求描述", max_length=2000)
     _check_wanted_window(wanted_from, wanted_until)
     need = Need(
         title=need_title(title, description),
@@ -462,11 +460,7 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
             f"当前状态为「{need.status_label}」，只有已派单或已接单的订单可以准许不按预约时间开始",
             code="illegal_transition",
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("请填写准许的原因", field="reason")
-    if len(reason) > 300:
-        raise InvalidInput("准许的原因不能超过300字", field="reason")
+    reason = clean_text(reason, field="reason", label="准许的原因", max_length=300)
     now = timezone.now()
     updated = Need.objects.filter(pk=need.pk, version=need.version).update(
         start_window_waived_at=now,
@@ -510,11 +504,7 @@ def need_complete(
     description = service_description_check(need, service_description)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput(f"服务时长应为1到{MAX_MINUTES}之间的整数分钟", field="minutes")
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput("请填写服务情况说明", field="note")
-    if len(note) > 2000:
-        raise InvalidInput("服务情况说明不能超过2000字", field="note")
+    note = clean_text(note, field="note", label="服务情况说明", max_length=2000)
     now = timezone.now()
     started_at = need.started_at
     need = _apply(
@@ -620,11 +610,8 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
     owner = need.created_by_id == actor.pk or (need.resident and need.resident.user_id == actor.pk)
     if not owner:
         raise Forbidden("只有提出需求的居民可以评价")
-    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise InvalidInput("评分应为1到5之间的整数", field="score")
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise InvalidInput("评价内容不能超过500字", field="comment")
+    score = clean_int(score, field="score", label="评分", low=1, high=5)
+    comment = clean_text(comment, field="comment", label="评价内容", max_length=500, required=False)
     need = _apply(
         actor=actor,
         need=need,
