@@ -13,6 +13,7 @@ ruff format --check --quiet .
 ruff check --quiet .
 mypy --no-error-summary
 lint-imports --no-cache >/dev/null
+python scripts/check_private_imports.py shezhi benchmarks   # no private name across modules
 shezhi compilemessages -v 0 --ignore=.venv --ignore=var --ignore=benchmarks
 shezhi makemigrations --check --dry-run >/dev/null || { echo "models and migrations differ"; exit 1; }
 

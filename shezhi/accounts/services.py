@@ -13,6 +13,7 @@ from django.utils import timezone
 from shezhi.accounts.models import ApiToken, User
 from shezhi.core import audit
 from shezhi.core.errors import InvalidInput
+from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
 
 TOKEN_PREFIX = "sz_"
@@ -26,11 +27,7 @@ def _hash(raw_token: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue a new token for `user`. The raw token is returned once and never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("请填写令牌名称", field="name")
-    if len(name) > 60:
-        raise InvalidInput("令牌名称不能超过60个字符", field="name")
+    name = clean_text(name, field="name", label="令牌名称", max_length=60)
     if not user.is_active:
         raise InvalidInput("该账号已停用，不能签发令牌", field="user")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

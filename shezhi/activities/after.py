@@ -32,7 +32,6 @@ from shezhi.activities.models import (
 )
 from shezhi.activities.services import (
     Status,
-    _int,
     activity_for_organiser,
     activity_row,
     may_organise,
@@ -40,11 +39,11 @@ from shezhi.activities.services import (
 )
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_int, clean_text
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.people.selectors import residents_search
 from shezhi.volunteers.models import ServiceRecord
-from shezhi.volunteers.services import _text
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 9
@@ -136,8 +135,8 @@ def rating_create(
         if may_see(actor, activity):
             raise Forbidden("只有参加活动的志愿者和登记的服务对象可以评价")
         raise NotFound("未找到该活动", field="activity_id")
-    stars = _int(stars, field="stars", label="评分", low=1, high=5)
-    comment = _text(comment, field="comment", label="评价内容", limit=500, required=False)
+    stars = clean_int(stars, field="stars", label="评分", low=1, high=5)
+    comment = clean_text(comment, field="comment", label="评价内容", max_length=500, required=False)
     problem = rating_problem(actor, activity, now=now)
     if problem:
         raise problem
@@ -199,7 +198,7 @@ def summary_save(
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id, lock=True)
     _ended_for_summary(activity, now)
-    text = _text(text, field="text", label="总结内容", limit=5000)
+    text = clean_text(text, field="text", label="总结内容", max_length=5000)
     summary = Summary.objects.filter(activity=activity).first()
     created = summary is None
     if summary is None:
@@ -412,7 +411,7 @@ def activities_to_rate(
 def beneficiary_register(*, actor: User, activity_id: int, query: str) -> Beneficiary:
     """Register the one resident in the actor's scope whose ID number or phone is `query` (or
     whose name matches it alone) as served at the activity."""
-    query = _text(query, field="query", label="身份证号或手机号", limit=30)
+    query = clean_text(query, field="query", label="身份证号或手机号", max_length=30)
     found = list(residents_search(actor=actor, query=query)[:2])
     if not found:
         raise NotFound("未找到该居民", field="query")

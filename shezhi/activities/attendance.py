@@ -36,13 +36,13 @@ from shezhi.activities.services import (
 )
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
 from shezhi.volunteers.models import (
     ServiceRecord,
     Volunteer,
 )
 from shezhi.volunteers.services import (
-    _text,
     hours_of,
     may_record_for,
     service_record_create,
@@ -221,7 +221,7 @@ def checkin_manual(
     )
     if signup is None or not may_organise(actor, signup.activity):
         raise NotFound("未找到该报名", field="signup_id")
-    reason = _text(reason, field="reason", label="手工签到原因", limit=200)
+    reason = clean_text(reason, field="reason", label="手工签到原因", max_length=200)
     at = aware_datetime(at, field="at", label="签到时间") if at is not None else now
     if at > now:
         raise InvalidInput("签到时间不能晚于现在", field="at")

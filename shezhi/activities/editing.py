@@ -18,14 +18,14 @@ from shezhi.activities.services import (
     SU,
     PositionSpec,
     Status,
-    _check_activity,
     activity_for_organiser,
+    check_activity,
 )
-from shezhi.activities.signups import _held, _promote
+from shezhi.activities.signups import places_held, promote_waitlisted
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, NotFound
+from shezhi.core.inputs import save_validated
 from shezhi.core.models import AuditEvent
-from shezhi.volunteers.services import _save
 
 EDITABLE = ("title", "description", "venue", "starts_at", "ends_at")
 CONDITIONS = ("min_age", "max_age", "hazardous")
@@ -95,7 +95,7 @@ def activity_update(
         if edit.id is not None and edit.id not in locked:
             raise NotFound("未找到该岗位", field="positions")
     kept = [e for e in positions if not e.delete]
-    checked = _check_activity(
+    checked = check_activity(
         actor=actor,
         organiser_unit_id=activity.organiser_unit_id,
         team_id=activity.team_id,
@@ -167,13 +167,13 @@ def _apply_positions(
     for edit, (fields, tags) in zip(kept, checked.positions, strict=True):
         if edit.id is None:
             position = Position(activity=activity, **fields)
-            _save(position)
+            save_validated(position)
             position.skills.set(tags)
             notes.append(f"新增岗位 {position.name}")
             continue
         position = locked[edit.id]
         position.activity = activity
-        held = _held(position)
+        held = places_held(position)
         if fields["quota"] < held:
             raise Conflict(
                 f"岗位“{position.name}”已有{held}人占用名额，招募人数不能少于{held}",
@@ -188,10 +188,10 @@ def _apply_positions(
         grew = fields["quota"] > position.quota
         for name, value in fields.items():
             setattr(position, name, value)
-        _save(position)
+        save_validated(position)
         if grew:
             to_promote.append(position)
         notes.append(f"岗位 {position.name}")
     for position in to_promote:
-        _promote(position, actor=actor, now=now)
+        promote_waitlisted(position, actor=actor, now=now)
     return notes

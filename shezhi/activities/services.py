@@ -33,7 +33,9 @@ from shezhi.activities.models import (
 )
 from shezhi.activities.recurrence import RecurrenceError, Rule, expand
 from shezhi.core import audit
+from shezhi.core.ages import age_on
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_int, clean_text, save_validated
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import Level, OrgUnit, Station
 from shezhi.people.selectors import resident_get
@@ -44,12 +46,9 @@ from shezhi.volunteers.models import (
     Team,
     TeamMembership,
     Volunteer,
-    age_on,
 )
 from shezhi.volunteers.services import (
     GUARDIAN_AGE,
-    _save,
-    _text,
     may_record_for,
     may_take_hazardous_position,
 )
@@ -159,22 +158,18 @@ class PositionSpec:
     hazardous: bool = False
 
 
-def _int(value: Any, *, field: str, label: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(f"{label}应为{low}到{high}之间的整数", field=field)
-    return value
-
-
 def _position_fields(spec: PositionSpec, i: int) -> tuple[dict[str, Any], list[SkillTag]]:
     where = f"第{i + 1}个岗位的"
-    name = _text(spec.name, field="positions", label=f"{where}名称", limit=60)
-    quota = _int(spec.quota, field="positions", label=f"{where}招募人数", low=1, high=MAX_QUOTA)
+    name = clean_text(spec.name, field="positions", label=f"{where}名称", max_length=60)
+    quota = clean_int(
+        spec.quota, field="positions", label=f"{where}招募人数", low=1, high=MAX_QUOTA
+    )
     ages = []
     for value in (spec.min_age, spec.max_age):
         ages.append(
             None
             if value is None
-            else _int(value, field="positions", label=f"{where}年龄", low=0, high=120)
+            else clean_int(value, field="positions", label=f"{where}年龄", low=0, high=120)
         )
     min_age, max_age = ages
     if min_age is not None and max_age is not None and max_age < min_age:
@@ -197,8 +192,8 @@ def _position_fields(spec: PositionSpec, i: int) -> tuple[dict[str, Any], list[S
         raise InvalidInput(f"{where}所需技能未知：{'、'.join(unknown[:5])}", field="positions")
     fields = {
         "name": name,
-        "duties": _text(
-            spec.duties, field="positions", label="岗位职责", limit=300, required=False
+        "duties": clean_text(
+            spec.duties, field="positions", label="岗位职责", max_length=300, required=False
         ),
         "quota": quota,
         "certificates": sorted(set(spec.certificates)),
@@ -237,7 +232,7 @@ class _Checked:
     positions: list[tuple[dict[str, Any], list[SkillTag]]]
 
 
-def _check_activity(
+def check_activity(
     *,
     actor: User,
     organiser_unit_id: int | None,
@@ -300,7 +295,7 @@ def _check_activity(
         raise InvalidInput("开始时间应晚于现在", field="starts_at")
     point = parse_point(latitude, longitude, field="latitude")
     if checkin_radius_m is not None:
-        checkin_radius_m = _int(
+        checkin_radius_m = clean_int(
             checkin_radius_m, field="checkin_radius_m", label="签到范围（米）", low=20, high=5000
         )
         if point is None:
@@ -331,8 +326,8 @@ def _check_activity(
     if len(positions) > 20:
         raise InvalidInput("一个活动最多设置20个岗位", field="positions")
     checked = [_position_fields(spec, i) for i, spec in enumerate(positions)]
-    risk = _text(
-        risk_statement, field="risk_statement", label="风险告知", limit=2000, required=False
+    risk = clean_text(
+        risk_statement, field="risk_statement", label="风险告知", max_length=2000, required=False
     )
     if any(f["hazardous"] for f, _ in checked) and not risk:
         raise InvalidInput(
@@ -343,10 +338,12 @@ def _check_activity(
         "organiser_unit": unit,
         "team": team,
         "station": station,
-        "title": _text(title, field="title", label="活动名称", limit=100),
+        "title": clean_text(title, field="title", label="活动名称", max_length=100),
         "category": category,
-        "description": _text(description, field="description", label="活动内容", limit=2000),
-        "venue": _text(venue, field="venue", label="活动地点", limit=200),
+        "description": clean_text(
+            description, field="description", label="活动内容", max_length=2000
+        ),
+        "venue": clean_text(venue, field="venue", label="活动地点", max_length=200),
         "latitude": point[0] if point else None,
         "longitude": point[1] if point else None,
         "checkin_radius_m": checkin_radius_m,
@@ -357,17 +354,17 @@ def _check_activity(
         "scope_team": scope_team,
         "risk_statement": risk,
         "requires_approval": bool(requires_approval),
-        "cancel_cutoff_hours": _int(
+        "cancel_cutoff_hours": clean_int(
             cancel_cutoff_hours,
             field="cancel_cutoff_hours",
             label="取消报名截止（开始前小时数）",
             low=0,
             high=720,
         ),
-        "person_in_charge": _text(
-            person_in_charge, field="person_in_charge", label="活动负责人", limit=30
+        "person_in_charge": clean_text(
+            person_in_charge, field="person_in_charge", label="活动负责人", max_length=30
         ),
-        "beneficiaries_headcount": _int(
+        "beneficiaries_headcount": clean_int(
             beneficiaries_headcount,
             field="beneficiaries_headcount",
             label="服务对象人次",
@@ -382,10 +379,10 @@ def _build(
     actor: User, checked: _Checked, series: ActivitySeries | None = None, **overrides: Any
 ) -> Activity:
     activity = Activity(**{**checked.fields, **overrides}, series=series, created_by=actor)
-    _save(activity)
+    save_validated(activity)
     for fields, tags in checked.positions:
         position = Position(activity=activity, **fields)
-        _save(position)
+        save_validated(position)
         position.skills.set(tags)
     return activity
 
@@ -419,7 +416,7 @@ def activity_create(
 ) -> Activity:
     """A draft activity with its positions. Staff of a street or community organise for their
     unit; a team leader organises for the team (the unit is then the team's community)."""
-    checked = _check_activity(**_args(locals()))
+    checked = check_activity(**_args(locals()))
     activity = _build(actor, checked)
     audit.record(
         actor=actor,
@@ -432,7 +429,7 @@ def activity_create(
 
 
 def _args(values: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of a create service (its `locals()` on entry) for _check_activity."""
+    """The keyword arguments of a create service (its `locals()` on entry) for check_activity."""
     args = {k: v for k, v in values.items() if k not in ("rule", "now")}
     args["now"] = values.get("now") or timezone.now()
     return args
@@ -469,7 +466,7 @@ def activity_create_recurring(
     """Draft activities on every date of `rule`, the first at `starts_at`/`ends_at` and the
     others at the same local times. Refused when the rule gives more than the configured
     maximum (SHEZHI_ACTIVITY_MAX_OCCURRENCES, default 200)."""
-    checked = _check_activity(**_args(locals()))
+    checked = check_activity(**_args(locals()))
     first_start = timezone.localtime(checked.fields["starts_at"])
     duration = checked.fields["ends_at"] - checked.fields["starts_at"]
     try:
@@ -484,7 +481,7 @@ def activity_create_recurring(
         until=rule.until,
         created_by=actor,
     )
-    _save(series)
+    save_validated(series)
     activities = []
     for day in dates:
         start = timezone.make_aware(datetime.combine(day, first_start.time().replace(tzinfo=None)))
@@ -538,7 +535,7 @@ def activity_cancel(*, actor: User, activity_id: int, reason: str) -> Activity:
         raise Conflict("该活动已取消或已结束", field="status")
     if activity.attendances.exists():
         raise Conflict("已有志愿者签到，不能取消活动", field="status")
-    reason = _text(reason, field="reason", label="取消原因", limit=300)
+    reason = clean_text(reason, field="reason", label="取消原因", max_length=300)
     before = activity.status
     if before == Status.PUBLISHED:  # a draft has no sign-ups to tell
         notices.activity_cancelled(activity, reason=reason)
@@ -676,7 +673,7 @@ def activity_set_headcount(*, actor: User, activity_id: int, headcount: int) -> 
     activity = activity_for_organiser(actor, activity_id, lock=True)
     if activity.status == Status.CANCELLED:
         raise Conflict("该活动已取消", field="status")
-    headcount = _int(headcount, field="headcount", label="服务对象人次", low=0, high=100000)
+    headcount = clean_int(headcount, field="headcount", label="服务对象人次", low=0, high=100000)
     before = activity.beneficiaries_headcount
     activity.beneficiaries_headcount = headcount
     activity.save(update_fields=["beneficiaries_headcount", "updated_at"])

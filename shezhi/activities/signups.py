@@ -34,6 +34,7 @@ from shezhi.activities.services import (
 )
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text, save_validated
 from shezhi.core.models import AuditEvent
 from shezhi.volunteers import commitments
 from shezhi.volunteers.commitments import Commitment
@@ -41,8 +42,6 @@ from shezhi.volunteers.models import (
     Volunteer,
 )
 from shezhi.volunteers.services import (
-    _save,
-    _text,
     may_record_for,
 )
 
@@ -87,7 +86,7 @@ def _position(position_id: int) -> Position:
     return position
 
 
-def _held(position: Position) -> int:
+def places_held(position: Position) -> int:
     return SignUp.objects.filter(position=position, status__in=SignUp.HOLDING).count()
 
 
@@ -140,7 +139,7 @@ def _sign_up(
         doing="报名该活动",
     )
     insurance = valid_insurance(volunteer, activity)
-    if _held(position) >= position.quota:
+    if places_held(position) >= position.quota:
         if not join_waitlist:
             raise Conflict("该岗位名额已满", field="position_id", code="full")
         status = SU.WAITLISTED
@@ -257,13 +256,13 @@ def signup_bulk(
     return outcomes
 
 
-def _promote(position: Position, *, actor: User, now: datetime) -> list[SignUp]:
+def promote_waitlisted(position: Position, *, actor: User, now: datetime) -> list[SignUp]:
     """Fill freed places from the waiting list, first come first served (position locked)."""
     activity = position.activity
     promoted: list[SignUp] = []
     if activity.status != Status.PUBLISHED or now >= activity.starts_at:
         return promoted
-    free = position.quota - _held(position)
+    free = position.quota - places_held(position)
     waiting = list(
         SignUp.objects.select_for_update()
         .filter(position=position, status=SU.WAITLISTED)
@@ -303,7 +302,7 @@ def position_set_quota(
         raise Conflict("该活动已取消或已结束", field="status")
     if isinstance(quota, bool) or not isinstance(quota, int) or not 1 <= quota <= MAX_QUOTA:
         raise InvalidInput(f"招募人数应为1到{MAX_QUOTA}之间的整数", field="quota")
-    held = _held(position)
+    held = places_held(position)
     if quota < held:
         raise Conflict(
             f"已有{held}人报名占用名额，招募人数不能少于{held}", field="quota", code="below_held"
@@ -319,7 +318,7 @@ def position_set_quota(
         changes={"quota": [before, quota]},
     )
     if quota > before:
-        _promote(position, actor=actor, now=now)
+        promote_waitlisted(position, actor=actor, now=now)
     return position
 
 
@@ -364,7 +363,7 @@ def signup_cancel(
             field="status",
             code="cutoff",
         )
-    reason = _text(reason, field="reason", label="取消原因", limit=300, required=not own)
+    reason = clean_text(reason, field="reason", label="取消原因", max_length=300, required=not own)
     before = signup.status
     signup.status = SU.CANCELLED
     signup.cancelled_at = now
@@ -380,7 +379,7 @@ def signup_cancel(
     if not own:
         notices.signup_withdrawn(signup, reason=reason)
     if before in SignUp.HOLDING:
-        _promote(position, actor=actor, now=now)
+        promote_waitlisted(position, actor=actor, now=now)
     return signup
 
 
@@ -404,7 +403,9 @@ def signup_decide(
         raise NotFound("未找到该报名", field="signup_id")
     if signup.status != SU.PENDING:
         raise Conflict("该报名不是待确认状态", field="status")
-    reason = _text(reason, field="reason", label="不予通过的理由", limit=300, required=not approve)
+    reason = clean_text(
+        reason, field="reason", label="不予通过的理由", max_length=300, required=not approve
+    )
     if approve:
         insurance = valid_insurance(signup.volunteer, activity)
         if position.hazardous and insurance is None:
@@ -432,7 +433,7 @@ def signup_decide(
     )
     notices.signup_decided(signup, approved=approve, reason=reason)
     if not approve:
-        _promote(position, actor=actor, now=now)
+        promote_waitlisted(position, actor=actor, now=now)
     return signup
 
 
@@ -474,8 +475,8 @@ def insurance_record_create(
         raise InvalidInput("到期日期不能早于生效日期", field="valid_to")
     insurance = InsuranceRecord(
         volunteer=volunteer,
-        policy_no=_text(policy_no, field="policy_no", label="保单号", limit=40),
-        insurer=_text(insurer, field="insurer", label="保险公司", limit=60),
+        policy_no=clean_text(policy_no, field="policy_no", label="保单号", max_length=40),
+        insurer=clean_text(insurer, field="insurer", label="保险公司", max_length=60),
         valid_from=valid_from,
         valid_to=valid_to,
         recorded_by=actor,
@@ -484,7 +485,7 @@ def insurance_record_create(
         volunteer=volunteer, insurer=insurance.insurer, policy_no=insurance.policy_no
     ).exists():
         raise Conflict("该保单已登记", field="policy_no")
-    _save(insurance)
+    save_validated(insurance)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

@@ -12,9 +12,10 @@ from shezhi.care import route
 from shezhi.care.cadence import RiskLevel
 from shezhi.care.models import Campaign, CampaignStop, CareProfile
 from shezhi.care.selectors import campaign_visible, units_in_reach
-from shezhi.care.services import BATCH, _clean, _may_manage, scan_text, visit_record
+from shezhi.care.services import BATCH, may_manage, scan_text, visit_record
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import Level
 from shezhi.people.models import Resident, VulnerabilityTag
@@ -65,9 +66,7 @@ def campaign_launch(
     unit = units_in_reach(actor=actor).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("未找到该社区或网格", field="unit")
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("请填写行动名称", field="name")
+    name = clean_text(name, field="name", label="行动名称", max_length=60)
     community = unit.ancestor(Level.COMMUNITY)
     assert community is not None
     teams = dict(teams_by_grid or {})
@@ -89,7 +88,7 @@ def campaign_launch(
         target_tags=tags,
         target_risk_levels=risk_levels,
     )
-    _clean(campaign)
+    validate_model(campaign)
     campaign.save()
     profiles = (
         CareProfile.objects.filter(is_active=True, resident__compound__path__startswith=unit.path)
@@ -174,7 +173,7 @@ def _on_my_list(actor: User, stop: CampaignStop) -> bool:
 
 def _may_record_stop(actor: User, stop: CampaignStop) -> bool:
     """The door's walker, or a desk manager (not a grid worker of another grid)."""
-    return _on_my_list(actor, stop) or (_may_manage(actor) and actor.role != Role.GRID_WORKER)
+    return _on_my_list(actor, stop) or (may_manage(actor) and actor.role != Role.GRID_WORKER)
 
 
 @transaction.atomic
@@ -204,7 +203,7 @@ def campaign_stop_record(
         raise InvalidInput("发现问题时请填写说明", field="note")
     first_record = stop.outcome == CampaignStop.Outcome.PENDING
     stop.outcome, stop.note, stop.recorded_by, stop.recorded_at = outcome, note, actor, now
-    _clean(stop)
+    validate_model(stop)
     stop.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])
     audit.record(
         actor=actor,

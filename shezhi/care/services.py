@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -31,7 +30,8 @@ from shezhi.care.models import (
 )
 from shezhi.care.selectors import alert_get, care_resident_get
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.needs.services import need_create
 from shezhi.notifications.models import Notification
@@ -70,20 +70,13 @@ def crisis_ack_minutes() -> int:
     return int(settings.SHEZHI_CARE_CRISIS_ACK_MINUTES)
 
 
-def _may_manage(actor: User) -> bool:
+def may_manage(actor: User) -> bool:
     return bool(actor.is_superuser or actor.role in MANAGE_ROLES)
 
 
 def _require_manager(actor: User) -> None:
-    if not _may_manage(actor):
+    if not may_manage(actor):
         raise Forbidden("您的角色无权维护关爱档案")
-
-
-def _clean(obj: models.Model, *, constraints: bool = True) -> None:
-    try:
-        obj.full_clean(validate_constraints=constraints)
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
 
 
 def _risk(value: str) -> cadence.RiskLevel:
@@ -121,9 +114,7 @@ def care_profile_set(
     resident = care_resident_get(actor=actor, resident_id=resident_id)
     _require_manager(actor)
     level = _risk(risk_level)
-    risk_reasons = (risk_reasons or "").strip()
-    if not risk_reasons:
-        raise InvalidInput("请填写风险原因", field="risk_reasons")
+    risk_reasons = clean_text(risk_reasons, field="risk_reasons", label="风险原因", max_length=300)
     major_change = (major_change or "").strip()
     if major_change_at is not None and not major_change:
         raise InvalidInput("请说明重大变故（如出院、丧亲）", field="major_change")
@@ -147,7 +138,7 @@ def care_profile_set(
     if major_change_at is not None:
         profile.urgent_visit_by = cadence.urgent_deadline(major_change_at, r)
         profile.major_change_note = major_change[:200]
-    _clean(profile)
+    validate_model(profile)
     profile.save()
     audit.record(
         actor=actor,
@@ -212,7 +203,7 @@ def contact_assign(
     assignment = ContactAssignment(
         resident=resident, contact=contact, kind=kind, started_on=started_on, assigned_by=actor
     )
-    _clean(assignment, constraints=False)  # the database's unique constraint decides
+    validate_model(assignment, constraints=False)  # the database's unique constraint decides
     try:
         with transaction.atomic():
             assignment.save()
@@ -256,9 +247,7 @@ def contact_end(
     _require_manager(actor)
     if assignment.ended_on is not None:
         raise Conflict("该联系人记录已结束")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("请填写结束原因", field="reason")
+    reason = clean_text(reason, field="reason", label="结束原因", max_length=200)
     ended_on = ended_on or today
     if ended_on > today:
         raise InvalidInput("结束日期不能晚于今天", field="ended_on")
@@ -372,7 +361,7 @@ def visit_record(
     for item in CHECKLIST:
         setattr(visit, item, checklist.get(item) or Check.UNKNOWN)
         setattr(visit, f"{item}_note", (notes.get(item) or "").strip())
-    _clean(visit)
+    validate_model(visit)
     if need is not None:
         visit.raised_need = need_create(
             actor=actor,
@@ -392,7 +381,7 @@ def visit_record(
     )
 
     profile = CareProfile.objects.select_for_update().filter(resident=resident).first()
-    if risk_level and _may_manage(actor) and (profile is None or profile.risk_level != risk_level):
+    if risk_level and may_manage(actor) and (profile is None or profile.risk_level != risk_level):
         profile = care_profile_set(
             actor=actor,
             resident_id=resident.pk,
@@ -631,7 +620,7 @@ def _load_alert(actor: User, alert_id: int) -> CareAlert:
 def alert_acknowledge(*, actor: User, alert_id: int, now: datetime | None = None) -> CareAlert:
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
-    if not (_may_manage(actor) or alert.assigned_to_id == actor.pk):
+    if not (may_manage(actor) or alert.assigned_to_id == actor.pk):
         raise Forbidden("您的角色无权确认预警")
     if alert.status not in (CareAlert.Status.OPEN, CareAlert.Status.ESCALATED):
         raise Conflict("该预警已确认或已关闭")
@@ -664,9 +653,13 @@ def alert_record_report(
     _require_manager(actor)
     if not alert.mandatory_report:
         raise Conflict("该预警不涉及强制报告")
-    reported_to = (reported_to or "").strip()
-    if not reported_to:
-        raise InvalidInput("请填写报告对象（公安、民政、教育部门及经办人）", field="reported_to")
+    reported_to = clean_text(
+        reported_to,
+        field="reported_to",
+        label="报告对象",
+        max_length=100,
+        missing="请填写报告对象（公安、民政、教育部门及经办人）",
+    )
     reported_at = reported_at or now
     if reported_at > now:
         raise InvalidInput("报告时间不能晚于现在", field="reported_at")
@@ -693,9 +686,9 @@ def alert_close(
     _require_manager(actor)
     if alert.status == CareAlert.Status.CLOSED:
         raise Conflict("该预警已关闭")
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput("请填写关闭原因（处置说明）", field="note")
+    note = clean_text(
+        note, field="note", label="处置说明", max_length=500, missing="请填写关闭原因（处置说明）"
+    )
     if not confirmed:
         raise InvalidInput("关闭预警须再次确认：请勾选“确认关闭”", field="confirm")
     if alert.mandatory_report and alert.reported_at is None:

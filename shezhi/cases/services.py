@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -44,7 +43,9 @@ from shezhi.cases.models import (
 )
 from shezhi.cases.selectors import CaseAccess, case_access, supervisors_of
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.ages import ADULT_AGE, age_on
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent, identity_snapshot
 from shezhi.needs.selectors import need_get
 from shezhi.notifications.models import Notification
@@ -52,11 +53,9 @@ from shezhi.notifications.services import notify_many
 from shezhi.notifications.texts import render
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
-from shezhi.volunteers.models import age_on
 
 # Who may open cases: the professional social workers (and their supervisors).
 OPEN_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
-ADULT_AGE = 18
 # The stage a case may move to by `case_advance`; closing and reopening have their own services.
 NEXT_STAGES = {
     Stage.INTAKE: {Stage.ASSESSMENT},
@@ -82,25 +81,9 @@ def _label(stage: str) -> str:
     return Stage(stage).label
 
 
-def _clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
-
-
 def _choice(value: str, choices: type[models.TextChoices], message: str, field: str) -> str:
     if value not in choices.values:
         raise InvalidInput(message, field=field)
-    return value
-
-
-def _text(value: str | None, *, required: str | None = None, field: str, limit: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(required, field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"内容不能超过{limit}字", field=field)
     return value
 
 
@@ -214,7 +197,7 @@ def case_open(
     _choice(risk_level, RiskLevel, "请选择有效的风险等级（紧急、高、中、低）", "risk_level")
     opened_on = opened_on or today
     _not_future(opened_on, today, field="opened_on", what="接案日期")
-    guardian_name = _text(guardian_name, field="guardian_name", limit=30)
+    guardian_name = clean_text(guardian_name, field="guardian_name", max_length=30, required=False)
     minor = _is_minor(client, opened_on)
     if source != Case.Source.CRISIS_ALERT:
         _check_consent(minor, client_consent, guardian_name, guardian_consent)
@@ -258,7 +241,7 @@ def case_open(
             guardian_consent_at=now if guardian_consent else None,
             created_by=actor,
         )
-        _clean(case, exclude=["community"])
+        validate_model(case, exclude=["community"])
         case.save()
         CaseTeamMember.objects.create(
             case=case, user=actor, role=TeamRole.CASEWORKER, started_on=opened_on, added_by=actor
@@ -366,7 +349,7 @@ def case_record_consent(
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
     _require_worker(access)
-    guardian_name = _text(guardian_name, field="guardian_name", limit=30)
+    guardian_name = clean_text(guardian_name, field="guardian_name", max_length=30, required=False)
     with transaction.atomic():
         case = _lock(access.case)
         # Consents may come one at a time; leaving intake needs all that apply.
@@ -402,7 +385,7 @@ def case_advance(
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
     _require_worker(access)
-    note = _text(note, field="note", limit=300)
+    note = clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
         case = _lock(access.case)
         before = case.status
@@ -453,7 +436,7 @@ def case_close(
     _require_worker(access)
     _choice(reason, CaseClosure.Reason, "请选择结案原因", "reason")
     _choice(outcome, CaseClosure.Outcome, "请选择结案成效", "outcome")
-    outcome_note = _text(outcome_note, field="outcome_note", limit=500)
+    outcome_note = clean_text(outcome_note, field="outcome_note", max_length=500, required=False)
     closed_on = closed_on or today
     with transaction.atomic():
         case = _lock(access.case)
@@ -492,7 +475,7 @@ def case_reopen(*, actor: User, case_id: int, reason: str, now: datetime | None 
     access = case_access(actor=actor, case_id=case_id, now=now)
     if not (access.works_the_case or access.is_supervisor):
         raise Forbidden("只有个案社工或督导可以重开个案")
-    reason = _text(reason, required="请填写重开原因", field="reason", limit=300)
+    reason = clean_text(reason, label="重开原因", field="reason", max_length=300)
     with transaction.atomic():
         case = _lock(access.case)
         if case.status != Stage.CLOSED:
@@ -525,7 +508,7 @@ def case_review(
     if not (access.works_the_case or access.is_supervisor):
         raise Forbidden("只有个案社工或督导可以复核个案")
     _choice(risk_level, RiskLevel, "请选择有效的风险等级（紧急、高、中、低）", "risk_level")
-    note = _text(note, field="note", limit=500)
+    note = clean_text(note, field="note", max_length=500, required=False)
     reviewed_on = reviewed_on or today
     with transaction.atomic():
         case = _lock(access.case)
@@ -570,14 +553,16 @@ def assessment_record(
     _choice(risk_level, RiskLevel, "请选择有效的风险等级（紧急、高、中、低）", "risk_level")
     assessed_on = assessed_on or today
     fields = {
-        "presenting_problem": _text(
-            presenting_problem, required="请填写主要问题", field="presenting_problem", limit=2000
+        "presenting_problem": clean_text(
+            presenting_problem, label="主要问题", field="presenting_problem", max_length=2000
         ),
-        "family_support": _text(family_support, field="family_support", limit=2000),
-        "health": _text(health, field="health", limit=2000),
-        "risks": _text(risks, field="risks", limit=5000),
-        "strengths": _text(strengths, field="strengths", limit=2000),
-        "narrative": _text(narrative, field="narrative", limit=10000),
+        "family_support": clean_text(
+            family_support, field="family_support", max_length=2000, required=False
+        ),
+        "health": clean_text(health, field="health", max_length=2000, required=False),
+        "risks": clean_text(risks, field="risks", max_length=5000, required=False),
+        "strengths": clean_text(strengths, field="strengths", max_length=2000, required=False),
+        "narrative": clean_text(narrative, field="narrative", max_length=10000, required=False),
     }
     with transaction.atomic():
         case = _lock(access.case)
@@ -616,7 +601,7 @@ def plan_create(
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
     _require_worker(access)
-    summary = _text(summary, field="summary", limit=500)
+    summary = clean_text(summary, field="summary", max_length=500, required=False)
     if not goals:
         raise InvalidInput("服务计划至少要有一个目标", field="goals")
     with transaction.atomic():
@@ -631,11 +616,11 @@ def plan_create(
         )
         for i, g in enumerate(goals, start=1):
             field = f"goals[{i}]"
-            description = _text(
-                g.description, required=f"第{i}个目标未填写内容", field=field, limit=300
+            description = clean_text(
+                g.description, missing=f"第{i}个目标未填写内容", field=field, max_length=300
             )
-            interventions = _text(
-                g.interventions, required=f"第{i}个目标未填写介入策略", field=field, limit=2000
+            interventions = clean_text(
+                g.interventions, missing=f"第{i}个目标未填写介入策略", field=field, max_length=2000
             )
             if g.responsible_id not in members:
                 raise InvalidInput(f"第{i}个目标的负责人须是本个案团队成员", field=field)
@@ -673,7 +658,7 @@ def intervention_log(
     if not access.is_team_member:
         raise Forbidden("只有个案团队成员可以登记介入记录")
     _choice(form, InterventionLog.Form, "请选择介入形式", "form")
-    content = _text(content, required="请填写介入内容", field="content", limit=10000)
+    content = clean_text(content, label="介入内容", field="content", max_length=10000)
     if not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= 24 * 60:
         raise InvalidInput("时长应为1至1440分钟", field="duration_minutes")
     with transaction.atomic():
@@ -875,7 +860,7 @@ def crisis_safety_plan(
     *, actor: User, crisis_id: int, text: str, now: datetime | None = None
 ) -> CrisisIntervention:
     now = now or timezone.now()
-    text = _text(text, required="请填写安全计划", field="safety_plan", limit=5000)
+    text = clean_text(text, label="安全计划", field="safety_plan", max_length=5000)
     _crisis_access(actor, crisis_id, now)
     with transaction.atomic():
         crisis = _crisis_for_update(crisis_id)
@@ -917,14 +902,14 @@ def _referral_new(
     status: str = Referral.Status.SENT,
 ) -> Referral:
     _choice(data.institution_kind, Referral.InstitutionKind, "请选择机构类型", "institution_kind")
-    name = _text(
+    name = clean_text(
         data.institution_name,
-        required="请填写转介机构名称",
+        label="转介机构名称",
         field="institution_name",
-        limit=100,
+        max_length=100,
     )
-    reason = _text(data.reason, required="请填写转介原因", field="reason", limit=500)
-    contact = _text(data.contact, field="contact", limit=100)
+    reason = clean_text(data.reason, label="转介原因", field="reason", max_length=500)
+    contact = clean_text(data.contact, field="contact", max_length=100, required=False)
     referral = Referral.objects.create(
         case=case,
         direction=direction,
@@ -986,7 +971,7 @@ def referral_advance(
     now = now or timezone.now()
     access = _access_via(actor, Referral, referral_id, now)
     _require_worker(access)
-    answer = _text(answer, field="answer", limit=500)
+    answer = clean_text(answer, field="answer", max_length=500, required=False)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral_id)
         if REFERRAL_NEXT.get(Referral.Status(referral.status)) != to_status:
@@ -1033,7 +1018,7 @@ def benefit_tasks_start(
         raise InvalidInput("请至少选择一项救助申请", field="kinds")
     for k in kinds:
         _choice(k, BenefitTask.Kind, "请选择有效的救助申请类型", "kinds")
-    note = _text(note, field="note", limit=300)
+    note = clean_text(note, field="note", max_length=300, required=False)
     visit: Visit | None = None
     if visit_id is not None:
         visit = Visit.objects.filter(pk=visit_id, resident_id=access.case.client_id).first()
@@ -1077,7 +1062,7 @@ def benefit_task_set_status(
         before = task.status
         task.status = status
         if note:
-            task.note = _text(note, field="note", limit=300)
+            task.note = clean_text(note, field="note", max_length=300, required=False)
         task.save(update_fields=["status", "note", "updated_at"])
         audit.record(
             actor=actor,
@@ -1099,7 +1084,7 @@ def supervision_note_add(
     access = case_access(actor=actor, case_id=case_id, now=now)
     if not access.is_supervisor:
         raise Forbidden("只有督导可以填写督导记录")
-    text = _text(text, required="请填写督导意见", field="text", limit=5000)
+    text = clean_text(text, label="督导意见", field="text", max_length=5000)
     with transaction.atomic():
         note = SupervisionNote.objects.create(case=access.case, author=actor, text=text)
         audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=note, summary="督导记录")
@@ -1124,7 +1109,7 @@ def emergency_access_grant(
     now = now or timezone.now()
     if not selectors.is_admin(actor) or not actor.is_active:
         raise Forbidden("只有管理员可以申请紧急访问")
-    reason = _text(reason, required="紧急访问须填写理由", field="reason", limit=300)
+    reason = clean_text(reason, missing="紧急访问须填写理由", field="reason", max_length=300)
     max_hours = emergency_max_hours()
     if not isinstance(hours, int) or not 1 <= hours <= max_hours:
         raise InvalidInput(f"紧急访问时长应为1至{max_hours}小时", field="hours")

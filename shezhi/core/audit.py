@@ -29,11 +29,11 @@ def record(
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Field-by-field changes as {field: [old, new]}, with values made JSON-safe."""
     return {
-        k: [_jsonable(before.get(k)), _jsonable(v)] for k, v in after.items() if before.get(k) != v
+        k: [jsonable(before.get(k)), jsonable(v)] for k, v in after.items() if before.get(k) != v
     }
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)

@@ -31,8 +31,9 @@ def gender_from_id(id_number: str) -> str:
     return "M" if int(id_number[16]) % 2 else "F"
 
 
-def validate_id_number(value: str, *, today: date | None = None) -> str:
-    """Validate an 18-character resident identity card number (GB 11643-1999)."""
+def validate_id_number(value: str, *, today: date) -> str:
+    """Validate an 18-character resident identity card number (GB 11643-1999); `today` (the
+    Asia/Shanghai date) bounds the birth date."""
     normalised = (value or "").strip().upper()
     if len(normalised) != 18:
         raise InvalidValue(f"身份证号码应为18位，当前为{len(normalised)}位")
@@ -42,7 +43,7 @@ def validate_id_number(value: str, *, today: date | None = None) -> str:
         born = birth_date_from_id(normalised)
     except ValueError:
         raise InvalidValue("身份证号码中的出生日期不存在") from None
-    if born.year < 1900 or born > (today or date.today()):
+    if born.year < 1900 or born > today:
         raise InvalidValue("身份证号码中的出生日期不合理")
     if id_check_char(normalised[:17]) != normalised[17]:
         raise InvalidValue("身份证号码校验位错误，请核对后重新输入")

@@ -18,9 +18,9 @@ from shezhi.accounts.models import User
 from shezhi.cases import services
 from shezhi.cases.models import BenefitTask, Case, Stage
 from shezhi.cases.selectors import supervisors_of
+from shezhi.core.ages import age_on
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
-from shezhi.volunteers.models import age_on
 
 if TYPE_CHECKING:
     from shezhi.demo.seeding import Seeder

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
+from shezhi.core.ages import age_on
 from shezhi.core.validators import compose_id_number
 from shezhi.demo import data
 from shezhi.demo.housekeeping import (  # noqa: F401  (re-exported for the commands)
@@ -81,10 +82,6 @@ SCALES: dict[str, Scale] = {
         "city", 12, 15, 8, 3, 1_000_000, 50_000, 1_000, 20_000, 6, batch=5000, activity_weeks=26
     ),
 }
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def weighted(rng: random.Random, pairs: list[tuple[Any, float]]) -> Any:

@@ -30,7 +30,7 @@ from shezhi.volunteers.models import (
     Volunteer,
 )
 from shezhi.volunteers.policy import calendar_for, policy_for
-from shezhi.volunteers.services import _snapshot
+from shezhi.volunteers.services import record_snapshot
 from shezhi.volunteers.stars import stars_recompute
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ class VolunteeringReplayer:
         ServiceRecordVersion.objects.bulk_create(
             [
                 ServiceRecordVersion(
-                    record=r, version=1, data=_snapshot(r), changed_by=worker, reason="新建"
+                    record=r, version=1, data=record_snapshot(r), changed_by=worker, reason="新建"
                 )
                 for r in records
             ],

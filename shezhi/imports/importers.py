@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from django.db.models import Sum
 from django.utils import timezone
 
+from shezhi.core.ages import age_on
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.validators import (
     InvalidValue,
@@ -34,7 +35,6 @@ from shezhi.volunteers.models import (
     ServiceRecord,
     SkillTag,
     Volunteer,
-    age_on,
     split_skill_level,
 )
 

@@ -234,7 +234,7 @@ def progress_of(job: ImportJob) -> int:
     return job.processed_rows
 
 
-class _Progress:
+class Progress:
     def __init__(self, job: ImportJob, every: int):
         self.job, self.every, self.n = job, every, 0
         self.side: Any = None  # a second connection, outside the import transaction
@@ -292,11 +292,11 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
     importer = (VolunteerImport if job.kind == ImportJob.Kind.VOLUNTEERS else RecordImport)(
         job=job, layout=layout
     )
-    progress: _Progress | None = None
+    progress: Progress | None = None
     try:
         total = reader.count()
         _set(job, total_rows=total, processed_rows=0)
-        progress = _Progress(job, progress_every)
+        progress = Progress(job, progress_every)
         problems = importer.validate(reader.records(), progress)
         progress.flush()
         if problems:
@@ -311,7 +311,7 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
             return job
         job.status, job.processed_rows = ImportJob.Status.IMPORTING, 0
         cache.set(_progress_key(job.pk), 0, 3600)
-        progress = _Progress(job, progress_every)
+        progress = Progress(job, progress_every)
         try:
             with transaction.atomic():
                 summary = importer.publish(_staged(job.pk), progress)

@@ -89,7 +89,7 @@ def _words(mask: int) -> list[int]:
     return [(mask >> (64 * w)) & 0xFFFF_FFFF_FFFF_FFFF for w in range(MASK_WORDS)]
 
 
-class _Pool:
+class Pool:
     """Candidates prepared for fast look-up: arrays plus the grid × skill bucket index."""
 
     def __init__(self, candidates: Sequence[MatchCandidate], config: MatchConfig, cell_m: float):
@@ -472,7 +472,7 @@ class _Index:
     """Grid cells × skill buckets over the candidates in `member`: per (cell i, cell j, skill)
     a contiguous span of the b_* arrays; candidates without a location in per-skill spans."""
 
-    def __init__(self, pool: "_Pool", member: BoolArray):
+    def __init__(self, pool: "Pool", member: BoolArray):
         m = len(pool.cands)
         located = ~np.isnan(pool.lat)
         ref_lat = float(np.nanmax(np.abs(pool.lat))) if located.any() else 0.0
@@ -579,7 +579,7 @@ def _unmatched(
     return Unmatched(need_id=need.id, reason=reason, explanation=text)
 
 
-def _cell_size(needs: Sequence[MatchNeed], config: MatchConfig) -> float:
+def cell_size(needs: Sequence[MatchNeed], config: MatchConfig) -> float:
     radii = [config.radius_default_m, config.radius_immediate_m]
     radii += [n.radius_m for n in needs if n.radius_m is not None]
     return max(max(radii), 1.0)
@@ -595,7 +595,7 @@ def rank_candidates(
     """The best feasible candidates for one need, best first, each explained; or why none."""
     config = config or MatchConfig()
     labels = labels or {}
-    pool = _Pool(candidates, config, _cell_size([need], config))
+    pool = Pool(candidates, config, cell_size([need], config))
     e, reason = pool.edges_for(need, limit=None)
     if reason is not None:
         return [], _unmatched(need, reason, config, labels)
@@ -629,7 +629,7 @@ def match(
     config = config or MatchConfig()
     labels = labels or {}
     needs = sorted(needs, key=lambda n: n.id)
-    pool = _Pool(candidates, config, _cell_size(needs, config))
+    pool = Pool(candidates, config, cell_size(needs, config))
     parts = [
         pool.batch_edges(needs, lo, min(lo + BATCH, len(needs)), config.max_edges_per_need)
         for lo in range(0, len(needs), BATCH)
@@ -689,14 +689,14 @@ def match(
     )
 
 
-def _solve_single(pool: _Pool, cand: IntArray, pair: IntArray) -> IntArray:
+def _solve_single(pool: Pool, cand: IntArray, pair: IntArray) -> IntArray:
     value = pair + pool.slot_bonus(cand, np.zeros(len(cand), np.int64))
     keys = [pool.cands[i].key for i in cand.tolist()]
     best = min(range(len(cand)), key=lambda a: (-int(value[a]), keys[a]))
     return np.array([best], np.int64)
 
 
-def _solve_flow(pool: _Pool, n: int, need_of: IntArray, cand: IntArray, pair: IntArray) -> IntArray:
+def _solve_flow(pool: Pool, n: int, need_of: IntArray, cand: IntArray, pair: IntArray) -> IntArray:
     """Indices of the chosen (need, candidate) arcs, in arc order."""
     from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 

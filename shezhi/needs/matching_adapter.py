@@ -14,12 +14,12 @@ their skills at DEFAULT_LEVEL (3), and the maxima of open orders per kind (MAX_O
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
+from shezhi.core.ages import is_minor
 from shezhi.matching.engine import match, rank_candidates
 from shezhi.matching.model import (
     CandidateKey,
@@ -75,10 +75,6 @@ def skill_labels() -> dict[str, str]:
     return dict(SkillTag.objects.values_list("code", "name"))
 
 
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def weekly_hours(windows: list[Availability]) -> tuple[Interval, ...] | None:
     """Weekly windows as engine intervals (whole hours, widened outward); None = any time."""
     if not windows:
@@ -105,7 +101,7 @@ def _with_skill(lookup: str) -> Prefetch:
 
 def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
     """Everyone a need of `community` may be dispatched to (the rules of services._assignee)."""
-    today = date.today()
+    today = timezone.localdate()  # the Asia/Shanghai date, not the server clock's
     pool: list[MatchCandidate] = []
     centre = (
         (community.latitude, community.longitude)
@@ -149,7 +145,7 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
                 max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.VOLUNTEER],
                 rating=ratings.get(v.user_id),
                 gender=v.gender,
-                is_minor=_age(v.birth_date, today) < 18,
+                is_minor=is_minor(v.birth_date, today),
             )
         )
     teams = list(

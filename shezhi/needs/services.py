@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,14 +15,15 @@ from django.utils import timezone
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit, neutral, summary
+from shezhi.core.ages import ADULT_AGE
 from shezhi.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
-    from_validation_error,
 )
+from shezhi.core.inputs import clean_int, clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter, notices
@@ -128,9 +128,7 @@ def need_create(
         raise Forbidden("您的角色无权登记需求")
 
     community = _community_for(actor, resident, community_id)
-    description = (description or "").strip()
-    if not description:
-        raise InvalidInput("请填写需求描述", field="description")
+    description = clean_text(description, field="description", label="需求描述", max_length=2000)
     _check_wanted_window(wanted_from, wanted_until)
     need = Need(
         title=need_title(title, description),
@@ -155,7 +153,7 @@ def need_create(
     elif community.latitude is not None:
         need.latitude, need.longitude = community.latitude, community.longitude
     need.set_deadlines()
-    _full_clean(need)
+    validate_model(need)
     need.save()
     NeedTransition.objects.create(
         need=need,
@@ -203,13 +201,6 @@ def _community_for(actor: User, resident: Resident | None, community_id: int | N
     return community
 
 
-def _full_clean(need: Need) -> None:
-    try:
-        need.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
-
-
 def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields: Any) -> Need:
     """Move `need` by `action` if nobody changed it since it was read; record who and why."""
     current = Status(need.status)
@@ -253,7 +244,6 @@ def _require_dispatcher(actor: User) -> None:
         raise Forbidden("只有社工或督导可以派单、取消和复核需求")
 
 
-ADULT_AGE = 18
 ASSIGNEE_FIELDS = ("assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner")
 
 
@@ -470,11 +460,7 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
             f"当前状态为「{need.status_label}」，只有已派单或已接单的订单可以准许不按预约时间开始",
             code="illegal_transition",
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("请填写准许的原因", field="reason")
-    if len(reason) > 300:
-        raise InvalidInput("准许的原因不能超过300字", field="reason")
+    reason = clean_text(reason, field="reason", label="准许的原因", max_length=300)
     now = timezone.now()
     updated = Need.objects.filter(pk=need.pk, version=need.version).update(
         start_window_waived_at=now,
@@ -518,11 +504,7 @@ def need_complete(
     description = service_description_check(need, service_description)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput(f"服务时长应为1到{MAX_MINUTES}之间的整数分钟", field="minutes")
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput("请填写服务情况说明", field="note")
-    if len(note) > 2000:
-        raise InvalidInput("服务情况说明不能超过2000字", field="note")
+    note = clean_text(note, field="note", label="服务情况说明", max_length=2000)
     now = timezone.now()
     started_at = need.started_at
     need = _apply(
@@ -628,11 +610,8 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
     owner = need.created_by_id == actor.pk or (need.resident and need.resident.user_id == actor.pk)
     if not owner:
         raise Forbidden("只有提出需求的居民可以评价")
-    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise InvalidInput("评分应为1到5之间的整数", field="score")
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise InvalidInput("评价内容不能超过500字", field="comment")
+    score = clean_int(score, field="score", label="评分", low=1, high=5)
+    comment = clean_text(comment, field="comment", label="评价内容", max_length=500, required=False)
     need = _apply(
         actor=actor,
         need=need,
@@ -813,7 +792,7 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
         setattr(need, field, value.strip() if isinstance(value, str) else value)
     if (need.wanted_from, need.wanted_until) != window_before:
         _check_wanted_window(need.wanted_from, need.wanted_until)
-    _full_clean(need)
+    validate_model(need)
     values = {f: getattr(need, f) for f in (*EDITABLE_FIELDS, "respond_by", "resolve_by")}
     updated = Need.objects.filter(pk=need.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values

@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from shezhi.core.masking import mask_id_number, mask_mobile, mask_name
 from shezhi.core.models import TimeStampedModel
@@ -13,7 +14,7 @@ from shezhi.org.models import Level, OrgUnit
 
 def id_number_validator(value: str) -> None:
     try:
-        validate_id_number(value)
+        validate_id_number(value, today=timezone.localdate())
     except InvalidValue as exc:
         raise ValidationError(str(exc)) from None
 

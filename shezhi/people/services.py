@@ -3,13 +3,13 @@
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.core import audit
-from shezhi.core.errors import Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.errors import Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import save_validated
 from shezhi.core.models import AuditEvent
 from shezhi.core.validators import birth_date_from_id, gender_from_id
 from shezhi.org.models import Level, OrgUnit
@@ -47,11 +47,8 @@ def _snapshot(resident: Resident) -> dict[str, Any]:
 
 def _save(resident: Resident) -> None:
     try:
-        resident.full_clean()
-        resident.save()
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
-    except IntegrityError:
+        save_validated(resident)
+    except IntegrityError:  # two registrations of one ID number at once: the constraint decides
         raise InvalidInput("该身份证号码已登记", field="id_number") from None
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from shezhi.accounts.models import User
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
 from shezhi.needs.models import Need
 from shezhi.org.models import OrgUnit
@@ -54,15 +55,6 @@ RELATIVES_TEXT = "配偶、父母、子女、祖父母（外祖父母）、孙�
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _text(value: Any, *, field: str, label: str, limit: int, required: bool = True) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise InvalidInput(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}个字", field=field)
-    return value
 
 
 def parse_amount(value: Any, *, field: str = "amount") -> Decimal:
@@ -247,7 +239,7 @@ def kinship_record(
         raise NotFound("未找到该时间银行账户", field="account_id")
     if relation not in Kinship.Relation.values:
         raise InvalidInput(f"亲属关系只能是直系亲属：{RELATIVES_TEXT}", field="relation")
-    evidence = _text(evidence, field="evidence", label="核验依据（如户口簿）", limit=100)
+    evidence = clean_text(evidence, field="evidence", label="核验依据（如户口簿）", max_length=100)
     kind, person = _holder_of(
         volunteer_id=relative_volunteer_id, resident_id=relative_resident_id, prefix="relative_"
     )
@@ -418,7 +410,9 @@ def deposit_review(
         raise Forbidden("不能审核本人的存入申请")
     if not isinstance(approve, bool):
         raise InvalidInput("请选择同意或不同意", field="approve")
-    reason = _text(reason, field="reason", label="不同意的理由", limit=300, required=not approve)
+    reason = clean_text(
+        reason, field="reason", label="不同意的理由", max_length=300, required=not approve
+    )
     if deposit.status != Deposit.Status.PENDING:
         raise Conflict(f"该存入申请已{deposit.get_status_display()}", field="status")
     if deposit.reviews.filter(reviewer=actor).exists():
@@ -459,7 +453,7 @@ def deposit_reverse(*, actor: User, deposit_id: int, reason: str) -> Transaction
         raise Forbidden("只有督导可以冲正时间币存入")
     if deposit.account.holder_user_id == actor.pk:
         raise Forbidden("不能冲正本人的存入")
-    reason = _text(reason, field="reason", label="冲正原因", limit=200)
+    reason = clean_text(reason, field="reason", label="冲正原因", max_length=200)
     if deposit.status != Deposit.Status.APPROVED:
         raise Conflict(f"该存入申请{deposit.get_status_display()}，不能冲正", field="status")
     original = Transaction.objects.get(deposit=deposit)
@@ -520,7 +514,7 @@ def coins_spend(
     it). The coins go back to the community's clearing account; the provider gets nothing extra
     (their own service hours are recorded as usual)."""
     amount = parse_amount(amount)
-    service = _text(service, field="service", label="所兑换的服务", limit=100)
+    service = clean_text(service, field="service", label="所兑换的服务", max_length=100)
     account = _source(actor, account_id)
     need = None
     if need_id is not None:
@@ -564,7 +558,7 @@ def coins_transfer(
 ) -> Transaction:
     """Give coins to a direct relative whose kinship staff have recorded."""
     amount = parse_amount(amount)
-    note = _text(note, field="note", label="附言", limit=100, required=False)
+    note = clean_text(note, field="note", label="附言", max_length=100, required=False)
     if account_id == to_account_id:
         raise InvalidInput("不能转赠给本人", field="to_account_id")
     if isinstance(account_id, int) and isinstance(to_account_id, int):

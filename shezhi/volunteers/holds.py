@@ -14,6 +14,7 @@ from shezhi.accounts.models import User
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, InvalidInput, NotFound
 from shezhi.core.hours import service_hours
+from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify
@@ -21,11 +22,10 @@ from shezhi.volunteers.models import ServiceRecord, Volunteer
 from shezhi.volunteers.policy import policy_for
 from shezhi.volunteers.services import (
     MAX_MINUTES,
-    _new_version,
-    _record_for_update,
-    _snapshot,
-    _text,
     may_record_for,
+    record_for_update,
+    record_new_version,
+    record_snapshot,
 )
 from shezhi.volunteers.stars import stars_recompute
 from shezhi.volunteers.trust import HoldCode, hold, holds_after_rating
@@ -38,7 +38,7 @@ def hold_codes(record: ServiceRecord) -> list[str]:
 
 
 def _held_for_decision(actor: User, record_id: int) -> ServiceRecord:
-    record = _record_for_update(record_id)
+    record = record_for_update(record_id)
     if not may_record_for(actor, record.organiser_unit):
         raise NotFound("未找到该服务记录")
     if record.status != HELD:
@@ -78,8 +78,8 @@ def service_record_confirm(
         not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES
     ):
         raise InvalidInput(f"确认的服务时长应为1到{MAX_MINUTES}之间的整数分钟", field="minutes")
-    note = _text(note, field="note", label="确认意见", limit=300, required=adjusted)
-    before = _snapshot(record)
+    note = clean_text(note, field="note", label="确认意见", max_length=300, required=adjusted)
+    before = record_snapshot(record)
     if minutes is not None and adjusted:
         record.minutes = minutes
         record.hours = service_hours(minutes, policy_for(record.organiser_unit).rounding)
@@ -87,7 +87,7 @@ def service_record_confirm(
     record.approved_by = actor
     record.approved_at = timezone.now()
     record.decision_note = note
-    _new_version(
+    record_new_version(
         record, actor=actor, reason="社工确认" + (f"：{note}" if note else ""), before=before
     )
     record.save(
@@ -128,13 +128,13 @@ def service_record_confirm(
 def service_record_reject(*, actor: User, record_id: int, reason: str) -> ServiceRecord:
     """A social worker refuses a held record (with a reason); it is kept and never counts."""
     record = _held_for_decision(actor, record_id)
-    reason = _text(reason, field="reason", label="不予确认的理由", limit=300)
-    before = _snapshot(record)
+    reason = clean_text(reason, field="reason", label="不予确认的理由", max_length=300)
+    before = record_snapshot(record)
     record.status = ServiceRecord.Status.REJECTED
     record.approved_by = actor
     record.approved_at = timezone.now()
     record.decision_note = reason
-    _new_version(record, actor=actor, reason=f"社工不予确认：{reason}", before=before)
+    record_new_version(record, actor=actor, reason=f"社工不予确认：{reason}", before=before)
     record.save(
         update_fields=[
             "status",
@@ -179,14 +179,14 @@ def service_record_rated(*, actor: User, source: str, score: int) -> ServiceReco
     codes, changed = holds_after_rating(hold_codes(record), score)
     if not changed:
         return record
-    before = _snapshot(record)
+    before = record_snapshot(record)
     by_code = {r.get("code"): r for r in record.hold_reasons}
     record.hold_reasons = [
         by_code.get(c) or hold(HoldCode(c), f"{score}分").as_dict() for c in codes
     ]
     if record.status == HELD and not codes:
         record.status = ServiceRecord.Status.COUNTED
-    _new_version(record, actor=actor, reason=f"服务对象评价{score}分", before=before)
+    record_new_version(record, actor=actor, reason=f"服务对象评价{score}分", before=before)
     record.save(update_fields=["hold_reasons", "status", "version", "updated_at"])
     audit.record(
         actor=actor,

@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 
+from shezhi.core.ages import age_on
 from shezhi.core.masking import mask_id_number, mask_mobile, mask_name
 from shezhi.core.models import TimeStampedModel
 from shezhi.org.models import OrgUnit
@@ -158,11 +159,6 @@ class Volunteer(TimeStampedModel):
         return self.service_records.filter(status=ServiceRecord.Status.COUNTED).aggregate(
             h=models.Sum("hours")
         )["h"] or Decimal("0")
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Full years of age on `day`."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 SKILL_LEVELS = range(1, 6)

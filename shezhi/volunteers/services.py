@@ -18,15 +18,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from shezhi.core.ages import ADULT_AGE, age_on
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.core.hours import service_hours
+from shezhi.core.inputs import clean_text, save_validated
 from shezhi.core.models import AuditEvent
 from shezhi.core.validators import (
     InvalidValue,
@@ -58,7 +59,6 @@ from shezhi.volunteers.models import (
     Volunteer,
     VolunteerNumberSequence,
     VolunteerSkill,
-    age_on,
 )
 from shezhi.volunteers.policy import calendar_for, policy_for
 from shezhi.volunteers.trust import Hold, HoldCode
@@ -67,7 +67,7 @@ from shezhi.volunteers.trust import hold as trust_hold
 MAX_MINUTES = 24 * 60
 # A stated end may lie this far after the server's clock (phones and PCs drift).
 CLOCK_TOLERANCE = timedelta(minutes=5)
-GUARDIAN_AGE = 18
+GUARDIAN_AGE = ADULT_AGE  # under it a guardian must consent
 SENSITIVE_AGE = 14
 # Roles of the recording unit: they record, verify corrections and see records in their scope.
 RECORDING_ROLES = frozenset(
@@ -95,23 +95,6 @@ def may_record_for(actor: User, unit: OrgUnit | None) -> bool:
 
 def may_approve_late(actor: User, unit: OrgUnit | None) -> bool:
     return sees_everything(actor) or (actor.role in APPROVING_ROLES and unit_in_scope(actor, unit))
-
-
-def _save(obj: Any) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
-    obj.save()
-
-
-def _text(value: str | None, *, field: str, label: str, limit: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}个字", field=field)
-    return value
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -231,7 +214,7 @@ def volunteer_register(
     if user is not None and Volunteer.objects.filter(user=user).exists():
         raise Conflict("该账号已登记为志愿者", field="user")
 
-    name = _text(name, field="name", label="姓名", limit=30)
+    name = clean_text(name, field="name", label="姓名", max_length=30)
     try:
         id_number = validate_id_number(id_number, today=today)
     except InvalidValue as exc:
@@ -250,20 +233,22 @@ def volunteer_register(
         raise InvalidInput("性别与身份证号码不一致", field="gender")
     if Volunteer.objects.filter(id_number=id_number).exists():
         raise Conflict("该身份证号码已登记为志愿者", field="id_number")
-    consent_version = _text(
-        consent_version, field="consent_version", label="同意的协议版本", limit=20
+    consent_version = clean_text(
+        consent_version, field="consent_version", label="同意的协议版本", max_length=20
     )
     age = age_on(born, today)
     if age < GUARDIAN_AGE:
         if not guardian_consent:
             raise InvalidInput("未满18周岁的志愿者须经监护人同意", field="guardian_consent")
-        guardian_name = _text(guardian_name, field="guardian_name", label="监护人姓名", limit=30)
+        guardian_name = clean_text(
+            guardian_name, field="guardian_name", label="监护人姓名", max_length=30
+        )
         try:
             guardian_phone = validate_mobile(guardian_phone)
         except InvalidValue as exc:
             raise InvalidInput(str(exc), field="guardian_phone") from None
-        guardian_relation = _text(
-            guardian_relation or "监护人", field="guardian_relation", label="关系", limit=10
+        guardian_relation = clean_text(
+            guardian_relation or "监护人", field="guardian_relation", label="关系", max_length=10
         )
     compound = _unit(compound_id, level=Level.COMPOUND, field="compound_id", label="小区")
     if compound is not None and compound.parent_id != community.pk:
@@ -272,7 +257,7 @@ def volunteer_register(
     bad = [c for c in categories if c not in ServiceCategory.values]
     if bad:
         raise InvalidInput(f"未知的服务类别：{'、'.join(bad[:5])}", field="service_categories")
-    langs = [_text(v, field="languages", label="语言", limit=20) for v in languages or []]
+    langs = [clean_text(v, field="languages", label="语言", max_length=20) for v in languages or []]
     if political_status not in PoliticalStatus.values:
         raise InvalidInput("政治面貌不正确", field="political_status")
     dual = _unit(
@@ -304,14 +289,16 @@ def volunteer_register(
         phone=phone,
         community=community,
         compound=compound,
-        address=_text(address, field="address", label="居住地址", limit=100, required=False),
+        address=clean_text(
+            address, field="address", label="居住地址", max_length=100, required=False
+        ),
         service_categories=categories,
         languages=langs,
         political_status=political_status,
         dual_report_community=dual,
         is_sensitive=age < SENSITIVE_AGE,
     )
-    _save(volunteer)
+    save_validated(volunteer)
     _set_skills(volunteer, tags, levels)
     for i, window in enumerate(availability or []):
         try:
@@ -329,7 +316,9 @@ def volunteer_register(
         kind = str(cert.get("kind", ""))
         if kind not in Certificate.Kind.values:
             raise InvalidInput("证书类型不正确", field="certificates")
-        number = _text(cert.get("number"), field="certificates", label="证书编号", limit=40)
+        number = clean_text(
+            cert.get("number"), field="certificates", label="证书编号", max_length=40
+        )
         expires = cert.get("expires_on")
         if expires is not None and not isinstance(expires, date):
             raise InvalidInput("证书有效期应为日期", field="certificates")
@@ -393,8 +382,8 @@ def volunteer_skills_set(
 # --- service records --------------------------------------------------------------------------
 
 
-def _snapshot(record: ServiceRecord) -> dict[str, Any]:
-    return {f: audit._jsonable(getattr(record, f)) for f in RECORD_VERSIONED_FIELDS}
+def record_snapshot(record: ServiceRecord) -> dict[str, Any]:
+    return {f: audit.jsonable(getattr(record, f)) for f in RECORD_VERSIONED_FIELDS}
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -612,20 +601,20 @@ def service_record_create(
     late = timezone.localdate(now) > due
     record = ServiceRecord(
         volunteer=volunteer,
-        title=_text(title, field="title", label="活动名称", limit=200)[:100],
+        title=clean_text(title, field="title", label="活动名称", max_length=200)[:100],
         service_date=service_date,
         started_at=start,
         ended_at=end,
         period_estimated=estimated,
-        place=_text(place, field="place", label="服务地点", limit=400)[:200],
-        content=_text(content, field="content", label="服务内容", limit=2000),
+        place=clean_text(place, field="place", label="服务地点", max_length=400)[:200],
+        content=clean_text(content, field="content", label="服务内容", max_length=2000),
         category=(category or "").strip()[:30],
         minutes=minutes,
         hours=service_hours(minutes, policy.rounding),
         organiser=(organiser.strip() or organiser_unit.name)[:100],
         organiser_unit=organiser_unit,
-        person_in_charge=_text(
-            person_in_charge, field="person_in_charge", label="活动负责人", limit=60
+        person_in_charge=clean_text(
+            person_in_charge, field="person_in_charge", label="活动负责人", max_length=60
         )[:30],
         recorded_by=recorder,
         beneficiary=(beneficiary or "").strip()[:60],
@@ -642,9 +631,9 @@ def service_record_create(
         due_date=due,
         hold_reasons=reasons,
     )
-    _save(record)
+    save_validated(record)
     ServiceRecordVersion.objects.create(
-        record=record, version=1, data=_snapshot(record), changed_by=recorder, reason="新建"
+        record=record, version=1, data=record_snapshot(record), changed_by=recorder, reason="新建"
     )
     audit.record(
         actor=recorder,
@@ -662,7 +651,7 @@ def service_record_create(
     return record
 
 
-def _record_for_update(record_id: int) -> ServiceRecord:
+def record_for_update(record_id: int) -> ServiceRecord:
     record = (
         # Lock the record only: PostgreSQL cannot lock the nullable side of the unit's outer join.
         ServiceRecord.objects.select_for_update(of=("self",))
@@ -675,7 +664,7 @@ def _record_for_update(record_id: int) -> ServiceRecord:
     return record
 
 
-def _new_version(
+def record_new_version(
     record: ServiceRecord, *, actor: User, reason: str, before: dict[str, Any]
 ) -> None:
     """Keep the amended record as a new version (records from before versioning first get their
@@ -688,29 +677,29 @@ def _new_version(
     ServiceRecordVersion.objects.create(
         record=record,
         version=record.version,
-        data=_snapshot(record),
+        data=record_snapshot(record),
         changed_by=actor,
         reason=reason[:300],
     )
 
 
 def _decide_late(actor: User, record_id: int, approve: bool, note: str) -> ServiceRecord:
-    record = _record_for_update(record_id)
+    record = record_for_update(record_id)
     if not may_record_for(actor, record.organiser_unit):
         raise NotFound("未找到该服务记录")
     if not may_approve_late(actor, record.organiser_unit):
         raise Forbidden("只有督导可以审批逾期记录")
     if record.status != ServiceRecord.Status.PENDING:
         raise Conflict("该记录不是待审批的逾期记录", field="status")
-    note = _text(note, field="note", label="审批意见", limit=300, required=not approve)
-    before = _snapshot(record)
+    note = clean_text(note, field="note", label="审批意见", max_length=300, required=not approve)
+    before = record_snapshot(record)
     # An approved late record that is also held still waits for a social worker's confirmation.
     counted = ServiceRecord.Status.HELD if record.hold_reasons else ServiceRecord.Status.COUNTED
     record.status = counted if approve else ServiceRecord.Status.REJECTED
     record.approved_by = actor
     record.approved_at = timezone.now()
     record.decision_note = note
-    _new_version(
+    record_new_version(
         record, actor=actor, reason=("批准逾期记录" if approve else "驳回逾期记录"), before=before
     )
     record.save(
@@ -786,13 +775,13 @@ def _parse_change(field: str, value: Any) -> Any:
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
         return parsed
-    return _text(
-        value, field=field, label=label, limit=limit or 2000, required=field != "beneficiary"
+    return clean_text(
+        value, field=field, label=label, max_length=limit or 2000, required=field != "beneficiary"
     )
 
 
 def _json_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    return {k: audit._jsonable(v) for k, v in changes.items()}
+    return {k: audit.jsonable(v) for k, v in changes.items()}
 
 
 @transaction.atomic
@@ -800,12 +789,12 @@ def correction_request_file(
     *, actor: User, record_id: int, changes: dict[str, Any], reason: str
 ) -> CorrectionRequest:
     """The volunteer asks the recording unit to correct one of their records."""
-    record = _record_for_update(record_id)
+    record = record_for_update(record_id)
     if record.volunteer.user_id != actor.pk:
         raise NotFound("未找到该服务记录")
     if record.status == ServiceRecord.Status.FALSIFIED:
         raise Conflict("该记录已被认定弄虚作假，不能申请更正", field="record")
-    reason = _text(reason, field="reason", label="申请理由", limit=500)
+    reason = clean_text(reason, field="reason", label="申请理由", max_length=500)
     unknown = [f for f in changes or {} if f not in CORRECTABLE]
     if unknown:
         raise InvalidInput(f"不能申请更正的字段：{'、'.join(unknown)}", field="changes")
@@ -822,7 +811,7 @@ def correction_request_file(
     )
     try:
         with transaction.atomic():
-            _save(request)
+            save_validated(request)
     except IntegrityError:
         raise Conflict("该记录已有待核实的更正申请", field="record") from None
     audit.record(
@@ -895,21 +884,23 @@ def correction_request_decide(
         raise NotFound("未找到该更正申请")
     if request.status != CorrectionRequest.Status.PENDING:
         raise Conflict("该更正申请已处理", field="status")
-    reason = _text(reason, field="reason", label="不予更正的理由", limit=300, required=not approve)
-    record = _record_for_update(request.record_id)
+    reason = clean_text(
+        reason, field="reason", label="不予更正的理由", max_length=300, required=not approve
+    )
+    record = record_for_update(request.record_id)
     if approve:
-        before = _snapshot(record)
+        before = record_snapshot(record)
         _apply_correction(record, request.changes)
-        _new_version(
+        record_new_version(
             record, actor=actor, reason=f"更正申请 #{request.pk}：{request.reason}", before=before
         )
-        _save(record)
+        save_validated(record)
         audit.record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             obj=record,
             summary=f"依更正申请 #{request.pk} 修改服务记录",
-            changes=audit.diff(before, _snapshot(record)),
+            changes=audit.diff(before, record_snapshot(record)),
         )
     request.status = (
         CorrectionRequest.Status.APPROVED if approve else CorrectionRequest.Status.REJECTED
@@ -958,14 +949,14 @@ def training_record_create(
         raise InvalidInput("培训日期不能晚于今天", field="day")
     training = TrainingRecord(
         volunteer=volunteer,
-        name=_text(name, field="name", label="培训名称", limit=100),
-        content=_text(content, field="content", label="培训内容", limit=2000),
+        name=clean_text(name, field="name", label="培训名称", max_length=100),
+        content=clean_text(content, field="content", label="培训内容", max_length=2000),
         minutes=minutes,
-        organiser=_text(organiser, field="organiser", label="组织单位", limit=100),
+        organiser=clean_text(organiser, field="organiser", label="组织单位", max_length=100),
         day=day,
         recorded_by=actor,
     )
-    _save(training)
+    save_validated(training)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -982,12 +973,12 @@ def honour_create(*, actor: User, volunteer_id: int, name: str, day: date, grant
         raise InvalidInput("获得日期不能晚于今天", field="day")
     honour = Honour(
         volunteer=volunteer,
-        name=_text(name, field="name", label="荣誉名称", limit=100),
+        name=clean_text(name, field="name", label="荣誉名称", max_length=100),
         day=day,
-        grantor=_text(grantor, field="grantor", label="授予单位", limit=100),
+        grantor=clean_text(grantor, field="grantor", label="授予单位", max_length=100),
         recorded_by=actor,
     )
-    _save(honour)
+    save_validated(honour)
     audit.record(
         actor=actor, action=AuditEvent.Action.CREATE, obj=honour, summary=f"记录荣誉 {honour.name}"
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from shezhi.accounts.models import User
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import OrgUnit
 from shezhi.volunteers.models import (
@@ -37,7 +38,7 @@ from shezhi.volunteers.models import (
     Volunteer,
 )
 from shezhi.volunteers.policy import DEFAULT_POLICY, Policy, policy_for, to_policy
-from shezhi.volunteers.services import _snapshot, _text, may_approve_late, may_record_for
+from shezhi.volunteers.services import may_approve_late, may_record_for, record_snapshot
 
 
 def star_case(thresholds: tuple[int, ...]) -> Case:
@@ -133,7 +134,7 @@ def falsification_find(
         raise NotFound("未找到该志愿者", field="volunteer_id")
     if not may_approve_late(actor, volunteer.community):
         raise Forbidden("只有督导可以认定弄虚作假")
-    reason = _text(reason, field="reason", label="认定事实", limit=500)
+    reason = clean_text(reason, field="reason", label="认定事实", max_length=500)
     ids = sorted({int(i) for i in record_ids or []})
     records = list(
         ServiceRecord.objects.select_for_update().filter(pk__in=ids, volunteer=volunteer)
@@ -151,14 +152,17 @@ def falsification_find(
             continue
         if not ServiceRecordVersion.objects.filter(record=record).exists():
             ServiceRecordVersion.objects.create(
-                record=record, version=record.version, data=_snapshot(record), reason="原始记录"
+                record=record,
+                version=record.version,
+                data=record_snapshot(record),
+                reason="原始记录",
             )
         record.status = ServiceRecord.Status.FALSIFIED
         record.version += 1
         ServiceRecordVersion.objects.create(
             record=record,
             version=record.version,
-            data=_snapshot(record),
+            data=record_snapshot(record),
             changed_by=actor,
             reason=f"认定弄虚作假：{reason}"[:300],
         )

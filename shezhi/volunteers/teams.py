@@ -13,10 +13,11 @@ from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.inputs import clean_text, save_validated
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import Level, OrgUnit
 from shezhi.volunteers.models import Team, TeamMembership, TeamMembershipEvent, Volunteer
-from shezhi.volunteers.services import RECORDING_ROLES, _save, _text, may_record_for
+from shezhi.volunteers.services import RECORDING_ROLES, may_record_for
 
 Role = TeamMembership.TeamRole
 
@@ -77,18 +78,18 @@ def team_apply(
         if guide is None or not may_record_for(guide, community):
             raise NotFound("未找到该指导社工", field="guide_id")
     team = Team(
-        name=_text(name, field="name", label="队名", limit=60),
+        name=clean_text(name, field="name", label="队名", max_length=60),
         community=community,
         kind=kind,
         status=Team.Status.APPLIED,
-        charter=_text(charter, field="charter", label="队伍章程", limit=5000),
+        charter=clean_text(charter, field="charter", label="队伍章程", max_length=5000),
         leader=leader,
         guide=guide,
         applied_by=actor,
     )
     if Team.objects.filter(community=community, name=team.name).exists():
         raise Conflict("本社区已有同名服务队", field="name")
-    _save(team)
+    save_validated(team)
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=team, summary="申请成立服务队")
     return team
 
@@ -104,7 +105,9 @@ def team_review(*, actor: User, team_id: int, approve: bool, reason: str = "") -
         raise Forbidden("只有该队的指导社工可以审核")
     if team.status != Team.Status.APPLIED:
         raise Conflict("该服务队不在待审核状态", field="status")
-    reason = _text(reason, field="reason", label="未通过原因", limit=300, required=not approve)
+    reason = clean_text(
+        reason, field="reason", label="未通过原因", max_length=300, required=not approve
+    )
     team.status = Team.Status.FOUNDED if approve else Team.Status.REFUSED
     team.reviewed_by = actor
     team.reviewed_at = timezone.now()

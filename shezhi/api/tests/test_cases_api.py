@@ -2,9 +2,8 @@
 else gets the same 404 as a missing case and leaves an entry in the access log; every read is
 logged; writes go through the services with their Chinese messages."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
@@ -82,7 +81,7 @@ def test_outsiders_get_the_404_of_a_missing_case_and_an_audit_entry(as_user, wor
         api.post(f"/cases/{case.pk}/advance", {"to_status": "evaluation"}),
         api.post(
             f"/cases/{case.pk}/interventions",
-            {"on": date.today().isoformat(), "form": "office", "content": "x"}
+            {"on": timezone.localdate().isoformat(), "form": "office", "content": "x"}
             | {"duration_minutes": 10},
         ),
     ):
@@ -99,7 +98,7 @@ def test_admin_with_emergency_access_reads_the_case(as_user, world, case):
 
 
 def test_log_an_intervention_and_bad_input(as_user, world, case, counsellor):
-    body = {"on": date.today().isoformat(), "form": "counselling", "content": "咨询"}
+    body = {"on": timezone.localdate().isoformat(), "form": "counselling", "content": "咨询"}
     r = as_user(counsellor).post(f"/cases/{case.pk}/interventions", body | {"duration_minutes": 50})
     assert r.status_code == 201 and r.json()["by"]
     r = as_user(counsellor).post(f"/cases/{case.pk}/interventions", body | {"duration_minutes": 0})

@@ -2,9 +2,10 @@
 closure, team) and the aggregate report: each calls the page's service, so the same role may do
 it, an outsider gets the 404 of a missing case, and bad input a Chinese 400."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
@@ -13,7 +14,7 @@ from shezhi.cases.tests.factories import open_case, to_stage
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 CJK = "\u4e00"
 
 
@@ -83,7 +84,7 @@ def test_plan_with_goals(as_user, world):
         "description": "每周外出一次",
         "interventions": "陪同参加社区活动",
         "responsible_id": world.alice.pk,
-        "due_on": (date.today() + timedelta(days=30)).isoformat(),
+        "due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
     }
     r = as_user(world.alice).post(f"/cases/{case.pk}/plans", {"summary": "计划", "goals": [goal]})
     assert r.status_code == 201, r.content

@@ -1,6 +1,6 @@
 """Cases built through the services, and moved to any stage with the work each stage needs."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -59,6 +59,6 @@ def to_stage(case: Case, worker: User, stage: str) -> Case:
 
 
 def log_session(case: Case, who: User, content: str = "面谈：讨论学校情况", **kwargs):
-    params = {"on": date.today(), "form": "office", "duration_minutes": 50}
+    params = {"on": timezone.localdate(), "form": "office", "duration_minutes": 50}
     params.update(kwargs)
     return services.intervention_log(actor=who, case_id=case.pk, content=content, **params)

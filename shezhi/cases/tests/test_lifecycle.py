@@ -144,21 +144,25 @@ def test_plan_without_goals_is_refused(world):
 
 def test_goal_responsible_must_be_on_the_team(world):
     case = to_stage(open_case(world.alice, world.dora_resident), world.alice, Stage.PLANNING)
-    goal = services.GoalInput("目标", "策略", world.charlie.pk, date.today() + timedelta(days=9))
+    goal = services.GoalInput(
+        "目标", "策略", world.charlie.pk, timezone.localdate() + timedelta(days=9)
+    )
     with pytest.raises(InvalidInput, match="团队成员"):
         services.plan_create(actor=world.alice, case_id=case.pk, goals=[goal])
     assert not case.plans.exists()  # the half-made plan is rolled back
 
 
 def test_closure_before_intake_is_refused(world):
-    case = open_case(world.alice, world.dora_resident, opened_on=date.today() - timedelta(days=3))
+    case = open_case(
+        world.alice, world.dora_resident, opened_on=timezone.localdate() - timedelta(days=3)
+    )
     with pytest.raises(InvalidInput, match="结案日期不能早于接案日期"):
         services.case_close(
             actor=world.alice,
             case_id=case.pk,
             reason="client_withdrew",
             outcome="not_achieved",
-            closed_on=date.today() - timedelta(days=10),
+            closed_on=timezone.localdate() - timedelta(days=10),
         )
     with pytest.raises(InvalidInput, match="回访日期不能早于结案日期"):
         services.case_close(
@@ -166,7 +170,7 @@ def test_closure_before_intake_is_refused(world):
             case_id=case.pk,
             reason="client_withdrew",
             outcome="not_achieved",
-            follow_up_on=date.today() - timedelta(days=1),
+            follow_up_on=timezone.localdate() - timedelta(days=1),
         )
     case.refresh_from_db()
     assert case.status == Stage.INTAKE
@@ -183,7 +187,9 @@ def test_goals_met_only_after_evaluation(world):
 def test_future_and_pre_intake_dates_are_refused(world):
     case = open_case(world.alice, world.dora_resident)
     with pytest.raises(InvalidInput, match="接案日期不能晚于今天"):
-        open_case(world.alice, world.dora_resident, opened_on=date.today() + timedelta(days=1))
+        open_case(
+            world.alice, world.dora_resident, opened_on=timezone.localdate() + timedelta(days=1)
+        )
     case = to_stage(case, world.alice, Stage.INTERVENTION)
     with pytest.raises(InvalidInput, match="不能早于接案日期"):
         log_session(case, world.alice, on=case.opened_on - timedelta(days=1))
@@ -203,7 +209,9 @@ def test_closed_case_takes_no_more_work_until_reopened(world):
 
 
 def test_consent_required_and_guardian_for_a_minor(world):
-    child = ResidentFactory(grid=world.a["grid"], birth_date=date(date.today().year - 12, 1, 1))
+    child = ResidentFactory(
+        grid=world.a["grid"], birth_date=date(timezone.localdate().year - 12, 1, 1)
+    )
     with pytest.raises(InvalidInput, match="本人同意"):
         open_case(world.alice, world.dora_resident, client_consent=False)
     with pytest.raises(InvalidInput, match="监护人同意"):
@@ -213,7 +221,9 @@ def test_consent_required_and_guardian_for_a_minor(world):
 
 
 def test_crisis_case_may_open_before_consent_but_not_leave_intake(world):
-    child = ResidentFactory(grid=world.a["grid"], birth_date=date(date.today().year - 15, 6, 1))
+    child = ResidentFactory(
+        grid=world.a["grid"], birth_date=date(timezone.localdate().year - 15, 6, 1)
+    )
     from shezhi.care.models import CareAlert
 
     alert = CareAlert.objects.create(

@@ -1,8 +1,7 @@
 """Opening a case from a crisis alert, a need or a visit links them."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from shezhi.care.models import CareAlert, Visit
 from shezhi.cases import services
@@ -112,7 +111,7 @@ def test_need_source_requires_the_need(world):
 
 def test_one_visit_opens_a_case_and_starts_several_benefit_tasks(world):
     visit = Visit.objects.create(
-        resident=world.dora_resident, visitor=world.gina, visited_on=date.today()
+        resident=world.dora_resident, visitor=world.gina, visited_on=timezone.localdate()
     )
     case = open_case(world.alice, world.dora_resident, source=Case.Source.VISIT, visit_id=visit.pk)
     assert case.visit == visit
@@ -124,7 +123,7 @@ def test_one_visit_opens_a_case_and_starts_several_benefit_tasks(world):
     )
     assert {t.visit_id for t in tasks} == {visit.pk} and len(tasks) == 3
     other_visit = Visit.objects.create(
-        resident=world.resident_b, visitor=world.charlie, visited_on=date.today()
+        resident=world.resident_b, visitor=world.charlie, visited_on=timezone.localdate()
     )
     with pytest.raises(InvalidInput, match="走访"):
         services.benefit_tasks_start(

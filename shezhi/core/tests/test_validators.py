@@ -13,6 +13,7 @@ from shezhi.core.validators import (
     validate_mobile,
 )
 
+TODAY = date(2026, 12, 3)
 births = st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31))
 areas = st.from_regex(r"[1-6]\d{5}", fullmatch=True)
 sequences = st.integers(min_value=0, max_value=999)
@@ -20,11 +21,11 @@ sequences = st.integers(min_value=0, max_value=999)
 
 @pytest.mark.parametrize("value", ["11010519491231002X", "360426199101010071"])
 def test_known_good_id_numbers_pass(value):
-    assert validate_id_number(value) == value
+    assert validate_id_number(value, today=TODAY) == value
 
 
 def test_lower_case_x_and_spaces_are_normalised():
-    assert validate_id_number(" 11010519491231002x ") == "11010519491231002X"
+    assert validate_id_number(" 11010519491231002x ", today=TODAY) == "11010519491231002X"
 
 
 @given(areas, births, sequences)
@@ -64,7 +65,7 @@ def test_a_single_changed_digit_is_caught(area, born, seq, position, delta):
 )
 def test_bad_id_numbers_say_what_is_wrong(value, message):
     with pytest.raises(InvalidValue, match=message):
-        validate_id_number(value)
+        validate_id_number(value, today=TODAY)
 
 
 def test_check_char_uses_the_standard_weights():

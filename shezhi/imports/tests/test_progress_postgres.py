@@ -37,7 +37,7 @@ def test_progress_is_visible_to_another_connection_during_the_import(settings, m
         actor=alice, kind="records", file_name="r.xlsx", content=record_file(rows)
     )
     seen: list[tuple[str, int, int]] = []
-    real_flush = services._Progress.flush
+    real_flush = services.Progress.flush
 
     def observe():  # another thread = another connection, outside the import transaction
         try:
@@ -53,7 +53,7 @@ def test_progress_is_visible_to_another_connection_during_the_import(settings, m
             t.start()
             t.join()
 
-    monkeypatch.setattr(services._Progress, "flush", spy)
+    monkeypatch.setattr(services.Progress, "flush", spy)
     done = services.import_job_run(job_id=job.pk, progress_every=10)
     assert done.status == ImportJob.Status.DONE
     assert ("importing", 10, 0) in seen and ("importing", 20, 0) in seen

@@ -179,14 +179,14 @@ def test_outsider_cannot_import_records_for_another_community(world):
 
 def test_progress_fields_update_while_validating_and_importing(world, monkeypatch):
     seen: list[tuple[str, int, int]] = []
-    real_flush = services._Progress.flush
+    real_flush = services.Progress.flush
 
     def spy(self, *, in_transaction=False):
         real_flush(self, in_transaction=in_transaction)
         job = ImportJob.objects.get(pk=self.job.pk)
         seen.append((job.status, services.progress_of(job), job.total_rows))
 
-    monkeypatch.setattr(services._Progress, "flush", spy)
+    monkeypatch.setattr(services.Progress, "flush", spy)
     rows = [
         record_row(
             world.bob_volunteer.volunteer_no, 服务日期=timezone.localdate() - timedelta(days=d)

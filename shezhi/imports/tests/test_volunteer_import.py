@@ -1,6 +1,5 @@
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from shezhi.core.errors import Forbidden, NotFound
 from shezhi.core.models import AuditEvent
@@ -46,7 +45,7 @@ def test_one_bad_row_imports_nothing_and_names_row_column_reason(world):
 
 def test_every_bad_volunteer_row_is_reported(world):
     existing = world.bob_volunteer.id_number
-    minor = id_for(7, born=date.today().replace(year=date.today().year - 12))
+    minor = id_for(7, born=timezone.localdate().replace(year=timezone.localdate().year - 12))
     rows = [
         volunteer_row(1),  # row 2: fine
         volunteer_row(2, 身份证号码="1234"),  # row 3
@@ -93,7 +92,7 @@ def test_every_bad_volunteer_row_is_reported(world):
 
 
 def test_minor_with_guardian_consent_imports(world):
-    minor = id_for(7, born=date.today().replace(year=date.today().year - 15))
+    minor = id_for(7, born=timezone.localdate().replace(year=timezone.localdate().year - 15))
     row = volunteer_row(
         1,
         身份证号码=minor,

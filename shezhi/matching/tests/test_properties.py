@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shezhi.matching.engine import _cell_size, _Pool, hour_mask, match
+from shezhi.matching.engine import Pool, cell_size, hour_mask, match
 from shezhi.matching.model import MatchCandidate, MatchConfig, MatchNeed
 
 SKILLS = ["a", "b", "c"]
@@ -146,7 +146,7 @@ def test_an_added_candidate_never_lowers_the_optimum(needs_, cands, extra):
 @given(needs(), candidates())
 def test_batch_and_single_need_generation_agree(needs_, cands):
     needs_ = sorted(needs_, key=lambda n: n.id)
-    pool = _Pool(cands, CONFIG, _cell_size(needs_, CONFIG))
+    pool = Pool(cands, CONFIG, cell_size(needs_, CONFIG))
     batch = pool.batch_edges(needs_, 0, len(needs_), None)
     for k, n in enumerate(needs_):
         single, _ = pool.edges_for(n, None)

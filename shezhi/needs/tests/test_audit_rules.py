@@ -4,6 +4,7 @@ team is proposed or dispatched to; minors are kept off hazardous work. Charlie i
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.needs import selectors, services
@@ -63,7 +64,7 @@ def test_a_team_not_founded_is_neither_proposed_nor_dispatched_to(world, status)
 
 def test_minors_are_kept_off_hazardous_needs(world):
     minor = VolunteerFactory(
-        community=world.a["community"], birth_date=date(date.today().year - 16, 1, 1)
+        community=world.a["community"], birth_date=date(timezone.localdate().year - 16, 1, 1)
     )
     need = order(world, hazardous=True)
     assert need.hazardous and "危险作业" in need.preferences_label

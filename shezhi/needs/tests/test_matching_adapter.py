@@ -1,6 +1,7 @@
 """一键派单 and the engine in the platform: proposals, review and confirm, decline → next best."""
 
 import pytest
+from django.utils import timezone
 
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.needs import selectors, services
@@ -141,7 +142,7 @@ def test_withdrawal_by_the_social_worker_is_not_redispatched(world):
 
 
 def test_volunteers_bring_their_availability_and_valid_certificates(world):
-    from datetime import date, time, timedelta
+    from datetime import time, timedelta
 
     from shezhi.needs.matching_adapter import candidates_for
     from shezhi.volunteers.models import Availability, Certificate
@@ -150,7 +151,10 @@ def test_volunteers_bring_their_availability_and_valid_certificates(world):
     Availability.objects.create(volunteer=bob, weekday=1, start=time(18, 30), end=time(21, 15))
     Certificate.objects.create(volunteer=bob, kind="nurse", number="1", expires_on=None)
     Certificate.objects.create(
-        volunteer=bob, kind="lawyer", number="2", expires_on=date.today() - timedelta(days=1)
+        volunteer=bob,
+        kind="lawyer",
+        number="2",
+        expires_on=timezone.localdate() - timedelta(days=1),
     )
     pool = {c.key: c for c in candidates_for(world.a["community"])}
     assert pool[("volunteer", bob.pk)].availability == ((24 + 18, 24 + 22),)
@@ -211,3 +215,23 @@ def test_candidates_carry_registered_levels_without_extra_queries_per_volunteer(
     # a team offers each skill at its best member's level
     expected = {t.code: lv for lv, t in zip((1, 4, 5), tags, strict=True)}
     assert pool[("team", world.team.pk)].skills == expected
+
+
+def test_a_volunteer_turning_18_is_an_adult_on_the_shanghai_date_not_the_servers(world):
+    """At 17:00 UTC on 3 December it is already 4 December in Shanghai: Bob, born on 4 December
+    2008, is 18 there. A server clock in UTC (date.today()) would still call him a minor."""
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    from shezhi.needs.matching_adapter import candidates_for
+
+    bob = world.bob_volunteer
+    bob.birth_date = date(2008, 12, 4)
+    bob.save(update_fields=["birth_date"])
+    with freeze_time("2026-12-03 17:00:00"):
+        pool = {c.key: c for c in candidates_for(world.a["community"])}
+    assert not pool[("volunteer", bob.pk)].is_minor
+    with freeze_time("2026-12-03 15:59:00"):  # 23:59 on the 3rd in Shanghai: still 17
+        pool = {c.key: c for c in candidates_for(world.a["community"])}
+    assert pool[("volunteer", bob.pk)].is_minor

@@ -166,7 +166,7 @@ def desk_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     return render(request, "web/activities/desk_detail.html", {"page": page})
 
 
-def _act(
+def act(
     request: HttpRequest,
     activity_id: int,
     action: Callable[[], Any],
@@ -188,7 +188,7 @@ def _act(
 @require_POST
 def desk_decide(request: HttpRequest, activity_id: int, signup_id: int) -> HttpResponse:
     approve = request.POST.get("approve") == "1"
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: signups.signup_decide(
@@ -204,7 +204,7 @@ def desk_decide(request: HttpRequest, activity_id: int, signup_id: int) -> HttpR
 @login_required
 @require_POST
 def desk_manual_checkin(request: HttpRequest, activity_id: int, signup_id: int) -> HttpResponse:
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: checkins.checkin_manual(
@@ -217,7 +217,7 @@ def desk_manual_checkin(request: HttpRequest, activity_id: int, signup_id: int) 
 @login_required
 @require_POST
 def desk_close(request: HttpRequest, activity_id: int) -> HttpResponse:
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: checkins.checkout_close_forgotten(actor=request.user, activity_id=activity_id),
@@ -228,7 +228,7 @@ def desk_close(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def desk_confirm(request: HttpRequest, activity_id: int) -> HttpResponse:
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: checkins.attendance_confirm(actor=request.user, activity_id=activity_id),
@@ -338,7 +338,7 @@ def _new_context(form: ActivityForm, formset: Any) -> dict[str, Any]:
 @login_required
 @require_POST
 def desk_publish(request: HttpRequest, activity_id: int) -> HttpResponse:
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: services.activity_publish(actor=request.user, activity_id=activity_id),
@@ -354,7 +354,7 @@ def desk_insurance(request: HttpRequest, activity_id: int, signup_id: int) -> Ht
     if not form.is_valid():
         messages.error(request, "；".join(form.labelled_errors()))
         return redirect("activities:desk_detail", activity_id=activity_id)
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: signups.insurance_record_for_signup(

@@ -30,7 +30,7 @@ from shezhi.web.activities.forms import (
     SummaryPhotoForm,
     position_edits,
 )
-from shezhi.web.activities.views import _act
+from shezhi.web.activities.views import act
 
 
 def _organised(request: HttpRequest, activity_id: int) -> Activity:
@@ -113,7 +113,7 @@ def desk_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "；".join(form.labelled_errors()))
         return redirect("activities:desk_detail", activity_id=activity_id)
-    return _act(
+    return act(
         request,
         activity_id,
         lambda: services.activity_cancel(

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shezhi.accounts import services as account_services
+from shezhi.core.ages import age_on
 from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.people import selectors as people_selectors
-from shezhi.people.ages import age_on
 from shezhi.people.models import Resident
 from shezhi.web.needs import forms
 from shezhi.web.needs.views import not_found_or, resident_only, staff_only
