@@ -121,7 +121,7 @@ def main() -> int:
     job = services.import_job_create(
         actor=worker, kind=ImportJob.Kind.VOLUNTEERS, file_name="b.xlsx", content=content
     )
-    real_stage, real_publish = services._stage, services.VolunteerImport.publish
+    real_stage, real_publish = services.stage_job_rows, services.VolunteerImport.publish
 
     def stage(*args, **kwargs):
         t0 = time.perf_counter()
@@ -138,7 +138,7 @@ def main() -> int:
         finally:
             phases["publish"] = time.perf_counter() - t0
 
-    services._stage = stage
+    services.stage_job_rows = stage
     services.VolunteerImport.publish = publish
     instrument()
     stop, waits = threading.Event(), []

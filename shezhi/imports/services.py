@@ -302,7 +302,7 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
         if problems:
             return _fail(job, problems)
         _set(job, processed_rows=0)
-        _stage(job, importer.stage_rows(reader.records()))
+        stage_job_rows(job, importer.stage_rows(reader.records()))
         # Claim the job for publishing: a sweep that failed it meanwhile wins.
         if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
             status=ImportJob.Status.IMPORTING, processed_rows=0, updated_at=timezone.now()
@@ -336,7 +336,7 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
     return job
 
 
-def _stage(job: ImportJob, rows: Any) -> None:
+def stage_job_rows(job: ImportJob, rows: Any) -> None:
     """Store the checked rows, STAGE_BATCH per transaction; each commit releases SQLite's write
     lock and moves the job's progress and heartbeat (`updated_at`)."""
     batch: list[StagedRow] = []
@@ -344,13 +344,13 @@ def _stage(job: ImportJob, rows: Any) -> None:
     for row, data in rows:
         batch.append(StagedRow(job_id=job.pk, row=row, data=data))
         if len(batch) >= STAGE_BATCH:
-            done += _stage_batch(job, batch, done)
+            done += stage_batch(job, batch, done)
             batch = []
     if batch:
-        _stage_batch(job, batch, done)
+        stage_batch(job, batch, done)
 
 
-def _stage_batch(job: ImportJob, batch: list[StagedRow], done: int) -> int:
+def stage_batch(job: ImportJob, batch: list[StagedRow], done: int) -> int:
     job.processed_rows = min(done + len(batch), job.total_rows)
     with transaction.atomic():
         StagedRow.objects.bulk_create(batch)

@@ -38,7 +38,7 @@ def test_rows_are_staged_in_batches_then_published_and_purged(world, monkeypatch
     monkeypatch.setattr(services, "STAGE_BATCH", 4)
     monkeypatch.setattr(services, "PUBLISH_PAGE", 3)
     batches: list[tuple[int, int, int]] = []
-    real = services._stage_batch
+    real = services.stage_batch
 
     def spy(job, batch, done):
         n = real(job, batch, done)
@@ -46,7 +46,7 @@ def test_rows_are_staged_in_batches_then_published_and_purged(world, monkeypatch
         batches.append((StagedRow.objects.filter(job=job).count(), job.processed_rows, imported()))
         return n
 
-    monkeypatch.setattr(services, "_stage_batch", spy)
+    monkeypatch.setattr(services, "stage_batch", spy)
     job = run_import(world.alice, VOL, volunteer_file([volunteer_row(n) for n in range(1, 11)]))
     assert job.status == ImportJob.Status.DONE and job.imported_rows == 10
     assert batches == [(4, 4, 0), (8, 8, 0), (10, 10, 0)]
@@ -122,7 +122,7 @@ def test_the_sweep_fails_a_job_stopped_mid_staging_and_purges_its_rows(world, se
 
 def test_a_worker_that_wakes_after_the_sweep_publishes_nothing(world, settings, monkeypatch):
     monkeypatch.setattr(services, "STAGE_BATCH", 2)
-    real = services._stage_batch
+    real = services.stage_batch
 
     def stalls(job, batch, done):
         n = real(job, batch, done)
@@ -130,7 +130,7 @@ def test_a_worker_that_wakes_after_the_sweep_publishes_nothing(world, settings, 
             services.import_jobs_sweep(now=timezone.now() + timedelta(days=1))
         return n
 
-    monkeypatch.setattr(services, "_stage_batch", stalls)
+    monkeypatch.setattr(services, "stage_batch", stalls)
     job = queued(world, settings, 5)
     job = services.import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
@@ -189,7 +189,7 @@ def test_the_api_answers_while_an_import_is_staging_on_file_backed_sqlite(
         job = in_thread(lambda: queued(world, settings, 300))
         staging = threading.Event()
         answered = threading.Event()
-        real = services._stage_batch
+        real = services.stage_batch
 
         def pause_once(job, batch, done):
             n = real(job, batch, done)
@@ -198,7 +198,7 @@ def test_the_api_answers_while_an_import_is_staging_on_file_backed_sqlite(
                 answered.wait(timeout=60)
             return n
 
-        monkeypatch.setattr(services, "_stage_batch", pause_once)
+        monkeypatch.setattr(services, "stage_batch", pause_once)
         result: list[ImportJob] = []
 
         def work():
