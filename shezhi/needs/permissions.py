@@ -153,7 +153,7 @@ def _state_message(actor: User, need: Need, action: NeedAction) -> str:
         )
     if action == NeedAction.EDIT:
         return f"当前状态为「{need.status_label}」，已结束的需求不能修改"
-    if action.value not in workflow.Action:
+    if action.value not in {a.value for a in workflow.Action}:
         return "当前状态不能进行此操作"
     try:
         workflow.next_status(status, workflow.Action(action.value), note="-")
