@@ -7,9 +7,12 @@ never their own. Anyone else does not see the account (404)."""
 
 from enum import StrEnum
 
-from shezhi.accounts.models import User
+from shezhi.accounts.models import STAFF_ROLES, Role, User
 from shezhi.timebank.models import Account, Deposit
 from shezhi.volunteers.services import may_approve_late, may_record_for
+
+# Staff who keep the accounts at the desk (menu entry); a grid worker works the street instead.
+DESK_ROLES = STAFF_ROLES - {Role.GRID_WORKER}
 
 
 class AccountAction(StrEnum):

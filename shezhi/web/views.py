@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
+from shezhi.cases.services import OPEN_ROLES as CASE_OPEN_ROLES
 from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
@@ -322,6 +323,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "overdue": need.is_overdue(),
         "transitions": need.transitions.select_related("actor"),
         "actions": actions,
+        "may_open_case": user.role in CASE_OPEN_ROLES,  # the cases app's rule, not the template's
         "candidate_rows": [
             (
                 f"{r.candidate.kind}:{r.candidate.id}",
