@@ -98,7 +98,12 @@ def account_get(*, actor: User, account_id: int) -> AccountPage:
         deposits=_with_actions(
             actor,
             Deposit.objects.filter(account=account)
-            .select_related("record__organiser_unit", "account__community")
+            .select_related(
+                "record__organiser_unit",
+                "account__community",
+                "account__volunteer",
+                "account__resident",
+            )
             .order_by("-requested_at", "-id")[:20],
         ),
         may_manage=may_manage(actor, account),
