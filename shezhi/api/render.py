@@ -6,7 +6,7 @@ from typing import Any
 from shezhi.accounts.models import User
 from shezhi.core.masking import mask_address
 from shezhi.needs.models import Need
-from shezhi.needs.workflow import Status, allowed_actions
+from shezhi.needs.permissions import need_actions_for
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
 
@@ -23,6 +23,13 @@ def unit(obj: OrgUnit | None) -> dict[str, Any] | None:
     if obj is None:
         return None
     return {"id": obj.pk, "code": obj.code, "name": obj.name, "level": obj.level}
+
+
+def actions_list(actions: frozenset[Any]) -> list[str]:
+    """An action set as the API returns it: values in the enum's order (stable for clients)."""
+    if not actions:
+        return []
+    return [a.value for a in type(next(iter(actions))) if a in actions]
 
 
 def need_item(need: Need, now: datetime) -> dict[str, Any]:
@@ -72,7 +79,7 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
         "helper_gender": need.helper_gender,
         "home_visit": need.home_visit,
         "hazardous": need.hazardous,
-        "allowed_actions": [a.value for a in allowed_actions(Status(need.status))],
+        "allowed_actions": actions_list(need_actions_for(actor, need)),
         "history": [
             {
                 "action": t.action,

@@ -186,7 +186,9 @@ class NeedOut(NeedListItemOut):
     helper_gender: str
     home_visit: bool
     hazardous: bool
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(
+        description="当前用户此刻可对该需求执行的操作（needs/permissions.py），与页面按钮一致"
+    )
     history: list[TransitionOut]
 
 

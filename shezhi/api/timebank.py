@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, Id, In, StrictBool
 from shezhi.timebank import selectors, services
 from shezhi.timebank.models import Account, Deposit, Kinship, Transaction
+from shezhi.timebank.permissions import AccountAction
 
 router = Router(tags=["时间银行"])
 
@@ -48,6 +49,9 @@ class AccountDetailOut(AccountOut):
     eligible_rates: dict[str, Decimal] = Field(description="{可存入的服务类别: 每小时时间币}")
     reviewers_required: int
     relatives: list[RelativeOut]
+    allowed_actions: list[str] = Field(
+        description="本人对该账户可做的操作（spend、transfer、record_kinship），与页面按钮一致"
+    )
 
 
 class AccountOpenIn(In):
@@ -174,6 +178,7 @@ def _detail(page: selectors.AccountPage) -> dict:
         "eligible_rates": page.policy.rates,
         "reviewers_required": page.policy.reviewers_required,
         "relatives": [_relative(k) for k in page.relatives],
+        "allowed_actions": [a.value for a in AccountAction if a in page.actions],
     }
 
 

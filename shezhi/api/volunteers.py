@@ -24,6 +24,7 @@ from shezhi.volunteers.models import (
     TeamMembership,
     Volunteer,
 )
+from shezhi.volunteers.permissions import TeamAction, team_actions_for
 
 router = Router(tags=["志愿者与服务记录"])
 
@@ -752,6 +753,9 @@ class TeamEventOut(Schema):
 class TeamOut(TeamItemOut):
     charter: str
     refusal_reason: str
+    allowed_actions: list[str] = Field(
+        description="当前用户可对该队执行的操作（review、join、leave、manage_members），与页面按钮一致"
+    )
     figures: TeamFiguresOut
     members: list[MemberOut]
     history: list[TeamEventOut]
@@ -782,6 +786,7 @@ def _team(request: HttpRequest, team_id: int) -> dict[str, Any]:
         **_team_item(t),
         "charter": t.charter,
         "refusal_reason": t.refusal_reason,
+        "allowed_actions": [a.value for a in TeamAction if a in team_actions_for(request.auth, t)],
         "figures": figures.__dict__,
         "members": [
             {"volunteer": _volunteer_item(m.volunteer), "role": m.role, "joined_at": m.joined_at}

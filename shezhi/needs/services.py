@@ -28,6 +28,7 @@ from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter, notices
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
+from shezhi.needs.permissions import NeedAction, need_require, need_require_role
 from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
 from shezhi.notifications.models import Notification
@@ -37,7 +38,7 @@ from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
 from shezhi.volunteers import commitments, trust
 from shezhi.volunteers.holds import service_record_rated
-from shezhi.volunteers.models import Team, TeamMembership, Volunteer
+from shezhi.volunteers.models import Team, Volunteer
 from shezhi.volunteers.services import service_record_create
 
 MAX_MINUTES = 24 * 60
@@ -240,8 +241,8 @@ def _load(actor: User, need_id: int, expected_version: int | None) -> Need:
 
 
 def _require_dispatcher(actor: User) -> None:
-    if not actor.can_dispatch:
-        raise Forbidden("只有社工或督导可以派单、取消和复核需求")
+    """Batch dispatch (no single need): the same role answer as needs/permissions.py."""
+    need_require_role(actor, NeedAction.DISPATCH)
 
 
 ASSIGNEE_FIELDS = ("assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner")
@@ -301,9 +302,10 @@ def need_dispatch(
     expected_version: int | None = None,
 ) -> Need:
     """派单 (or 重新派单 when already dispatched or accepted)."""
-    _require_dispatcher(actor)
+    need_require_role(actor, NeedAction.DISPATCH)
     need = _load(actor, need_id, expected_version)
     action = Action.DISPATCH if need.status == Status.PENDING else Action.REDISPATCH
+    need_require(actor, need, NeedAction(action.value))
     fields = _assignee(need, target_kind, target_id)
     fields.update(dispatched_at=timezone.now(), accepted_by=None, accepted_at=None)
     held = notices.before(need)
@@ -317,36 +319,11 @@ def _is_minor(volunteer: Volunteer) -> bool:
     return volunteer.age_on(timezone.localdate()) < ADULT_AGE
 
 
-def _may_accept(actor: User, need: Need) -> bool:
-    kind = need.assignee_kind
-    if kind == Need.AssigneeKind.SOCIAL_WORKER:
-        return need.assignee_user_id == actor.pk
-    if kind == Need.AssigneeKind.PARTNER:
-        return actor.role == Role.PARTNER and actor.partner_id == need.assignee_partner_id
-    volunteer = Volunteer.objects.filter(user=actor, is_active=True).first()
-    if volunteer is None:
-        return False
-    if kind == Need.AssigneeKind.VOLUNTEER:
-        return need.assignee_volunteer_id == volunteer.pk
-    if kind == Need.AssigneeKind.TEAM:
-        return TeamMembership.objects.filter(
-            team_id=need.assignee_team_id, volunteer=volunteer
-        ).exists()
-    return kind == Need.AssigneeKind.POOL and volunteer.community_id == need.community_id
-
-
 @transaction.atomic
 def need_accept(*, actor: User, need_id: int, expected_version: int | None = None) -> Need:
     """接单. When several helpers accept at once, the first write wins; the others get 409."""
     need = _load(actor, need_id, expected_version)
-    if need.status == Status.DISPATCHED and not _may_accept(actor, need):
-        raise Forbidden("这张订单不是派给您的")
-    if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
-        raise Conflict("这张订单已被其他人接单", code="taken")
-    if need.hazardous:
-        volunteer = Volunteer.objects.filter(user=actor).first()
-        if volunteer is not None and _is_minor(volunteer):
-            raise Forbidden("危险作业不能由未成年志愿者承接")
+    need_require(actor, need, NeedAction.ACCEPT)
     _refuse_clash_on_accept(actor, need)
     need = _apply(
         actor=actor,
@@ -400,11 +377,6 @@ def accepted_orders_of(volunteer: Volunteer, start: datetime, end: datetime) -> 
     return found
 
 
-def _require_taker(actor: User, need: Need) -> None:
-    if need.accepted_by_id != actor.pk:
-        raise Forbidden("只有接单人可以执行此操作")
-
-
 def _window_text(need: Need) -> str:
     period = trust.start_window(
         need.wanted_from, need.wanted_until, settings.SHEZHI_SERVICE_START_WINDOW_MINUTES
@@ -421,7 +393,7 @@ def need_start(*, actor: User, need_id: int, now: datetime | None = None) -> Nee
     The server's clock marks the start; completion claims are checked against it."""
     now = now or timezone.now()
     need = _load(actor, need_id, None)
-    _require_taker(actor, need)
+    need_require(actor, need, NeedAction.START)
     if need.start_window_waived_at is None:
         verdict = trust.check_start(
             now, need.wanted_from, need.wanted_until, settings.SHEZHI_SERVICE_START_WINDOW_MINUTES
@@ -442,24 +414,15 @@ def need_start(*, actor: User, need_id: int, now: datetime | None = None) -> Nee
     return need
 
 
-def start_window_waivable(need: Need) -> bool:
-    """Whether the window around the booked time can still be waived for this order."""
-    return need.status in (Status.DISPATCHED, Status.ACCEPTED) and need.wanted_from is not None
-
-
 @transaction.atomic
 def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
     """A social worker lets the helper start this order outside the window around the booked
     time (the resident moved the appointment, an emergency …); the reason is audited."""
-    _require_dispatcher(actor)
+    need_require_role(actor, NeedAction.WAIVE_START)
     need = _load(actor, need_id, None)
-    if not start_window_waivable(need):
-        if need.wanted_from is None:
-            raise Conflict("该订单没有预约时间，开始服务不受时间限制", code="no_booked_time")
-        raise Conflict(
-            f"当前状态为「{need.status_label}」，只有已派单或已接单的订单可以准许不按预约时间开始",
-            code="illegal_transition",
-        )
+    if need.wanted_from is None:
+        raise Conflict("该订单没有预约时间，开始服务不受时间限制", code="no_booked_time")
+    need_require(actor, need, NeedAction.WAIVE_START)
     reason = clean_text(reason, field="reason", label="准许的原因", max_length=300)
     now = timezone.now()
     updated = Need.objects.filter(pk=need.pk, version=need.version).update(
@@ -500,7 +463,7 @@ def need_complete(
     carries the category and a neutral description (`service_description`, default
     "为社区居民提供…服务"), never the resident's words or the note."""
     need = _load(actor, need_id, None)
-    _require_taker(actor, need)
+    need_require(actor, need, NeedAction.COMPLETE)
     description = service_description_check(need, service_description)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput(f"服务时长应为1到{MAX_MINUTES}之间的整数分钟", field="minutes")
@@ -607,9 +570,7 @@ def need_dispatcher(need: Need) -> User | None:
 def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Need:
     """评单: the resident rates 1–5; 2 or less sends the need back to the social worker."""
     need = _load(actor, need_id, None)
-    owner = need.created_by_id == actor.pk or (need.resident and need.resident.user_id == actor.pk)
-    if not owner:
-        raise Forbidden("只有提出需求的居民可以评价")
+    need_require(actor, need, NeedAction.RATE)
     score = clean_int(score, field="score", label="评分", low=1, high=5)
     comment = clean_text(comment, field="comment", label="评价内容", max_length=500, required=False)
     need = _apply(
@@ -640,13 +601,7 @@ def need_rate(*, actor: User, need_id: int, score: int, comment: str = "") -> Ne
 def need_return(*, actor: User, need_id: int, reason: str) -> Need:
     """退回: the helper declines, or the social worker withdraws the order, back to 待受理."""
     need = _load(actor, need_id, None)
-    if not (
-        actor.can_dispatch
-        or sees_everything(actor)
-        or need.accepted_by_id == actor.pk
-        or (need.status == Status.DISPATCHED and _may_accept(actor, need))
-    ):
-        raise Forbidden("您无权退回这张订单")
+    need_require(actor, need, NeedAction.RETURN)
     fields: dict[str, Any] = {f: None for f in ASSIGNEE_FIELDS}
     fields.update(assignee_kind="", accepted_by=None, accepted_at=None)
     declined_by_helper = not actor.can_dispatch and not sees_everything(actor)
@@ -685,14 +640,7 @@ def _redispatch_after_decline(*, need: Need, declined_by: User) -> Need:
 def need_cancel(*, actor: User, need_id: int, reason: str) -> Need:
     """取消: by a social worker, or by the resident before anyone has accepted."""
     need = _load(actor, need_id, None)
-    is_owner = need.created_by_id == actor.pk or (
-        need.resident is not None and need.resident.user_id == actor.pk
-    )
-    if not (actor.can_dispatch):
-        if not is_owner:
-            raise Forbidden("您无权取消这项需求")
-        if need.status not in (Status.PENDING, Status.DISPATCHED):
-            raise Conflict("志愿者已接单，请联系社区社工取消", code="illegal_transition")
+    need_require(actor, need, NeedAction.CANCEL)
     held = notices.before(need)
     need = _apply(actor=actor, need=need, action=Action.CANCEL, note=(reason or "").strip())
     notices.cancelled(need, actor=actor, before=held)
@@ -701,8 +649,9 @@ def need_cancel(*, actor: User, need_id: int, reason: str) -> Need:
 
 @transaction.atomic
 def need_mark_unresolvable(*, actor: User, need_id: int, reason: str) -> Need:
-    _require_dispatcher(actor)
+    need_require_role(actor, NeedAction.UNRESOLVABLE)
     need = _load(actor, need_id, None)
+    need_require(actor, need, NeedAction.UNRESOLVABLE)
     held = notices.before(need)
     need = _apply(actor=actor, need=need, action=Action.UNRESOLVABLE, note=(reason or "").strip())
     notices.unresolvable(need, before=held)
@@ -712,12 +661,11 @@ def need_mark_unresolvable(*, actor: User, need_id: int, reason: str) -> Need:
 @transaction.atomic
 def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
     """Close the review of a low rating: either reopen the need or accept the outcome."""
-    _require_dispatcher(actor)
+    need_require_role(actor, NeedAction.REVIEW)
     need = _load(actor, need_id, None)
     note = (note or "").strip()
     # Review answers a low rating: a need never rated low has nothing to reopen by review.
-    if not need.needs_review:
-        raise Conflict("该需求没有待复核的评价", code="illegal_transition")
+    need_require(actor, need, NeedAction.REOPEN if reopen else NeedAction.REVIEW)
     if reopen:
         return _apply(
             actor=actor,
@@ -770,8 +718,9 @@ EDITABLE_FIELDS = (
 @transaction.atomic
 def need_update(*, actor: User, need_id: int, expected_version: int, **changes: Any) -> Need:
     """Edit a need's details. Two people editing the same version: the second gets 409."""
-    _require_dispatcher(actor)
+    need_require_role(actor, NeedAction.EDIT)
     need = _load(actor, need_id, expected_version)
+    need_require(actor, need, NeedAction.EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])

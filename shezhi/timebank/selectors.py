@@ -15,8 +15,15 @@ from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.core.errors import InvalidInput, NotFound
 from shezhi.timebank.models import Account, Deposit, DepositReview, Kinship, Posting
+from shezhi.timebank.permissions import (
+    AccountAction,
+    account_actions_for,
+    deposit_actions_for,
+    is_holder,
+    may_manage,
+)
 from shezhi.timebank.policy import BankPolicy, bank_policy_for
-from shezhi.timebank.services import CENT, balance, is_holder, may_manage
+from shezhi.timebank.services import CENT, balance
 from shezhi.volunteers.models import ServiceRecord, Volunteer
 from shezhi.volunteers.services import RECORDING_ROLES
 
@@ -67,6 +74,7 @@ class AccountPage:
     deposits: list[Deposit]
     may_manage: bool
     is_holder: bool
+    actions: frozenset[AccountAction] = frozenset()
 
 
 def account_get(*, actor: User, account_id: int) -> AccountPage:
@@ -87,14 +95,29 @@ def account_get(*, actor: User, account_id: int) -> AccountPage:
                 "relative__volunteer", "relative__resident", "relative__community"
             )
         ),
-        deposits=list(
+        deposits=_with_actions(
+            actor,
             Deposit.objects.filter(account=account)
-            .select_related("record")
-            .order_by("-requested_at", "-id")[:20]
+            .select_related(
+                "record__organiser_unit",
+                "account__community",
+                "account__volunteer",
+                "account__resident",
+            )
+            .order_by("-requested_at", "-id")[:20],
         ),
         may_manage=may_manage(actor, account),
         is_holder=is_holder(actor, account),
+        actions=account_actions_for(actor, account),
     )
+
+
+def _with_actions(actor: User, deposits: QuerySet[Deposit]) -> list[Deposit]:
+    """The deposits, each with `actions` (deposit_actions_for) for the page's buttons."""
+    rows = list(deposits)
+    for d in rows:
+        d.actions = deposit_actions_for(actor, d)  # type: ignore[attr-defined]
+    return rows
 
 
 def my_account_page(*, actor: User) -> AccountPage:

@@ -33,6 +33,7 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.permissions import require
 from shezhi.needs.models import Need
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
@@ -44,9 +45,18 @@ from shezhi.timebank.models import (
     Posting,
     Transaction,
 )
+from shezhi.timebank.permissions import (
+    AccountAction,
+    DepositAction,
+    account_actions_for,
+    deposit_actions_for,
+    is_holder,
+    may_manage,
+    may_reverse_by_role,
+)
 from shezhi.timebank.policy import bank_policy_for
 from shezhi.volunteers.models import ServiceCategory, ServiceRecord, Volunteer
-from shezhi.volunteers.services import may_approve_late, may_record_for
+from shezhi.volunteers.services import may_record_for
 
 CENT = Decimal("0.01")
 # No single movement may exceed this; real ones are bounded by the balance cap anyway.
@@ -80,15 +90,6 @@ def balance(account: Account) -> Decimal:
     """The balance derived from the postings (the only truth)."""
     total = Posting.objects.filter(account=account).aggregate(s=Sum("amount"))["s"]
     return (total or Decimal("0")).quantize(CENT)
-
-
-def is_holder(actor: User, account: Account) -> bool:
-    return account.holder_user_id is not None and account.holder_user_id == actor.pk
-
-
-def may_manage(actor: User, account: Account) -> bool:
-    """Staff of the account's community or above (recording roles), or the system admin."""
-    return may_record_for(actor, account.community)
 
 
 def _locked(account_id: Any, *, field: str = "account_id") -> Account:
@@ -233,10 +234,11 @@ def kinship_record(
     account holder, which lets the holder transfer coins to them. Both people must be in the
     staff member's scope; the relative's account is opened if needed."""
     account = _locked(account_id)
-    if not may_manage(actor, account):
-        if is_holder(actor, account):
-            raise Forbidden("亲属关系须由社区工作人员核验后登记")
-        raise NotFound("未找到该时间银行账户", field="account_id")
+    actions = account_actions_for(actor, account)
+    if AccountAction.RECORD_KINSHIP not in actions:
+        if not is_holder(actor, account):
+            raise NotFound("未找到该时间银行账户", field="account_id")
+        require(AccountAction.RECORD_KINSHIP, actions, message="亲属关系须由社区工作人员核验后登记")
     if relation not in Kinship.Relation.values:
         raise InvalidInput(f"亲属关系只能是直系亲属：{RELATIVES_TEXT}", field="relation")
     evidence = clean_text(evidence, field="evidence", label="核验依据（如户口簿）", max_length=100)
@@ -446,13 +448,11 @@ def deposit_reverse(*, actor: User, deposit_id: int, reason: str) -> Transaction
         may_record_for(actor, deposit.record.organiser_unit) or may_manage(actor, deposit.account)
     ):
         raise NotFound("未找到该存入申请", field="deposit_id")
-    if not (
-        may_approve_late(actor, deposit.account.community)
-        or may_approve_late(actor, deposit.record.organiser_unit)
-    ):
-        raise Forbidden("只有督导可以冲正时间币存入")
+    actions = deposit_actions_for(actor, deposit)
+    if not may_reverse_by_role(actor, deposit):
+        require(DepositAction.REVERSE, actions, message="只有督导可以冲正时间币存入")
     if deposit.account.holder_user_id == actor.pk:
-        raise Forbidden("不能冲正本人的存入")
+        require(DepositAction.REVERSE, actions, message="不能冲正本人的存入")
     reason = clean_text(reason, field="reason", label="冲正原因", max_length=200)
     if deposit.status != Deposit.Status.APPROVED:
         raise Conflict(f"该存入申请{deposit.get_status_display()}，不能冲正", field="status")
@@ -489,7 +489,7 @@ def deposit_reverse(*, actor: User, deposit_id: int, reason: str) -> Transaction
 
 def _source(actor: User, account_id: Any) -> Account:
     account = _locked(account_id)
-    if not (is_holder(actor, account) or may_manage(actor, account)):
+    if not account_actions_for(actor, account) & {AccountAction.SPEND, AccountAction.TRANSFER}:
         raise NotFound("未找到该时间银行账户", field="account_id")
     return account
 

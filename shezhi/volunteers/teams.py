@@ -10,13 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import User
-from shezhi.accounts.scoping import sees_everything
 from shezhi.core import audit
 from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text, save_validated
 from shezhi.core.models import AuditEvent
+from shezhi.core.permissions import require
 from shezhi.org.models import Level, OrgUnit
 from shezhi.volunteers.models import Team, TeamMembership, TeamMembershipEvent, Volunteer
+from shezhi.volunteers.permissions import TeamAction, may_review, team_actions_for
 from shezhi.volunteers.services import RECORDING_ROLES, may_record_for
 
 Role = TeamMembership.TeamRole
@@ -101,8 +102,8 @@ def team_review(*, actor: User, team_id: int, approve: bool, reason: str = "") -
     team = _team_for_update(team_id)
     if not may_record_for(actor, team.community):
         raise NotFound("未找到该服务队")
-    if team.guide_id and team.guide_id != actor.pk and not sees_everything(actor):
-        raise Forbidden("只有该队的指导社工可以审核")
+    if not may_review(actor, team):
+        require(TeamAction.REVIEW, frozenset(), message="只有该队的指导社工可以审核")
     if team.status != Team.Status.APPLIED:
         raise Conflict("该服务队不在待审核状态", field="status")
     reason = clean_text(
@@ -217,8 +218,13 @@ def team_set_role(*, actor: User, team_id: int, volunteer_id: int, role: str) ->
     team = _visible_team(actor, team_id)
     if role not in Role.values:
         raise InvalidInput("队内角色不正确", field="role")
+    actions = team_actions_for(actor, team)
     if not _actor_manages(actor, team):
-        raise Forbidden("只有队长、副队长或社工可以调整角色")
+        require(TeamAction.MANAGE_MEMBERS, actions, message="只有队长、副队长或社工可以调整角色")
+    # The page offers member management only in a founded team; the API holds the same line.
+    require(
+        TeamAction.MANAGE_MEMBERS, actions, message="服务队尚未成立或已解散", state_refusal=True
+    )
     if role == Role.LEADER and not (
         may_record_for(actor, team.community)
         or TeamMembership.objects.filter(

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role, User
+from shezhi.accounts.models import HELPER_ROLES, Role, User
 from shezhi.care.cards import COVERAGE_ROLES
 from shezhi.cases.selectors import ADMIN_ROLES as CASE_ADMIN_ROLES
 from shezhi.cases.services import OPEN_ROLES as CASE_ROLES
+from shezhi.timebank.permissions import DESK_ROLES as TIMEBANK_DESK_ROLES
 from shezhi.volunteers.services import RECORDING_ROLES
 
 IMPORT_ROLES = frozenset({*RECORDING_ROLES, Role.SYSTEM_ADMIN})
-TIMEBANK_DESK_ROLES = STAFF_ROLES - {Role.GRID_WORKER}
 # Roles who work the street: their "today" is the list of residents to visit.
 VISITING_ROLES = frozenset({Role.GRID_WORKER, Role.SOCIAL_WORKER})
 # Helpers with a volunteer record: their own page, activities and care visits.

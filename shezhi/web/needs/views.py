@@ -17,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
+from shezhi.cases.services import OPEN_ROLES as CASE_OPEN_ROLES
 from shezhi.core.errors import DomainError
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
-from shezhi.needs.workflow import STATUS_LABELS, Action, Status, allowed_actions
+from shezhi.needs.permissions import NeedAction, need_actions_for
+from shezhi.needs.workflow import STATUS_LABELS, Status
 from shezhi.people import selectors as people_selectors
 from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
@@ -95,8 +97,7 @@ def _resident_need_page(request, need: Need, *, rate_form=None, cancel_form=None
         {
             "need": need,
             "transitions": need.transitions.select_related("actor"),
-            "can_rate": need.status == Status.DONE,
-            "can_cancel": need.status in (Status.PENDING, Status.DISPATCHED),
+            "actions": need_actions_for(request.user, need),
             "rate_form": rate_form or forms.RateForm(),
             "cancel_form": cancel_form or forms.ReasonForm(),
         },
@@ -160,7 +161,6 @@ def helper_orders(request: HttpRequest) -> HttpResponse:
 
 
 def _order_page(request, need: Need, *, complete_form=None, decline_form=None, status=200):
-    actions = set(allowed_actions(Status(need.status)))
     is_taker = need.accepted_by_id == request.user.pk
     contact = need_selectors.need_contact_for_taker(actor=request.user, need=need)
     return render(
@@ -170,11 +170,7 @@ def _order_page(request, need: Need, *, complete_form=None, decline_form=None, s
             "need": need,
             "contact": contact,
             "is_taker": is_taker,
-            "can_accept": Action.ACCEPT in actions and need.status == Status.DISPATCHED,
-            "can_decline": Action.RETURN in actions
-            and (is_taker or need.status == Status.DISPATCHED),
-            "can_start": is_taker and Action.START in actions,
-            "can_complete": is_taker and Action.COMPLETE in actions,
+            "actions": need_actions_for(request.user, need),
             "transitions": need.transitions.select_related("actor"),
             "complete_form": complete_form or forms.CompleteForm(),
             "decline_form": decline_form or forms.ReasonForm(),
@@ -317,22 +313,17 @@ def desk_need_new(request: HttpRequest) -> HttpResponse:
 
 def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound) -> HttpResponse:
     user = request.user
-    may_dispatch = user.can_dispatch
-    actions = set(allowed_actions(Status(need.status)))
+    actions = need_actions_for(user, need)
     candidates = []
-    if may_dispatch and actions & {Action.DISPATCH, Action.REDISPATCH}:
+    if actions & {NeedAction.DISPATCH, NeedAction.REDISPATCH}:
         candidates = need_selectors.dispatch_candidates(actor=user, need=need)
     context = {
         "need": need,
         "now": timezone.now(),
         "overdue": need.is_overdue(),
         "transitions": need.transitions.select_related("actor"),
-        "may_dispatch": may_dispatch,
-        "can_dispatch": bool(actions & {Action.DISPATCH, Action.REDISPATCH}),
-        "can_cancel": Action.CANCEL in actions,
-        "can_unresolvable": Action.UNRESOLVABLE in actions,
-        "can_review": need.needs_review,
-        "can_waive_start": need_services.start_window_waivable(need),
+        "actions": actions,
+        "may_open_case": user.role in CASE_OPEN_ROLES,  # the cases app's rule, not the template's
         "candidate_rows": [
             (
                 f"{r.candidate.kind}:{r.candidate.id}",

@@ -26,6 +26,7 @@ from shezhi.volunteers.models import (
     Team,
     TeamMembership,
 )
+from shezhi.volunteers.permissions import TeamAction, team_actions_for
 from shezhi.web.needs.views import not_found_or, staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
@@ -506,10 +507,7 @@ def _team_page(request: HttpRequest, team_id: int, *, add_form=None, status: int
     team = _get(selectors.team_get, actor=request.user, team_id=team_id)
     staff = services.may_record_for(request.user, team.community)
     my_role = selectors.team_role_of(actor=request.user, team=team)
-    can_manage = team.status == Team.Status.FOUNDED and (
-        staff or my_role in (Role.LEADER, Role.DEPUTY)
-    )
-    is_volunteer = selectors.volunteer_of(request.user) is not None
+    actions = team_actions_for(request.user, team)
     return render(
         request,
         "web/volunteers/team.html",
@@ -522,17 +520,14 @@ def _team_page(request: HttpRequest, team_id: int, *, add_form=None, status: int
             "desk": _side(request) == "desk",
             "ns": _side(request),
             "my_role": my_role,
-            "can_manage": can_manage,
-            "can_join": team.status == Team.Status.FOUNDED and is_volunteer and my_role is None,
-            "can_leave": my_role is not None and my_role != Role.LEADER,
+            "actions": actions,
             "add_form": add_form
             or (
                 AddMemberForm(candidates=selectors.team_candidates(team=team))
-                if can_manage
+                if TeamAction.MANAGE_MEMBERS in actions
                 else None
             ),
             "role_choices": Role.choices,
-            "can_review": team.status == Team.Status.APPLIED and staff,
             # The team's calendar feed, for its members and the community's staff only.
             "calendar": calendar.Subscription(team.name, calendar.feed_url(calendar.TEAM, team.pk))
             if team.status == Team.Status.FOUNDED and (staff or my_role is not None)
