@@ -19,6 +19,7 @@ from shezhi.core import audit, neutral, summary
 from shezhi.core.errors import (
     Conflict,
     DomainError,
+    ErrorCode,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -27,6 +28,7 @@ from shezhi.core.errors import (
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter, notices
+from shezhi.needs.errors import NeedError
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.selectors import need_get, needs_visible_to
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
@@ -216,12 +218,12 @@ def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields:
     try:
         target = next_status(current, action, note=note)
     except IllegalTransition as exc:
-        raise Conflict(str(exc), code="illegal_transition") from None
+        raise Conflict(str(exc), code=ErrorCode.ILLEGAL_TRANSITION) from None
     updated = Need.objects.filter(pk=need.pk, version=need.version, status=current).update(
         status=target, version=F("version") + 1, updated_at=timezone.now(), **fields
     )
     if updated != 1:
-        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code=ErrorCode.STALE)
     NeedTransition.objects.create(
         need=need,
         action=action,
@@ -244,7 +246,7 @@ def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields:
 def _load(actor: User, need_id: int, expected_version: int | None) -> Need:
     need = need_get(actor=actor, need_id=need_id)
     if expected_version is not None and expected_version != need.version:
-        raise Conflict("该需求已被他人修改，请刷新后再试", code="stale")
+        raise Conflict("该需求已被他人修改，请刷新后再试", code=ErrorCode.STALE)
     return need
 
 
@@ -352,7 +354,7 @@ def need_accept(*, actor: User, need_id: int, expected_version: int | None = Non
     if need.status == Status.DISPATCHED and not _may_accept(actor, need):
         raise Forbidden("这张订单不是派给您的")
     if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
-        raise Conflict("这张订单已被其他人接单", code="taken")
+        raise Conflict("这张订单已被其他人接单", code=NeedError.TAKEN)
     if need.hazardous:
         volunteer = Volunteer.objects.filter(user=actor).first()
         if volunteer is not None and _is_minor(volunteer):
@@ -440,12 +442,12 @@ def need_start(*, actor: User, need_id: int, now: datetime | None = None) -> Nee
             raise Conflict(
                 f"还没到预约的服务时间，请在{_window_text(need)}之间开始服务；"
                 "如需提前，请联系社工准许",
-                code="too_early",
+                code=NeedError.TOO_EARLY,
             )
         if verdict == trust.StartVerdict.TOO_LATE:
             raise Conflict(
                 f"已超过预约的服务时间（应在{_window_text(need)}之间开始），请联系社工准许后再开始",
-                code="too_late",
+                code=NeedError.TOO_LATE,
             )
     need = _apply(actor=actor, need=need, action=Action.START, started_at=now)
     notices.started(need)
@@ -465,10 +467,12 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
     need = _load(actor, need_id, None)
     if not start_window_waivable(need):
         if need.wanted_from is None:
-            raise Conflict("该订单没有预约时间，开始服务不受时间限制", code="no_booked_time")
+            raise Conflict(
+                "该订单没有预约时间，开始服务不受时间限制", code=NeedError.NO_BOOKED_TIME
+            )
         raise Conflict(
             f"当前状态为「{need.status_label}」，只有已派单或已接单的订单可以准许不按预约时间开始",
-            code="illegal_transition",
+            code=ErrorCode.ILLEGAL_TRANSITION,
         )
     reason = (reason or "").strip()
     if not reason:
@@ -483,7 +487,7 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
         updated_at=now,
     )
     if updated != 1:
-        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code=ErrorCode.STALE)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -713,7 +717,7 @@ def need_cancel(*, actor: User, need_id: int, reason: str) -> Need:
         if not is_owner:
             raise Forbidden("您无权取消这项需求")
         if need.status not in (Status.PENDING, Status.DISPATCHED):
-            raise Conflict("志愿者已接单，请联系社区社工取消", code="illegal_transition")
+            raise Conflict("志愿者已接单，请联系社区社工取消", code=ErrorCode.ILLEGAL_TRANSITION)
     held = notices.before(need)
     need = _apply(actor=actor, need=need, action=Action.CANCEL, note=(reason or "").strip())
     notices.cancelled(need, actor=actor, before=held)
@@ -738,7 +742,7 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
     note = (note or "").strip()
     # Review answers a low rating: a need never rated low has nothing to reopen by review.
     if not need.needs_review:
-        raise Conflict("该需求没有待复核的评价", code="illegal_transition")
+        raise Conflict("该需求没有待复核的评价", code=ErrorCode.ILLEGAL_TRANSITION)
     if reopen:
         return _apply(
             actor=actor,
@@ -757,7 +761,7 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
         needs_review=False, version=F("version") + 1
     )
     if updated != 1:
-        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code=ErrorCode.STALE)
     NeedTransition.objects.create(
         need=need,
         action="review",
@@ -819,7 +823,7 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
         version=F("version") + 1, updated_at=timezone.now(), **values
     )
     if updated != 1:
-        raise Conflict("该需求已被他人修改，请刷新后再试", code="stale")
+        raise Conflict("该需求已被他人修改，请刷新后再试", code=ErrorCode.STALE)
     after = {f: str(getattr(need, f)) for f in before}
     audit.record(
         actor=actor,
