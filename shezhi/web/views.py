@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from shezhi.people import selectors as people_selectors
 from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
+from shezhi.web.errors import NO_OBJECT, form_error, form_or_message, message_error, not_found
 from shezhi.web.ledger_rows import ledger_rows
 from shezhi.web.navigation import start_page
 from shezhi.web.paging import page_number, page_of
@@ -53,22 +54,6 @@ def roles_only(roles: frozenset[str]) -> Callable[[View], View]:
 resident_only = roles_only(frozenset({Role.RESIDENT}))
 helper_only = roles_only(HELPER_ROLES)
 staff_only = roles_only(STAFF_ROLES)
-
-
-def not_found_or(exc: DomainError) -> None:
-    """An object outside the actor's scope is a 404 page, never a form error."""
-    if exc.status == 404 and exc.field is None:
-        raise Http404(exc.message)
-
-
-def form_or_message(request: HttpRequest, form: forms.DomainForm, exc: DomainError) -> bool:
-    """Show a service error on a form of a detail page: on its field if it names one (True),
-    otherwise as a message above the freshly loaded page (False: the caller redirects)."""
-    not_found_or(exc)
-    if form.add_domain_error(exc, keep_general=False):
-        return True
-    messages.error(request, exc.message)
-    return False
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -108,7 +93,7 @@ def _get_need(request: HttpRequest, need_id: int) -> Need:
     try:
         return need_selectors.need_get(actor=request.user, need_id=need_id)
     except DomainError as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 @resident_only
@@ -192,8 +177,7 @@ def _order_action(request: HttpRequest, need_id: int, call: Callable[[], object]
     try:
         call()
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, done)
     return redirect("m:order", need_id=need_id)
@@ -305,9 +289,8 @@ def desk_need_new(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             if exc.status == 404 and exc.field is None:
-                form.add_error("resident", exc.message)  # a resident outside the actor's scope
-            else:
-                form.add_domain_error(exc)
+                exc.field = "resident"  # a resident outside the actor's scope
+            form_error(form, exc, objects=NO_OBJECT)
         else:
             messages.success(request, _("需求已登记。"))
             return redirect("desk:need", need_id=need.pk)
@@ -497,7 +480,7 @@ def desk_resident(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
         resident = people_selectors.resident_get(actor=request.user, resident_id=resident_id)
     except DomainError as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     return _resident_page(request, resident, revealed=False)
 
 
@@ -509,8 +492,7 @@ def desk_resident_sms(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
         people_services.resident_update(actor=request.user, resident_id=resident_id, sms_notices=on)
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, _("已开通短信通知") if on else _("已关闭短信通知"))
     return redirect("desk:resident", resident_id=resident_id)
@@ -523,7 +505,6 @@ def desk_resident_reveal(request: HttpRequest, resident_id: int) -> HttpResponse
     try:
         resident = people_selectors.resident_reveal(actor=request.user, resident_id=resident_id)
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
         return redirect("desk:resident", resident_id=resident_id)
     return _resident_page(request, resident, revealed=True)

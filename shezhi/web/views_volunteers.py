@@ -7,7 +7,7 @@ and every other DomainError is shown in Chinese on the form or as a message.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from shezhi.volunteers.models import (
     Team,
     TeamMembership,
 )
+from shezhi.web.errors import ANY_FIELD, form_error, message_error, not_found
 from shezhi.web.forms_volunteers import (
     AddMemberForm,
     CorrectionForm,
@@ -43,7 +44,7 @@ from shezhi.web.forms_volunteers import (
     VolunteerSkillsForm,
 )
 from shezhi.web.paging import page_number, page_of
-from shezhi.web.views import not_found_or, staff_only
+from shezhi.web.views import staff_only
 
 Role = TeamMembership.TeamRole
 
@@ -61,7 +62,7 @@ def _get(fn, **kwargs):
     try:
         return fn(**kwargs)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 def _side(request: HttpRequest) -> str:
@@ -139,8 +140,7 @@ def me_correct(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("更正申请已提交，等待记录单位核实。"))
             if on_record:
@@ -189,8 +189,7 @@ def desk_volunteer_new(request: HttpRequest) -> HttpResponse:
         try:
             volunteer = services.volunteer_register(actor=request.user, **form.register_fields())
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -252,9 +251,7 @@ def desk_volunteer_training(request: HttpRequest, volunteer_id: int) -> HttpResp
                 actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from None
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=ANY_FIELD)
         else:
             messages.success(request, _("已记录培训。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
@@ -271,9 +268,7 @@ def desk_volunteer_honour(request: HttpRequest, volunteer_id: int) -> HttpRespon
                 actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from None
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=ANY_FIELD)
         else:
             messages.success(request, _("已记录荣誉。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
@@ -291,9 +286,7 @@ def desk_volunteer_skills(request: HttpRequest, volunteer_id: int) -> HttpRespon
                 actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from None
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=ANY_FIELD)
         else:
             messages.success(request, _("已修改专业技能。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
@@ -338,8 +331,7 @@ def desk_record_new(request: HttpRequest) -> HttpResponse:
                 **form.record_fields(),
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             if record.status == ServiceRecord.Status.PENDING:
                 messages.warning(
@@ -394,8 +386,7 @@ def desk_correction_decide(request: HttpRequest, request_id: int) -> HttpRespons
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已处理更正申请。"))
     else:
@@ -433,8 +424,7 @@ def desk_late_decide(request: HttpRequest, record_id: int) -> HttpResponse:
         try:
             decide(actor=request.user, record_id=record_id, note=form.cleaned_data["reason"])
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已审批逾期记录。"))
     else:
@@ -488,8 +478,7 @@ def team_apply(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if exc.field == "volunteer_no":
                 exc.field = "leader_no"
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("已提交成立申请，等待指导社工审核。"))
             return redirect(f"{_side(request)}:team", team_id=team.pk)
@@ -552,8 +541,7 @@ def _team_action(request: HttpRequest, team_id: int, call, done: str) -> HttpRes
     try:
         call()
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, done)
     return redirect(f"{_side(request)}:team", team_id=team_id)
@@ -607,8 +595,7 @@ def team_add_member(request: HttpRequest, team_id: int) -> HttpResponse:
                 actor=request.user, team_id=team_id, volunteer_id=form.cleaned_data["volunteer"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("已添加队员。"))
             return redirect(f"{_side(request)}:team", team_id=team_id)
@@ -649,8 +636,7 @@ def desk_team_review(request: HttpRequest, team_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已审核服务队申请。"))
     else:
@@ -681,8 +667,7 @@ def desk_held_confirm(request: HttpRequest, record_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已确认，该记录计入服务时长。"))
     else:
@@ -700,8 +685,7 @@ def desk_held_reject(request: HttpRequest, record_id: int) -> HttpResponse:
                 actor=request.user, record_id=record_id, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已不予确认，该记录不计入服务时长。"))
     else:

@@ -69,7 +69,7 @@ def test_an_undeclared_code_is_caught(world, monkeypatch):
         raise Conflict("测试", code="made_up")
 
     monkeypatch.setattr(need_services, "need_accept", refuse)
-    response = ApiClient(world.bob).post(f"/needs/1/accept")
+    response = ApiClient(world.bob).post("/needs/1/accept")
     assert response.status_code == 409
     assert response.json()["code"] == "made_up"
     assert errors.UNDECLARED == [("shezhi.api.needs.need_accept", "made_up", 409)]
@@ -81,7 +81,7 @@ def test_a_declared_code_with_the_wrong_status_is_caught(world, monkeypatch):
         raise Conflict("测试", code=ErrorCode.NOT_FOUND)  # a 404 code answered as 409
 
     monkeypatch.setattr(need_services, "need_accept", refuse)
-    ApiClient(world.bob).post(f"/needs/1/accept")
+    ApiClient(world.bob).post("/needs/1/accept")
     assert errors.UNDECLARED == [("shezhi.api.needs.need_accept", "not_found", 409)]
     errors.UNDECLARED.clear()
 
@@ -91,6 +91,6 @@ def test_a_declared_code_passes(world, monkeypatch):
         raise Conflict("测试", code="taken")
 
     monkeypatch.setattr(need_services, "need_accept", refuse)
-    response = ApiClient(world.bob).post(f"/needs/1/accept")
+    response = ApiClient(world.bob).post("/needs/1/accept")
     assert response.json()["code"] == "taken"
     assert errors.UNDECLARED == []
