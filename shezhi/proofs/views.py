@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, not_found
 from shezhi.proofs import selectors, services
 from shezhi.proofs.forms import PeriodForm, UploadForm
-from shezhi.web.errors import NO_OBJECT, form_error, not_found
 
 
 @login_required

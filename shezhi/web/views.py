@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import NO_OBJECT, form_error, form_or_message, message_error, not_found
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
@@ -26,7 +27,6 @@ from shezhi.people import selectors as people_selectors
 from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
 from shezhi.web import forms
-from shezhi.web.errors import NO_OBJECT, form_error, form_or_message, message_error, not_found
 from shezhi.web.ledger_rows import ledger_rows
 from shezhi.web.navigation import start_page
 from shezhi.web.paging import page_number, page_of

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.activities import attendance as checkins
 from shezhi.activities import calendar, selectors, services, signups
 from shezhi.core.errors import DomainError, NotFound
-from shezhi.web.errors import NO_OBJECT, form_error, message_error, not_found
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.forms_activities import (
     NEW_POSITIONS_MAX,
     ActivityForm,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.activities import after, editing, selectors, services, signups
 from shezhi.activities.models import Activity
 from shezhi.core.errors import DomainError, Forbidden, NotFound
-from shezhi.web.errors import NO_OBJECT, form_error, message_error, not_found
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.forms_activities import (
     ActivityEditForm,
     BeneficiaryForm,

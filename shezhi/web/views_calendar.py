@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from shezhi.activities import calendar
 from shezhi.core.errors import NotFound
-from shezhi.web.errors import not_found
+from shezhi.core.page_errors import not_found
 
 
 @require_GET

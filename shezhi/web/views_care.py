@@ -29,9 +29,9 @@ from shezhi.care.models import (
 from shezhi.cases import selectors as case_selectors
 from shezhi.cases import services as case_services
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.org.models import Level
 from shezhi.web import forms_care as forms
-from shezhi.web.errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.views import roles_only, staff_only
 

@@ -27,8 +27,8 @@ from shezhi.accounts.models import Role, User
 from shezhi.cases import selectors, services
 from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention, Referral
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web import forms_cases as forms
-from shezhi.web.errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.pickers import label_pickers
 from shezhi.web.views import roles_only
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import ANY_FIELD, NO_OBJECT, message_error, page_errors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
-from shezhi.web.errors import ANY_FIELD, NO_OBJECT, message_error, page_errors
 from shezhi.web.views import staff_only
 
 CHOICE = re.compile(rf"^({'|'.join(Need.AssigneeKind.values)}):(\d{{1,18}})$")

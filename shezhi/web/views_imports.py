@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.accounts.models import Role
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import form_error, form_or_message, not_found
 from shezhi.imports import selectors, services, sheets
 from shezhi.imports.models import ImportJob
 from shezhi.volunteers.services import RECORDING_ROLES
-from shezhi.web.errors import form_error, form_or_message, not_found
 from shezhi.web.forms import DomainForm
 from shezhi.web.views import roles_only
 

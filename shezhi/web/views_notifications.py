@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, message_error, not_found
 from shezhi.notifications import selectors, services
 from shezhi.people.selectors import resident_sms_notices
-from shezhi.web.errors import NO_OBJECT, message_error, not_found
 from shezhi.web.paging import page_number, page_of
 
 PAGE_SIZE = 30

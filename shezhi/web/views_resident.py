@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from shezhi.accounts import services as account_services
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import form_error, not_found
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.people import selectors as people_selectors
 from shezhi.people.ages import age_on
 from shezhi.people.models import Resident
 from shezhi.web import forms
-from shezhi.web.errors import form_error, not_found
 from shezhi.web.views import resident_only, staff_only
 
 BEHALF_RESULTS = 20

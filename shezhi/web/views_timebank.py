@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import form_error, message_error, not_found
 from shezhi.timebank import selectors, services
-from shezhi.web.errors import form_error, message_error, not_found
 from shezhi.web.forms_timebank import (
     DepositForm,
     KinshipForm,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from shezhi.accounts.scoping import sees_everything
 from shezhi.activities import calendar
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import ANY_FIELD, form_error, message_error, not_found
 from shezhi.org.models import Level, OrgUnit
 from shezhi.timebank.selectors import balance_of
 from shezhi.volunteers import holds, selectors, services, teams
@@ -26,7 +27,6 @@ from shezhi.volunteers.models import (
     Team,
     TeamMembership,
 )
-from shezhi.web.errors import ANY_FIELD, form_error, message_error, not_found
 from shezhi.web.forms_volunteers import (
     AddMemberForm,
     CorrectionForm,

@@ -1,4 +1,5 @@
-"""One way for a page to show a service's DomainError (the API's counterpart is api/errors.py).
+"""One way for a page to show a service's DomainError (the API's counterpart is api/errors.py);
+every page (web/, proofs/) uses it instead of its own `except` handling.
 
 An error about the object the page is for (not found or outside the user's scope) is a 404
 page; with forbidden=True a 403 is a 403 page. Anything else is shown where the user acts: on
@@ -7,12 +8,12 @@ view redirects to. Messages are the service's own Chinese text."""
 
 from collections.abc import Container
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from shezhi.core.errors import DomainError
-from shezhi.web.forms import DomainForm
 
 # Which `field` of a NotFound means "the page's own object": by default one naming no field.
 PAGE_OBJECT: Container[str | None] = frozenset({None})
@@ -45,8 +46,22 @@ def not_found(exc: DomainError) -> Http404:
     return Http404(exc.message)
 
 
+def put_on_form(form: forms.Form, exc: DomainError, *, general: bool = True) -> bool:
+    """The error on the field it names (a form may rename service fields in `domain_fields`),
+    else among the form's general errors, or (general=False) nowhere: returns False."""
+    renames: dict[str, str] = getattr(form, "domain_fields", {})
+    field = renames.get(exc.field or "", exc.field)
+    if field in form.fields:
+        form.add_error(field, exc.message)
+        return True
+    if general:
+        form.add_error(None, exc.message)
+        return True
+    return False
+
+
 def form_error(
-    form: DomainForm,
+    form: forms.Form,
     exc: DomainError,
     *,
     objects: Container[str | None] = PAGE_OBJECT,
@@ -56,7 +71,7 @@ def form_error(
     """Put the error on the form field it names, else among the form's general errors (or,
     with general=False, leave it to the caller: returns False)."""
     page_errors(exc, objects=objects, forbidden=forbidden)
-    return form.add_domain_error(exc, keep_general=general)
+    return put_on_form(form, exc, general=general)
 
 
 def message_error(
@@ -71,7 +86,7 @@ def message_error(
     messages.error(request, exc.message)
 
 
-def form_or_message(request: HttpRequest, form: DomainForm, exc: DomainError) -> bool:
+def form_or_message(request: HttpRequest, form: forms.Form, exc: DomainError) -> bool:
     """A form on a detail page: on its field if it names one (True), otherwise as a message
     above the freshly loaded page (False: the caller redirects)."""
     if form_error(form, exc, general=False):
