@@ -96,3 +96,16 @@ def world(db) -> World:
         partner=partner,
         partner_user=UserFactory(role=Role.PARTNER, unit=a["street"], partner=partner),
     )
+
+
+@pytest.fixture(autouse=True)
+def _declared_errors_only():
+    """Every domain error an API test provokes must be one its operation declares in the
+    OpenAPI schema (`@raises(...)` on the handler): an undeclared code fails the test."""
+    from shezhi.api.errors import UNDECLARED
+
+    UNDECLARED.clear()
+    yield
+    undeclared = sorted(set(UNDECLARED))
+    UNDECLARED.clear()
+    assert not undeclared, f"operations answered error codes they do not declare: {undeclared}"

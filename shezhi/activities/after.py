@@ -22,6 +22,7 @@ from PIL import Image
 
 from shezhi.accounts.models import User
 from shezhi.activities import services
+from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import (
     Activity,
     Attendance,
@@ -105,7 +106,9 @@ def rating_problem(actor: User, activity: Activity, *, now: datetime) -> Conflic
     if now < activity.ends_at:
         return Conflict("活动结束后才能评价", field="stars")
     if Rating.objects.filter(activity=activity, rater=actor).exists():
-        return Conflict("您已评价过该活动，每人只能评价一次", field="stars", code="duplicate")
+        return Conflict(
+            "您已评价过该活动，每人只能评价一次", field="stars", code=ActivityError.DUPLICATE
+        )
     return None
 
 
@@ -152,7 +155,7 @@ def rating_create(
             rating.save()
     except IntegrityError:  # a second rating that raced the check above
         raise Conflict(
-            "您已评价过该活动，每人只能评价一次", field="stars", code="duplicate"
+            "您已评价过该活动，每人只能评价一次", field="stars", code=ActivityError.DUPLICATE
         ) from None
     audit.record(
         actor=actor,
@@ -227,17 +230,19 @@ class CheckedImage:
 def check_image(data: bytes) -> CheckedImage:
     """The photo's type judged by its content (Pillow), never by its name."""
     if len(data) > PHOTO_MAX_BYTES:
-        raise InvalidInput("照片不能超过5MB", field="photo", code="too_large")
+        raise InvalidInput("照片不能超过5MB", field="photo", code=ActivityError.TOO_LARGE)
     if not data:
         raise InvalidInput("请选择照片文件", field="photo")
     not_image = InvalidInput(
-        "文件不是有效的图片（支持 JPEG、PNG、GIF、WebP）", field="photo", code="not_image"
+        "文件不是有效的图片（支持 JPEG、PNG、GIF、WebP）",
+        field="photo",
+        code=ActivityError.NOT_IMAGE,
     )
     try:
         with Image.open(io.BytesIO(data)) as img:
             fmt, (width, height) = img.format, img.size
             if width * height > PHOTO_MAX_PIXELS:
-                raise InvalidInput("图片尺寸过大", field="photo", code="too_large")
+                raise InvalidInput("图片尺寸过大", field="photo", code=ActivityError.TOO_LARGE)
             img.verify()
     except InvalidInput:
         raise
@@ -253,7 +258,7 @@ def read_upload(upload: IO[bytes] | Any) -> bytes:
     """At most one byte more than the limit: a larger file is refused without reading it all."""
     size = getattr(upload, "size", None)
     if size is not None and size > PHOTO_MAX_BYTES:
-        raise InvalidInput("照片不能超过5MB", field="photo", code="too_large")
+        raise InvalidInput("照片不能超过5MB", field="photo", code=ActivityError.TOO_LARGE)
     if hasattr(upload, "seek"):
         upload.seek(0)
     return upload.read(PHOTO_MAX_BYTES + 1)
@@ -269,9 +274,11 @@ def summary_photo_add(
     _ended_for_summary(activity, now)
     summary = Summary.objects.select_for_update().filter(activity=activity).first()
     if summary is None:
-        raise Conflict("请先填写活动总结，再上传照片", field="photo", code="no_summary")
+        raise Conflict("请先填写活动总结，再上传照片", field="photo", code=ActivityError.NO_SUMMARY)
     if summary.photos.count() >= PHOTO_MAX_COUNT:
-        raise Conflict(f"每篇总结最多上传{PHOTO_MAX_COUNT}张照片", field="photo", code="too_many")
+        raise Conflict(
+            f"每篇总结最多上传{PHOTO_MAX_COUNT}张照片", field="photo", code=ActivityError.TOO_MANY
+        )
     data = read_upload(upload)
     checked = check_image(data)
     photo = SummaryPhoto(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import geo
+from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import (
     Activity,
     Attendance,
@@ -90,17 +91,21 @@ def _read_token(token: str, *, activity_id: int, now: datetime) -> None:
         issued = signing.b62_decode(stamp)
     except (signing.BadSignature, ValueError):
         raise InvalidInput(
-            "签到二维码无效，请扫描组织者手机上的二维码", field="token", code="bad_token"
+            "签到二维码无效，请扫描组织者手机上的二维码",
+            field="token",
+            code=ActivityError.BAD_TOKEN,
         ) from None
     age = now.timestamp() - issued
     if age > token_seconds() or age < -10:
         raise InvalidInput(
             "签到二维码已过期，请重新扫描组织者手机上的最新二维码",
             field="token",
-            code="token_expired",
+            code=ActivityError.TOKEN_EXPIRED,
         )
     if payload != f"a{activity_id}":
-        raise InvalidInput("该二维码不是本活动的签到码", field="token", code="bad_token")
+        raise InvalidInput(
+            "该二维码不是本活动的签到码", field="token", code=ActivityError.BAD_TOKEN
+        )
 
 
 def _checkin_window(activity: Activity, at: datetime) -> None:
@@ -112,7 +117,7 @@ def _checkin_window(activity: Activity, at: datetime) -> None:
         raise Conflict(
             f"不在签到时间内（{local(opens):%m-%d %H:%M}至{local(activity.ends_at):%H:%M}）",
             field="activity",
-            code="outside_window",
+            code=ActivityError.OUTSIDE_WINDOW,
         )
 
 
@@ -126,9 +131,11 @@ def _attend(
     point: tuple[float, float] | None = None,
 ) -> Attendance:
     if signup.status != SU.CONFIRMED:
-        raise Conflict("报名尚未确认，不能签到", field="signup", code="not_confirmed")
+        raise Conflict("报名尚未确认，不能签到", field="signup", code=ActivityError.NOT_CONFIRMED)
     if Attendance.objects.filter(signup=signup).exists():
-        raise Conflict("已签到，不能重复签到", field="signup", code="already_checked_in")
+        raise Conflict(
+            "已签到，不能重复签到", field="signup", code=ActivityError.ALREADY_CHECKED_IN
+        )
     attendance = Attendance(
         signup=signup,
         activity=signup.activity,
@@ -144,7 +151,9 @@ def _attend(
         with transaction.atomic():
             attendance.save()
     except IntegrityError:
-        raise Conflict("已签到，不能重复签到", field="signup", code="already_checked_in") from None
+        raise Conflict(
+            "已签到，不能重复签到", field="signup", code=ActivityError.ALREADY_CHECKED_IN
+        ) from None
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -182,13 +191,17 @@ def checkin_by_token(
             .first()
         )
     if signup is None:
-        raise Conflict("您没有报名该活动，不能签到", field="activity", code="not_signed_up")
+        raise Conflict(
+            "您没有报名该活动，不能签到", field="activity", code=ActivityError.NOT_SIGNED_UP
+        )
     _checkin_window(activity, now)
     point = parse_point(latitude, longitude, field="latitude")
     if activity.has_geofence:
         if point is None:
             raise InvalidInput(
-                "本活动须在活动地点签到，请允许获取位置后重试", field="latitude", code="no_position"
+                "本活动须在活动地点签到，请允许获取位置后重试",
+                field="latitude",
+                code=ActivityError.NO_POSITION,
             )
         assert activity.latitude is not None and activity.longitude is not None
         assert activity.checkin_radius_m is not None
@@ -197,7 +210,7 @@ def checkin_by_token(
             raise InvalidInput(
                 f"您距活动地点约{round(distance)}米，超出签到范围（{activity.checkin_radius_m}米）",
                 field="latitude",
-                code="outside_geofence",
+                code=ActivityError.OUTSIDE_GEOFENCE,
             )
     return _attend(actor=actor, signup=signup, at=now, method=Attendance.Method.QR, point=point)
 
@@ -276,9 +289,11 @@ def _checkout_checks(activity: Activity, attendance: Attendance | None, actor: U
     if attendance is None:
         if not may_see(actor, activity):
             raise NotFound("未找到该活动", field="activity_id")
-        raise Conflict("您尚未签到，不能签退", field="activity", code="not_checked_in")
+        raise Conflict("您尚未签到，不能签退", field="activity", code=ActivityError.NOT_CHECKED_IN)
     if attendance.checked_out_at is not None:
-        raise Conflict("您已签退，不能重复签退", field="activity", code="already_checked_out")
+        raise Conflict(
+            "您已签退，不能重复签退", field="activity", code=ActivityError.ALREADY_CHECKED_OUT
+        )
     grace = timedelta(minutes=settings.SHEZHI_CHECKOUT_GRACE_MINUTES)
     if now > activity.ends_at + grace:
         raise Conflict("已超过签退时间，请联系活动组织者补签退", field="activity")
@@ -334,7 +349,7 @@ def checkout(*, actor: User, activity_id: int, now: datetime | None = None) -> A
             f"您 {checked_in:%H:%M} 刚签到，签到 {settings.SHEZHI_CHECKOUT_MIN_MINUTES} 分钟后"
             f"才能签退。如需提前离开，请告诉活动组织者。",
             field="activity",
-            code="checkout_too_soon",
+            code=ActivityError.CHECKOUT_TOO_SOON,
         )
     _close(attendance, out=now, method=Attendance.Method.QR)
     attendance.save(update_fields=["checked_out_at", "checkout_method", "minutes", "hours"])
@@ -409,7 +424,11 @@ def attendance_confirm(
         raise Forbidden("考勤须由组织单位的社工确认（谁组织谁记录）")
     still_open = activity.attendances.filter(checked_out_at__isnull=True).count()
     if still_open:
-        raise Conflict(f"还有{still_open}人未签退，请先补签退", field="activity", code="open")
+        raise Conflict(
+            f"还有{still_open}人未签退，请先补签退",
+            field="activity",
+            code=ActivityError.OPEN_CHECKOUTS,
+        )
     result = ConfirmResult(activity=activity)
     pending = (
         Attendance.objects.select_for_update(of=("self",))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import notices
+from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import Activity, Position, SignUp
 from shezhi.activities.services import (
     SU,
@@ -178,7 +179,7 @@ def _apply_positions(
             raise Conflict(
                 f"岗位“{position.name}”已有{held}人占用名额，招募人数不能少于{held}",
                 field="positions",
-                code="below_held",
+                code=ActivityError.BELOW_HELD,
             )
         if _live(position) and any(getattr(position, c) != fields[c] for c in CONDITIONS):
             raise Conflict(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import notices
+from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import (
     Activity,
     Attendance,
@@ -117,20 +118,20 @@ def _sign_up(
         raise InvalidInput(
             f"{who}不符合该岗位的条件：{'；'.join(problems)}",
             field="position_id",
-            code="ineligible",
+            code=ActivityError.INELIGIBLE,
         )
     if activity.has_risks and not risk_acknowledged:
         raise InvalidInput(
             "请阅读并确认活动的风险告知后再报名",
             field="risk_acknowledged",
-            code="risk_unacknowledged",
+            code=ActivityError.RISK_UNACKNOWLEDGED,
         )
     if (
         SignUp.objects.filter(activity=activity, volunteer=volunteer)
         .exclude(status=SU.CANCELLED)
         .exists()
     ):
-        raise Conflict(f"{who}已报名该活动", field="activity", code="duplicate")
+        raise Conflict(f"{who}已报名该活动", field="activity", code=ActivityError.DUPLICATE)
     commitments.refuse_clash(
         volunteer,
         activity.starts_at,
@@ -141,7 +142,7 @@ def _sign_up(
     insurance = valid_insurance(volunteer, activity)
     if places_held(position) >= position.quota:
         if not join_waitlist:
-            raise Conflict("该岗位名额已满", field="position_id", code="full")
+            raise Conflict("该岗位名额已满", field="position_id", code=ActivityError.FULL)
         status = SU.WAITLISTED
     else:
         status = _entry_status(activity, position, insurance)
@@ -158,7 +159,9 @@ def _sign_up(
         with transaction.atomic():
             signup.save()
     except IntegrityError:
-        raise Conflict(f"{who}已报名该活动", field="activity", code="duplicate") from None
+        raise Conflict(
+            f"{who}已报名该活动", field="activity", code=ActivityError.DUPLICATE
+        ) from None
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -305,7 +308,9 @@ def position_set_quota(
     held = places_held(position)
     if quota < held:
         raise Conflict(
-            f"已有{held}人报名占用名额，招募人数不能少于{held}", field="quota", code="below_held"
+            f"已有{held}人报名占用名额，招募人数不能少于{held}",
+            field="quota",
+            code=ActivityError.BELOW_HELD,
         )
     before = position.quota
     position.quota = quota
@@ -361,7 +366,7 @@ def signup_cancel(
         raise Conflict(
             f"活动开始前{activity.cancel_cutoff_hours}小时内不能自行取消报名，请联系活动组织者",
             field="status",
-            code="cutoff",
+            code=ActivityError.CUTOFF,
         )
     reason = clean_text(reason, field="reason", label="取消原因", max_length=300, required=not own)
     before = signup.status
@@ -413,7 +418,7 @@ def signup_decide(
                 f"危险性岗位须先为{signup.volunteer.name}登记覆盖活动日期的保险"
                 "（《志愿服务条例》第十七条）",
                 field="insurance",
-                code="insurance_required",
+                code=ActivityError.INSURANCE_REQUIRED,
             )
         signup.status = SU.CONFIRMED
         signup.insurance = insurance

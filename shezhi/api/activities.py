@@ -13,8 +13,11 @@ from pydantic import Strict
 
 from shezhi.activities import after, editing, selectors, services, signups
 from shezhi.activities import attendance as checkins
+from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import Activity, Attendance, SignUp
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Id, In, StrictBool
+from shezhi.volunteers.errors import VolunteerError
 
 router = Router(tags=["志愿活动"])
 
@@ -127,6 +130,14 @@ def positions(request: HttpRequest):
 @router.post(
     "/positions/{position_id}/signups", response={201: SignUpOut, **ERRORS}, summary="报名岗位"
 )
+@raises(
+    *CHANGE,
+    ActivityError.DUPLICATE,
+    ActivityError.FULL,
+    ActivityError.INELIGIBLE,
+    ActivityError.RISK_UNACKNOWLEDGED,
+    VolunteerError.CLASH,
+)
 def sign_up(request: HttpRequest, position_id: PathId, payload: SignUpIn):
     signup = signups.signup_create(
         actor=request.auth, position_id=position_id, **payload.model_dump()
@@ -150,6 +161,14 @@ class BulkOutcomeOut(Schema):
     response={200: list[BulkOutcomeOut], **ERRORS},
     summary="队长为队员批量报名（逐人成功或失败）",
 )
+@raises(
+    *CHANGE,
+    ActivityError.DUPLICATE,
+    ActivityError.FULL,
+    ActivityError.INELIGIBLE,
+    ActivityError.RISK_UNACKNOWLEDGED,
+    VolunteerError.CLASH,
+)
 def bulk_sign_up(request: HttpRequest, position_id: PathId, payload: BulkIn):
     outcomes = signups.signup_bulk(
         actor=request.auth, position_id=position_id, **payload.model_dump()
@@ -170,6 +189,7 @@ def my_signups(request: HttpRequest):
 
 
 @router.post("/signups/{signup_id}/cancel", response={200: SignUpOut, **ERRORS}, summary="取消报名")
+@raises(*CHANGE, ActivityError.CUTOFF)
 def cancel(request: HttpRequest, signup_id: PathId, payload: CancelIn):
     return _signup(
         signups.signup_cancel(actor=request.auth, signup_id=signup_id, reason=payload.reason)
@@ -191,6 +211,17 @@ def checkin_token(request: HttpRequest, activity_id: PathId):
 
 
 @router.post("/{activity_id}/checkin", response={201: AttendanceOut, **ERRORS}, summary="扫码签到")
+@raises(
+    *CHANGE,
+    ActivityError.BAD_TOKEN,
+    ActivityError.TOKEN_EXPIRED,
+    ActivityError.OUTSIDE_WINDOW,
+    ActivityError.NOT_CONFIRMED,
+    ActivityError.ALREADY_CHECKED_IN,
+    ActivityError.NOT_SIGNED_UP,
+    ActivityError.NO_POSITION,
+    ActivityError.OUTSIDE_GEOFENCE,
+)
 def checkin(request: HttpRequest, activity_id: PathId, payload: CheckInIn):
     attendance = checkins.checkin_by_token(
         actor=request.auth, activity_id=activity_id, **payload.model_dump()
@@ -199,6 +230,12 @@ def checkin(request: HttpRequest, activity_id: PathId, payload: CheckInIn):
 
 
 @router.post("/{activity_id}/checkout", response={200: AttendanceOut, **ERRORS}, summary="签退")
+@raises(
+    *CHANGE,
+    ActivityError.NOT_CHECKED_IN,
+    ActivityError.ALREADY_CHECKED_OUT,
+    ActivityError.CHECKOUT_TOO_SOON,
+)
 def checkout(request: HttpRequest, activity_id: PathId):
     return _attendance(checkins.checkout(actor=request.auth, activity_id=activity_id))
 
@@ -287,6 +324,7 @@ class FiguresOut(Schema):
     response={200: SignUpOut, **ERRORS},
     summary="审核报名（组织者）",
 )
+@raises(*CHANGE, ActivityError.INSURANCE_REQUIRED, ActivityError.FULL, VolunteerError.CLASH)
 def decide(request: HttpRequest, signup_id: PathId, payload: DecideIn):
     return _signup(
         signups.signup_decide(actor=request.auth, signup_id=signup_id, **payload.model_dump())
@@ -297,6 +335,12 @@ def decide(request: HttpRequest, signup_id: PathId, payload: DecideIn):
     "/signups/{signup_id}/manual-checkin",
     response={201: AttendanceOut, **ERRORS},
     summary="手工签到（组织者，须说明原因）",
+)
+@raises(
+    *CHANGE,
+    ActivityError.OUTSIDE_WINDOW,
+    ActivityError.NOT_CONFIRMED,
+    ActivityError.ALREADY_CHECKED_IN,
 )
 def manual_checkin(request: HttpRequest, signup_id: PathId, payload: ManualCheckInIn):
     attendance = checkins.checkin_manual(
@@ -310,6 +354,7 @@ def manual_checkin(request: HttpRequest, signup_id: PathId, payload: ManualCheck
     response={200: list[AttendanceOut], **ERRORS},
     summary="为未签退的志愿者补签退（组织者）",
 )
+@raises(*CHANGE)
 def close_checkouts(request: HttpRequest, activity_id: PathId, payload: CloseIn):
     closed = checkins.checkout_close_forgotten(
         actor=request.auth, activity_id=activity_id, at=payload.at
@@ -322,6 +367,7 @@ def close_checkouts(request: HttpRequest, activity_id: PathId, payload: CloseIn)
     response={200: AttendanceConfirmOut, **ERRORS},
     summary="确认考勤并写入服务记录（组织单位社工）",
 )
+@raises(*CHANGE, ActivityError.OPEN_CHECKOUTS)
 def confirm(request: HttpRequest, activity_id: PathId):
     result = checkins.attendance_confirm(actor=request.auth, activity_id=activity_id)
     return {
@@ -336,6 +382,7 @@ def confirm(request: HttpRequest, activity_id: PathId):
     response={201: RatingOut, **ERRORS},
     summary="评价活动（参加的志愿者或登记的服务对象，每人一次）",
 )
+@raises(*CHANGE, ActivityError.DUPLICATE)
 def rate(request: HttpRequest, activity_id: PathId, payload: RatingIn):
     rating = after.rating_create(
         actor=request.auth, activity_id=activity_id, **payload.model_dump()
@@ -389,6 +436,7 @@ class HeadcountIn(In):
     response={201: BeneficiaryOut, **ERRORS},
     summary="登记服务对象（组织者；居民须在本人管辖范围内）",
 )
+@raises(*CHANGE)
 def add_beneficiary(request: HttpRequest, activity_id: PathId, payload: BeneficiaryIn):
     b = services.beneficiary_add(
         actor=request.auth, activity_id=activity_id, resident_id=payload.resident_id
@@ -401,6 +449,7 @@ def add_beneficiary(request: HttpRequest, activity_id: PathId, payload: Benefici
     response={200: FiguresOut, **ERRORS},
     summary="设置未登记的服务人次（组织者）",
 )
+@raises(*CHANGE)
 def set_headcount(request: HttpRequest, activity_id: PathId, payload: HeadcountIn):
     services.activity_set_headcount(
         actor=request.auth, activity_id=activity_id, headcount=payload.headcount
@@ -505,6 +554,7 @@ def _activity(activity: Activity) -> dict:
 
 
 @router.post("", response={201: ActivityOut, **ERRORS}, summary="发起活动（草稿，可设多个岗位）")
+@raises(*CHANGE)
 def activity_create(request: HttpRequest, payload: ActivityCreateIn):
     fields = payload.model_dump()
     positions = [services.PositionSpec(**p) for p in fields.pop("positions")]
@@ -515,6 +565,7 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn):
 @router.patch(
     "/{activity_id}", response={200: ActivityOut, **ERRORS}, summary="修改活动及其岗位（组织者）"
 )
+@raises(*CHANGE, ActivityError.BELOW_HELD)
 def activity_update(request: HttpRequest, activity_id: PathId, payload: ActivityUpdateIn):
     fields = payload.model_dump()
     positions = [editing.PositionEdit(**p) for p in fields.pop("positions")]
@@ -527,6 +578,7 @@ def activity_update(request: HttpRequest, activity_id: PathId, payload: Activity
 @router.post(
     "/{activity_id}/cancel", response={200: ActivityOut, **ERRORS}, summary="取消活动（组织者）"
 )
+@raises(*CHANGE)
 def activity_cancel(request: HttpRequest, activity_id: PathId, payload: ActivityCancelIn):
     activity = services.activity_cancel(
         actor=request.auth, activity_id=activity_id, reason=payload.reason
@@ -546,6 +598,7 @@ class ActivityPublishOut(ActivityOut):
     response={200: ActivityPublishOut, **ERRORS},
     summary="发布活动（草稿 → 已发布；组织者）",
 )
+@raises(*CHANGE)
 def activity_publish(request: HttpRequest, activity_id: PathId):
     activity = services.activity_publish(actor=request.auth, activity_id=activity_id)
     return {**_activity(activity), "published_at": activity.published_at}
@@ -573,6 +626,7 @@ class ActivityInsuranceOut(Schema):
     response={201: ActivityInsuranceOut, **ERRORS},
     summary="为报名的志愿者登记保险（组织者；危险性岗位须投保）",
 )
+@raises(*CHANGE)
 def signup_insurance(request: HttpRequest, signup_id: PathId, payload: ActivityInsuranceIn):
     record = signups.insurance_record_for_signup(
         actor=request.auth, signup_id=signup_id, **payload.model_dump()
@@ -602,6 +656,7 @@ class ActivitySummaryOut(Schema):
     response={200: ActivitySummaryOut, **ERRORS},
     summary="撰写或修改活动总结（组织者，活动结束后）",
 )
+@raises(*CHANGE)
 def summary_save(request: HttpRequest, activity_id: PathId, payload: ActivitySummaryIn):
     saved = after.summary_save(actor=request.auth, activity_id=activity_id, text=payload.text)
     return {"activity_id": activity_id, "text": saved.text}
@@ -621,6 +676,13 @@ class ActivitySummaryPhotoOut(Schema):
     response={201: ActivitySummaryPhotoOut, **ERRORS},
     summary="上传活动总结照片（multipart 字段 photo；JPEG、PNG、GIF 或 WebP，不超过5MB，最多9张）",
 )
+@raises(
+    *CHANGE,
+    ActivityError.TOO_LARGE,
+    ActivityError.NOT_IMAGE,
+    ActivityError.NO_SUMMARY,
+    ActivityError.TOO_MANY,
+)
 def summary_photo_add(request: HttpRequest, activity_id: PathId, photo: File[UploadedFile]):
     added = after.summary_photo_add(actor=request.auth, activity_id=activity_id, upload=photo)
     return 201, {
@@ -638,6 +700,7 @@ def summary_photo_add(request: HttpRequest, activity_id: PathId, photo: File[Upl
     response={204: None, **ERRORS},
     summary="删除活动总结照片（组织者）",
 )
+@raises(*CHANGE)
 def summary_photo_delete(request: HttpRequest, activity_id: PathId, photo_id: PathId):
     after.summary_photo_delete(actor=request.auth, activity_id=activity_id, photo_id=photo_id)
     return 204, None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from shezhi.accounts.models import STAFF_ROLES
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
 from shezhi.care import campaigns, cards, selectors, services
 from shezhi.care.cadence import days_overdue
@@ -437,6 +438,7 @@ def card(request: HttpRequest, resident_id: PathId):
     response={201: VisitOut, **ERRORS},
     summary="登记走访（可登记需求、调整风险等级）",
 )
+@raises(*CHANGE)
 def visit_create(request: HttpRequest, resident_id: PathId, payload: VisitIn):
     need = payload.need
     visit = services.visit_log(
@@ -473,6 +475,7 @@ def alert_list(request: HttpRequest, filters: Query[AlertQuery]):
 @router.post(
     "/alerts/{alert_id}/acknowledge", response={200: AlertOut, **ERRORS}, summary="确认预警"
 )
+@raises(*CHANGE)
 def alert_acknowledge(request: HttpRequest, alert_id: PathId):
     alert = services.alert_acknowledge(actor=request.auth, alert_id=alert_id)
     return _alert(selectors.alert_get(actor=request.auth, alert_id=alert.pk), request.auth)
@@ -483,6 +486,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: PathId):
     response={200: AlertOut, **ERRORS},
     summary="关闭预警（须填写原因并确认 confirm=true）",
 )
+@raises(*CHANGE)
 def alert_close(request: HttpRequest, alert_id: PathId, payload: AlertCloseIn):
     alert = services.alert_close(
         actor=request.auth, alert_id=alert_id, note=payload.note, confirmed=payload.confirm
@@ -535,6 +539,7 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
     response={200: ProfileOut, **ERRORS},
     summary="登记关爱对象或调整风险等级（社工、网格员、督导）",
 )
+@raises(*CHANGE)
 def profile_set(request: HttpRequest, resident_id: PathId, payload: CareProfileIn):
     _require_role(request.auth, STAFF_ROLES)
     profile = services.care_profile_set(
@@ -548,6 +553,7 @@ def profile_set(request: HttpRequest, resident_id: PathId, payload: CareProfileI
     response={201: ContactOut, **ERRORS},
     summary="指派一对一联系人",
 )
+@raises(*CHANGE)
 def contact_assign(request: HttpRequest, resident_id: PathId, payload: CareContactIn):
     _require_role(request.auth, STAFF_ROLES)
     a = services.contact_assign(
@@ -564,6 +570,7 @@ def contact_assign(request: HttpRequest, resident_id: PathId, payload: CareConta
     response={200: ContactOut, **ERRORS},
     summary="结束一对一联系人（记录保留）",
 )
+@raises(*CHANGE)
 def contact_end(request: HttpRequest, assignment_id: PathId, payload: CareContactEndIn):
     _require_role(request.auth, STAFF_ROLES)
     a = services.contact_end(actor=request.auth, assignment_id=assignment_id, reason=payload.reason)
@@ -575,6 +582,7 @@ def contact_end(request: HttpRequest, assignment_id: PathId, payload: CareContac
     response={200: AlertOut, **ERRORS},
     summary="登记强制报告",
 )
+@raises(*CHANGE)
 def alert_report(request: HttpRequest, alert_id: PathId, payload: CareAlertReportIn):
     _require_role(request.auth, STAFF_ROLES)
     services.alert_record_report(
@@ -598,6 +606,7 @@ def campaign_list(request: HttpRequest):
     response={201: CareCampaignOut, **ERRORS},
     summary="发起敲门行动（社工、督导）：范围内每户关爱对象一站，按走访顺序分给网格员",
 )
+@raises(*CHANGE)
 def campaign_launch(request: HttpRequest, payload: CareCampaignIn):
     _require_role(request.auth, STAFF_ROLES)
     c = campaigns.campaign_launch(
@@ -645,6 +654,7 @@ def campaign_my_stops(request: HttpRequest, campaign_id: PathId):
     response={200: CareStopOut, **ERRORS},
     summary="登记一户的敲门结果（发现问题须写说明）",
 )
+@raises(*CHANGE)
 def stop_record(request: HttpRequest, stop_id: PathId, payload: CareStopIn):
     _require_role(request.auth, cards.CARE_ROLES)
     stop = campaigns.campaign_stop_record(

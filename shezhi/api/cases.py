@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import Strict
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Id, In, StrictBool
 from shezhi.cases import selectors, services
 from shezhi.cases.models import (
@@ -587,6 +588,7 @@ def case_list(request: HttpRequest):
 
 
 @router.post("", response={201: CaseOut, **ERRORS}, summary="开案（社工或督导）")
+@raises(*CHANGE)
 def case_open(request: HttpRequest, payload: CaseOpenIn):
     return 201, _case(_open(request.auth, payload))
 
@@ -629,6 +631,7 @@ def emergency_list(request: HttpRequest):
     response={201: CaseEmergencyOut, **ERRORS},
     summary="管理员紧急访问：按个案编号、写明理由、限时（督导和个案社工收到通知）",
 )
+@raises(*CHANGE)
 def emergency_grant(request: HttpRequest, payload: CaseEmergencyIn):
     _require_admin(request.auth)
     grant = services.emergency_access_grant(
@@ -642,6 +645,7 @@ def emergency_grant(request: HttpRequest, payload: CaseEmergencyIn):
     response={200: CaseEmergencyOut, **ERRORS},
     summary="结束紧急访问",
 )
+@raises(*CHANGE)
 def emergency_revoke(request: HttpRequest, grant_id: PathId):
     _require_admin(request.auth)
     return _emergency(services.emergency_access_revoke(actor=request.auth, grant_id=grant_id))
@@ -659,6 +663,7 @@ def case_detail(request: HttpRequest, case_id: PathId):
 @router.post(
     "/{case_id}/interventions", response={201: SessionOut, **ERRORS}, summary="登记介入记录"
 )
+@raises(*CHANGE)
 def intervention_create(request: HttpRequest, case_id: PathId, payload: InterventionIn):
     log = services.intervention_log(
         actor=request.auth,
@@ -673,6 +678,7 @@ def intervention_create(request: HttpRequest, case_id: PathId, payload: Interven
 
 
 @router.post("/{case_id}/advance", response={200: CaseOut, **ERRORS}, summary="转入下一阶段")
+@raises(*CHANGE)
 def case_advance(request: HttpRequest, case_id: PathId, payload: AdvanceIn):
     case = services.case_advance(
         actor=request.auth, case_id=case_id, to_status=payload.to_status, note=payload.note
@@ -688,6 +694,7 @@ def referral_list(request: HttpRequest, case_id: PathId):
 @router.post(
     "/{case_id}/referrals", response={201: ReferralOut, **ERRORS}, summary="转介（转出或转入）"
 )
+@raises(*CHANGE)
 def referral_create(request: HttpRequest, case_id: PathId, payload: ReferralIn):
     referral = services.referral_create(
         actor=request.auth,
@@ -706,6 +713,7 @@ def referral_create(request: HttpRequest, case_id: PathId, payload: ReferralIn):
     response={200: ReferralOut, **ERRORS},
     summary="转介进展：已发出 → 已接收 → 已回复",
 )
+@raises(*CHANGE)
 def referral_status(request: HttpRequest, referral_id: PathId, payload: ReferralStatusIn):
     referral = services.referral_advance(
         actor=request.auth,
@@ -721,12 +729,14 @@ def referral_status(request: HttpRequest, referral_id: PathId, payload: Referral
     response={200: CrisisOut, **ERRORS},
     summary="危机干预：完成一个处置步骤（记录时间）",
 )
+@raises(*CHANGE)
 def crisis_step(request: HttpRequest, crisis_id: PathId, payload: CrisisStepIn):
     crisis = services.crisis_step_done(actor=request.auth, crisis_id=crisis_id, step=payload.step)
     return _crisis(crisis)
 
 
 @router.post("/{case_id}/assessments", response={201: AssessmentOut, **ERRORS}, summary="记录预估")
+@raises(*CHANGE)
 def assessment_create(request: HttpRequest, case_id: PathId, payload: CaseAssessmentIn):
     a = services.assessment_record(actor=request.auth, case_id=case_id, **payload.model_dump())
     return 201, {
@@ -747,6 +757,7 @@ def assessment_create(request: HttpRequest, case_id: PathId, payload: CaseAssess
     response={201: CasePlanOut, **ERRORS},
     summary="服务计划（新版本；至少一个目标，负责人须是团队成员）",
 )
+@raises(*CHANGE)
 def plan_create(request: HttpRequest, case_id: PathId, payload: CasePlanIn):
     plan = services.plan_create(
         actor=request.auth,
@@ -776,6 +787,7 @@ def plan_create(request: HttpRequest, case_id: PathId, payload: CasePlanIn):
     response={201: list[CaseBenefitOut], **ERRORS},
     summary="登记救助申请事项（可一次多项）",
 )
+@raises(*CHANGE)
 def benefits_create(request: HttpRequest, case_id: PathId, payload: CaseBenefitsIn):
     tasks = services.benefit_tasks_start(
         actor=request.auth,
@@ -792,6 +804,7 @@ def benefits_create(request: HttpRequest, case_id: PathId, payload: CaseBenefits
     response={200: CaseBenefitOut, **ERRORS},
     summary="救助申请进展：待办 → 已提交 → 已批准 / 未获批",
 )
+@raises(*CHANGE)
 def benefit_status(request: HttpRequest, task_id: PathId, payload: CaseBenefitStatusIn):
     task = services.benefit_task_set_status(
         actor=request.auth, task_id=task_id, status=payload.status, note=payload.note
@@ -802,12 +815,14 @@ def benefit_status(request: HttpRequest, task_id: PathId, payload: CaseBenefitSt
 @router.post(
     "/{case_id}/reviews", response={201: CaseReviewOut, **ERRORS}, summary="个案复核（定风险等级）"
 )
+@raises(*CHANGE)
 def review_create(request: HttpRequest, case_id: PathId, payload: CaseReviewIn):
     review = services.case_review(actor=request.auth, case_id=case_id, **payload.model_dump())
     return 201, _review(review)
 
 
 @router.post("/{case_id}/close", response={201: CaseClosureOut, **ERRORS}, summary="结案")
+@raises(*CHANGE)
 def case_close(request: HttpRequest, case_id: PathId, payload: CaseCloseIn):
     closure = services.case_close(
         actor=request.auth,
@@ -825,6 +840,7 @@ def case_close(request: HttpRequest, case_id: PathId, payload: CaseCloseIn):
 @router.post(
     "/{case_id}/team", response={201: TeamMemberOut, **ERRORS}, summary="邀请团队成员（个案社工）"
 )
+@raises(*CHANGE)
 def team_add(request: HttpRequest, case_id: PathId, payload: CaseTeamAddIn):
     member = services.team_add(
         actor=request.auth,
@@ -839,12 +855,14 @@ def team_add(request: HttpRequest, case_id: PathId, payload: CaseTeamAddIn):
 @router.post(
     "/team/{member_id}/end", response={200: TeamMemberOut, **ERRORS}, summary="结束团队成员服务"
 )
+@raises(*CHANGE)
 def team_end(request: HttpRequest, member_id: PathId, payload: CaseTeamEndIn):
     member = services.team_end(actor=request.auth, member_id=member_id, ended_on=payload.ended_on)
     return _member(member)
 
 
 @router.post("/{case_id}/consent", response={200: CaseOut, **ERRORS}, summary="记录知情同意")
+@raises(*CHANGE)
 def consent_record(request: HttpRequest, case_id: PathId, payload: CaseConsentIn):
     case = services.case_record_consent(actor=request.auth, case_id=case_id, **payload.model_dump())
     return _case(case)
@@ -853,6 +871,7 @@ def consent_record(request: HttpRequest, case_id: PathId, payload: CaseConsentIn
 @router.post(
     "/{case_id}/reopen", response={200: CaseOut, **ERRORS}, summary="重开个案（原结案记录保留）"
 )
+@raises(*CHANGE)
 def case_reopen(request: HttpRequest, case_id: PathId, payload: CaseReopenIn):
     return _case(services.case_reopen(actor=request.auth, case_id=case_id, reason=payload.reason))
 
@@ -862,6 +881,7 @@ def case_reopen(request: HttpRequest, case_id: PathId, payload: CaseReopenIn):
     response={201: CaseSupervisionNoteOut, **ERRORS},
     summary="督导记录（督导）",
 )
+@raises(*CHANGE)
 def supervision_note_create(request: HttpRequest, case_id: PathId, payload: CaseSupervisionNoteIn):
     note = services.supervision_note_add(actor=request.auth, case_id=case_id, text=payload.text)
     return 201, {"id": note.pk, "created_at": note.created_at}
@@ -872,6 +892,7 @@ def supervision_note_create(request: HttpRequest, case_id: PathId, payload: Case
     response={201: CrisisOut, **ERRORS},
     summary="启动危机干预（立即通知督导）",
 )
+@raises(*CHANGE)
 def crisis_start(request: HttpRequest, case_id: PathId):
     return 201, _crisis(services.crisis_start(actor=request.auth, case_id=case_id))
 
@@ -879,6 +900,7 @@ def crisis_start(request: HttpRequest, case_id: PathId):
 @router.post(
     "/crises/{crisis_id}/safety-plan", response={200: CrisisOut, **ERRORS}, summary="安全计划"
 )
+@raises(*CHANGE)
 def crisis_safety_plan(request: HttpRequest, crisis_id: PathId, payload: CaseSafetyPlanIn):
     crisis = services.crisis_safety_plan(
         actor=request.auth, crisis_id=crisis_id, text=payload.safety_plan
@@ -891,5 +913,6 @@ def crisis_safety_plan(request: HttpRequest, crisis_id: PathId, payload: CaseSaf
     response={200: CrisisOut, **ERRORS},
     summary="结束危机干预（必做步骤须已完成）",
 )
+@raises(*CHANGE)
 def crisis_end(request: HttpRequest, crisis_id: PathId):
     return _crisis(services.crisis_end(actor=request.auth, crisis_id=crisis_id))

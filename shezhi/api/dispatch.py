@@ -6,8 +6,11 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, Id, In, Version
+from shezhi.core.errors import ErrorCode
 from shezhi.needs import services
+from shezhi.volunteers.errors import VolunteerError
 
 router = Router(tags=["一键派单"])
 
@@ -70,6 +73,7 @@ class DispatchConfirmOut(Schema):
 @router.post(
     "/proposals", response={200: DispatchPlanOut, **ERRORS}, summary="一键派单：生成派单建议"
 )
+@raises(*CHANGE)
 def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
     plan = services.needs_propose_dispatch(actor=request.auth, unit_id=payload.unit_id)
     return {
@@ -108,6 +112,7 @@ def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
     response={200: DispatchConfirmOut, **ERRORS},
     summary="一键派单：确认（可修改）派单建议；逐条生效，过期的条目单独失败",
 )
+@raises(*CHANGE, ErrorCode.STALE, VolunteerError.CLASH)
 def dispatch_confirm(request: HttpRequest, payload: DispatchConfirmIn):
     result = services.needs_confirm_dispatch(
         actor=request.auth,

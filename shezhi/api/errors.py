@@ -4,8 +4,11 @@ DomainError → its own status; request validation (ninja's 422) → 400 naming 
 with a bad id → 404; ninja's own HTTP errors (unparseable body, no credentials) → same shape.
 """
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -13,11 +16,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import Operation
 
+from shezhi.activities.errors import ActivityError
 from shezhi.cases.crypto import CaseKeyError
-from shezhi.core.errors import DomainError
+from shezhi.core.errors import DomainError, ErrorCode
+from shezhi.proofs.errors import ProofError
 
 log = logging.getLogger(__name__)
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 # Parameter sources and wrapper names that are not the field a client sent.
 _LOCATION_NAMES = frozenset({"body", "query", "path", "header", "cookie", "form", "payload"})
@@ -143,3 +150,145 @@ def install(api: NinjaAPI) -> None:
         log.error("Case data cannot be decrypted at %s: %s", request.path, exc)
         message = _("个案加密内容无法解密，请联系系统管理员检查个案密钥配置")
         return api.create_response(request, error_body("case_key", message), status=503)
+
+
+# --- which error codes each operation declares ------------------------------------------------
+
+# The HTTP status each code comes with; a code not listed is a conflict (409). The check below
+# fails a test when a raised error's status differs from this table.
+_STATUS: dict[str, int] = {
+    ErrorCode.INVALID: 400,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ActivityError.BAD_TOKEN: 400,
+    ActivityError.TOKEN_EXPIRED: 400,
+    ActivityError.INELIGIBLE: 400,
+    ActivityError.RISK_UNACKNOWLEDGED: 400,
+    ActivityError.NO_POSITION: 400,
+    ActivityError.OUTSIDE_GEOFENCE: 400,
+    ActivityError.TOO_LARGE: 400,
+    ActivityError.NOT_IMAGE: 400,
+    ActivityError.INSURANCE_REQUIRED: 403,
+    ProofError.UNVERIFIABLE: 404,
+    ProofError.THROTTLED: 429,
+    ProofError.FONT_MISSING: 503,
+}
+ERROR_CODES_ATTR = "_shezhi_error_codes"
+
+# What any write may answer beyond invalid and forbidden: an object named in the body that is
+# not found (or outside the actor's scope), and a state that does not allow the step (a plain
+# conflict, or core.permissions.require refusing on the object's state).
+CHANGE = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.ILLEGAL_TRANSITION)
+
+# (operation, code, status) of domain errors an operation answered without declaring them. The
+# API tests fail on any (api/tests/conftest.py); in production it is only logged.
+UNDECLARED: list[tuple[str, str, int]] = []
+
+
+def status_of(code: str) -> int:
+    return _STATUS.get(code, 409)
+
+
+def raises(*codes: StrEnum) -> Callable[[_F], _F]:
+    """Declare the domain error codes an operation may answer besides the common ones
+    (invalid, forbidden; not_found where the path names an object). Place it under the
+    `@router.<method>(...)` line."""
+
+    def mark(func: _F) -> _F:
+        setattr(func, ERROR_CODES_ATTR, frozenset(codes))
+        return func
+
+    return mark
+
+
+def _operation_codes(operation: Operation) -> tuple[bool, frozenset[str]]:
+    """(declared explicitly, every code the operation may answer)."""
+    common = {ErrorCode.INVALID, ErrorCode.FORBIDDEN}
+    if "{" in operation.path:
+        common.add(ErrorCode.NOT_FOUND)
+    declared = getattr(operation.view_func, ERROR_CODES_ATTR, None)
+    return declared is not None, frozenset(common | set(declared or ()))
+
+
+def _checked(view_func: Callable[..., Any], name: str, codes: frozenset[str]) -> Callable[..., Any]:
+    @functools.wraps(view_func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view_func(*args, **kwargs)
+        except DomainError as exc:
+            if exc.code not in codes or exc.status != status_of(exc.code):
+                log.warning(
+                    "Operation %s answered undeclared error %s (%s)", name, exc.code, exc.status
+                )
+                UNDECLARED.append((name, str(exc.code), exc.status))
+            raise
+
+    return run
+
+
+def _error_responses(codes: list[str]) -> dict[str, dict[str, Any]]:
+    """One response per status the codes come with, its `code` an enum of those codes."""
+    by_status: dict[int, list[str]] = {401: ["unauthenticated"]}
+    for code in sorted(codes):
+        by_status.setdefault(status_of(code), []).append(code)
+    return {
+        str(status): {
+            "description": _ERROR_DESCRIPTIONS.get(status, "错误"),
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "allOf": [{"$ref": "#/components/schemas/ErrorOut"}],
+                        "properties": {"code": {"type": "string", "enum": listed}},
+                    }
+                }
+            },
+        }
+        for status, listed in sorted(by_status.items())
+    }
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "输入有误",
+    401: "未登录",
+    403: "无权操作",
+    404: "未找到（或不在您的管辖范围内）",
+    409: "状态冲突",
+    429: "请求过于频繁",
+    503: "服务暂不可用",
+}
+
+
+def declare_operations(api: NinjaAPI) -> None:
+    """Document each operation's error codes in the OpenAPI schema and check, as it runs, that
+    every domain error it answers is one it declares. Call once every router is added."""
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                declared, codes = _operation_codes(operation)
+                name = f"{operation.view_func.__module__}.{operation.view_func.__name__}"
+                extra = dict(operation.openapi_extra or {})
+                extra["x-error-codes"] = sorted(str(c) for c in codes)
+                extra["x-error-codes-declared"] = declared
+                operation.openapi_extra = extra
+                operation.view_func = _checked(operation.view_func, name, codes)
+
+    build_schema = api.get_openapi_schema
+
+    @functools.wraps(build_schema)
+    def schema_with_error_codes(*args: Any, **kwargs: Any) -> Any:
+        schema = build_schema(*args, **kwargs)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                codes = operation.get("x-error-codes")
+                if codes is None:
+                    continue
+                responses = {
+                    status: answer
+                    for status, answer in operation["responses"].items()
+                    if int(status) < 400
+                }
+                responses.update(_error_responses(codes))
+                operation["responses"] = responses
+        return schema
+
+    api.get_openapi_schema = schema_with_error_codes  # type: ignore[method-assign]

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean
 from shezhi.imports import selectors, services, sheets
 
@@ -113,6 +114,7 @@ def hours_export(request: HttpRequest, query: Query[ExportQuery]):
     response={202: ImportJobOut, **ERRORS},
     summary="上传 .xlsx 导入志愿者或服务记录（先整体校验，无误后一次性导入）",
 )
+@raises(*CHANGE)
 def import_upload(
     request: HttpRequest,
     kind: Form[Kind],

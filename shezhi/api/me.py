@@ -5,6 +5,7 @@ from ninja import Router
 
 from shezhi.accounts import services as account_services
 from shezhi.api import render
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import (
     ERRORS,
     CategoryOut,
@@ -40,6 +41,7 @@ def me(request: HttpRequest):
 
 
 @router.patch("/me", response={200: MeOut, **ERRORS}, summary="修改我的设置（长辈模式）")
+@raises(*CHANGE)
 def me_update(request: HttpRequest, payload: MeUpdateIn):
     user = request.auth
     if "elder_mode" in payload.model_fields_set:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router
 
 from shezhi.api import render
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import (
     ERRORS,
     MAX_ID,
@@ -24,8 +25,11 @@ from shezhi.api.schemas import (
     RateIn,
     ReasonIn,
 )
+from shezhi.core.errors import ErrorCode
 from shezhi.needs import selectors, services
+from shezhi.needs.errors import NeedError
 from shezhi.needs.models import Need
+from shezhi.volunteers.errors import VolunteerError
 
 router = Router(tags=["民情台账"])
 
@@ -82,6 +86,7 @@ def need_counts(request: HttpRequest):
 
 
 @router.post("", response={201: NeedOut, **ERRORS}, summary="点单 / 登记需求")
+@raises(*CHANGE)
 def need_create(request: HttpRequest, payload: NeedCreateIn):
     need = services.need_create(actor=request.auth, **payload.model_dump())
     return 201, _detail(request, need)
@@ -101,6 +106,7 @@ def need_notices(request: HttpRequest, need_id: PathId):
 
 
 @router.patch("/{need_id}", response={200: NeedOut, **ERRORS}, summary="修改需求")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_update(request: HttpRequest, need_id: PathId, payload: NeedUpdateIn):
     # null clears the wanted time; elsewhere it means "leave as it is".
     changes = {
@@ -113,12 +119,14 @@ def need_update(request: HttpRequest, need_id: PathId, payload: NeedUpdateIn):
 
 
 @router.post("/{need_id}/dispatch", response={200: NeedOut, **ERRORS}, summary="派单 / 重新派单")
+@raises(*CHANGE, ErrorCode.STALE, VolunteerError.CLASH)
 def need_dispatch(request: HttpRequest, need_id: PathId, payload: DispatchIn):
     need = services.need_dispatch(actor=request.auth, need_id=need_id, **payload.model_dump())
     return _detail(request, need)
 
 
 @router.post("/{need_id}/accept", response={200: NeedOut, **ERRORS}, summary="接单")
+@raises(*CHANGE, ErrorCode.STALE, NeedError.TAKEN, VolunteerError.CLASH)
 def need_accept(request: HttpRequest, need_id: PathId, payload: AcceptIn | None = None):
     version = payload.expected_version if payload else None
     need = services.need_accept(actor=request.auth, need_id=need_id, expected_version=version)
@@ -126,6 +134,7 @@ def need_accept(request: HttpRequest, need_id: PathId, payload: AcceptIn | None 
 
 
 @router.post("/{need_id}/start", response={200: NeedOut, **ERRORS}, summary="开始服务")
+@raises(*CHANGE, ErrorCode.STALE, NeedError.TOO_EARLY, NeedError.TOO_LATE)
 def need_start(request: HttpRequest, need_id: PathId):
     return _detail(request, services.need_start(actor=request.auth, need_id=need_id))
 
@@ -135,6 +144,7 @@ def need_start(request: HttpRequest, need_id: PathId):
     response={200: NeedOut, **ERRORS},
     summary="社工准许接单人不按预约时间开始服务（须说明原因）",
 )
+@raises(*CHANGE, ErrorCode.STALE, NeedError.NO_BOOKED_TIME)
 def need_waive_start_window(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_waive_start_window(
         actor=request.auth, need_id=need_id, reason=payload.reason
@@ -143,30 +153,35 @@ def need_waive_start_window(request: HttpRequest, need_id: PathId, payload: Reas
 
 
 @router.post("/{need_id}/complete", response={200: NeedOut, **ERRORS}, summary="办结")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_complete(request: HttpRequest, need_id: PathId, payload: CompleteIn):
     need = services.need_complete(actor=request.auth, need_id=need_id, **payload.model_dump())
     return _detail(request, need)
 
 
 @router.post("/{need_id}/rate", response={200: NeedOut, **ERRORS}, summary="评单")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_rate(request: HttpRequest, need_id: PathId, payload: RateIn):
     need = services.need_rate(actor=request.auth, need_id=need_id, **payload.model_dump())
     return _detail(request, need)
 
 
 @router.post("/{need_id}/return", response={200: NeedOut, **ERRORS}, summary="退回")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_return(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_return(actor=request.auth, need_id=need_id, reason=payload.reason)
     return _detail(request, need)
 
 
 @router.post("/{need_id}/cancel", response={200: NeedOut, **ERRORS}, summary="取消")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_cancel(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_cancel(actor=request.auth, need_id=need_id, reason=payload.reason)
     return _detail(request, need)
 
 
 @router.post("/{need_id}/unresolvable", response={200: NeedOut, **ERRORS}, summary="无法办理")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_unresolvable(request: HttpRequest, need_id: PathId, payload: ReasonIn):
     need = services.need_mark_unresolvable(
         actor=request.auth, need_id=need_id, reason=payload.reason
@@ -175,6 +190,7 @@ def need_unresolvable(request: HttpRequest, need_id: PathId, payload: ReasonIn):
 
 
 @router.post("/{need_id}/review", response={200: NeedOut, **ERRORS}, summary="复核低分评价")
+@raises(*CHANGE, ErrorCode.STALE)
 def need_review(request: HttpRequest, need_id: PathId, payload: NeedReviewIn):
     need = services.need_review(actor=request.auth, need_id=need_id, **payload.model_dump())
     return _detail(request, need)

@@ -7,6 +7,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, StrictBool
 from shezhi.notifications import selectors, services
 from shezhi.notifications.models import Notification
@@ -93,12 +94,14 @@ def preference_get(request: HttpRequest):
 
 
 @router.put("/preferences", response={200: PreferenceOut, **ERRORS}, summary="修改通知设置")
+@raises(*CHANGE)
 def preference_put(request: HttpRequest, payload: PreferenceIn):
     services.preference_set(actor=request.auth, sms=payload.sms)
     return _preference(request.auth)
 
 
 @router.post("/read-all", response={200: MarkedOut, **ERRORS}, summary="全部标为已读")
+@raises(*CHANGE)
 def mark_all_read(request: HttpRequest):
     return {"marked": services.notifications_mark_all_read(actor=request.auth)}
 
@@ -111,6 +114,7 @@ def notification(request: HttpRequest, notification_id: PathId):
 @router.post(
     "/{notification_id}/read", response={200: NotificationOut, **ERRORS}, summary="标为已读"
 )
+@raises(*CHANGE)
 def mark_read(request: HttpRequest, notification_id: PathId):
     return _out(
         services.notification_mark_read(actor=request.auth, notification_id=notification_id)

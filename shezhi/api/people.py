@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from shezhi.api import render
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import (
     ERRORS,
     MAX_ID,
@@ -61,6 +62,7 @@ def resident_pick(request: HttpRequest, filters: Query[PickQuery]):
 
 
 @router.post("", response={201: ResidentOut, **ERRORS}, summary="登记居民")
+@raises(*CHANGE)
 def resident_create(request: HttpRequest, payload: ResidentCreateIn):
     resident = services.resident_create(actor=request.auth, **payload.model_dump())
     return 201, render.resident(resident)
@@ -72,6 +74,7 @@ def resident_detail(request: HttpRequest, resident_id: PathId):
 
 
 @router.patch("/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="修改居民信息")
+@raises(*CHANGE)
 def resident_update(request: HttpRequest, resident_id: PathId, payload: ResidentUpdateIn):
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     resident = services.resident_update(actor=request.auth, resident_id=resident_id, **changes)
@@ -83,6 +86,7 @@ def resident_update(request: HttpRequest, resident_id: PathId, payload: Resident
     response={200: ResidentRevealOut, **ERRORS},
     summary="查看完整身份证号和手机号（记入审计日志）",
 )
+@raises(*CHANGE)
 def resident_reveal(request: HttpRequest, resident_id: PathId):
     resident = selectors.resident_reveal(actor=request.auth, resident_id=resident_id)
     return {

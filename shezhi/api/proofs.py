@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, Clean, ErrorOut, In
 from shezhi.core.errors import InvalidInput
 from shezhi.proofs import selectors, services
+from shezhi.proofs.errors import ProofError
 from shezhi.proofs.models import Proof
 
 router = Router(tags=["志愿服务证明"])
@@ -97,6 +99,7 @@ def _out(proof: Proof) -> dict:
 
 
 @router.post("", response={201: ProofOut, **ISSUE_ERRORS}, summary="开具志愿服务证明（免费）")
+@raises(*CHANGE, ProofError.THROTTLED, ProofError.FONT_MISSING)
 def proof_issue(request: HttpRequest, payload: ProofIssueIn):
     proof = services.proof_issue(actor=request.auth, **payload.model_dump())
     return 201, _out(proof)
@@ -140,6 +143,7 @@ def proof_download(request: HttpRequest, proof_no: Path[ProofNo]):
     response={200: ProofVerifyOut, **ERRORS},
     summary="按编号和签名核验证明（无需登录）",
 )
+@raises(ProofError.UNVERIFIABLE)
 def proof_verify(request: HttpRequest, proof_no: Path[ProofNo], query: Query[ProofVerifyQuery]):
     check = selectors.proof_check(proof_no=proof_no, signature=query.s)
     return _public(check.proof)
@@ -151,6 +155,7 @@ def proof_verify(request: HttpRequest, proof_no: Path[ProofNo], query: Query[Pro
     response={200: ProofFileCheckOut, **ERRORS},
     summary="核验证明并比对上传的文件（无需登录；需签名）",
 )
+@raises(*CHANGE, ProofError.UNVERIFIABLE)
 def proof_verify_upload(
     request: HttpRequest,
     proof_no: Path[ProofNo],
@@ -171,5 +176,6 @@ def proof_verify_upload(
     response={200: ProofVerifyOut, **ERRORS},
     summary="只凭证明文件核验（无需登录；逐字节比对）",
 )
+@raises(*CHANGE, ProofError.UNVERIFIABLE)
 def proof_verify_file(request: HttpRequest, file: File[UploadedFile]):
     return _public(selectors.proof_by_file(upload=_chunks(file)))

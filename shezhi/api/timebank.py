@@ -9,7 +9,9 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, Id, In, StrictBool
+from shezhi.core.errors import ErrorCode
 from shezhi.timebank import selectors, services
 from shezhi.timebank.models import Account, Deposit, Kinship, Transaction
 from shezhi.timebank.permissions import AccountAction
@@ -230,6 +232,7 @@ def _transaction(t: Transaction) -> dict:
 
 
 @router.get("/me", response={200: AccountDetailOut, **ERRORS}, summary="我的时间银行账户")
+@raises(ErrorCode.NOT_FOUND)
 def my_account(request: HttpRequest):
     return _detail(selectors.my_account_page(actor=request.auth))
 
@@ -249,6 +252,7 @@ def account_list(request: HttpRequest, filters: Query[AccountQuery]):
 @router.post(
     "/accounts", response={201: AccountOut, **ERRORS}, summary="开立账户（已开立则返回原账户）"
 )
+@raises(*CHANGE)
 def account_open(request: HttpRequest, payload: AccountOpenIn):
     account = services.account_open(actor=request.auth, **payload.model_dump())
     return 201, _account(account, services.balance(account))
@@ -291,6 +295,7 @@ def account_statement(request: HttpRequest, account_id: PathId, period: Query[St
     response={201: TransactionOut, **ERRORS},
     summary="用时间币兑换本人接受的服务",
 )
+@raises(*CHANGE)
 def account_spend(request: HttpRequest, account_id: PathId, payload: SpendIn):
     txn = services.coins_spend(actor=request.auth, account_id=account_id, **payload.model_dump())
     return 201, _transaction(txn)
@@ -301,6 +306,7 @@ def account_spend(request: HttpRequest, account_id: PathId, payload: SpendIn):
     response={201: TransactionOut, **ERRORS},
     summary="转赠时间币给已核验的直系亲属",
 )
+@raises(*CHANGE)
 def account_transfer(request: HttpRequest, account_id: PathId, payload: TransferIn):
     txn = services.coins_transfer(actor=request.auth, account_id=account_id, **payload.model_dump())
     return 201, _transaction(txn)
@@ -311,6 +317,7 @@ def account_transfer(request: HttpRequest, account_id: PathId, payload: Transfer
     response={201: RelativeOut, **ERRORS},
     summary="登记经核验的直系亲属（社区工作人员）",
 )
+@raises(*CHANGE)
 def account_relative(request: HttpRequest, account_id: PathId, payload: KinshipIn):
     kinship = services.kinship_record(
         actor=request.auth, account_id=account_id, **payload.model_dump()
@@ -323,6 +330,7 @@ def account_relative(request: HttpRequest, account_id: PathId, payload: KinshipI
     response={201: DepositOut, **ERRORS},
     summary="将有效服务记录存入时间银行（每条记录只存一次）",
 )
+@raises(*CHANGE)
 def deposit_create(request: HttpRequest, payload: DepositIn):
     deposit = services.deposit_from_record(actor=request.auth, **payload.model_dump())
     return 201, _deposit(deposit)
@@ -341,6 +349,7 @@ def deposits_pending(request: HttpRequest):
     response={200: DepositOut, **ERRORS},
     summary="审核存入（同一人只计一次，本人不能审核）",
 )
+@raises(*CHANGE)
 def deposit_review(request: HttpRequest, deposit_id: PathId, payload: DepositReviewIn):
     deposit = services.deposit_review(
         actor=request.auth, deposit_id=deposit_id, **payload.model_dump()
@@ -357,6 +366,7 @@ class ReverseIn(In):
     response={201: TransactionOut, **ERRORS},
     summary="冲正已存入的时间币（督导；余额不足时拒绝）",
 )
+@raises(*CHANGE)
 def deposit_reverse(request: HttpRequest, deposit_id: PathId, payload: ReverseIn):
     txn = services.deposit_reverse(
         actor=request.auth, deposit_id=deposit_id, **payload.model_dump()

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from shezhi.api.errors import CHANGE, raises
 from shezhi.api.render import ref
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, ClockTime, Id, In, StrictBool
-from shezhi.core.errors import NotFound
+from shezhi.core.errors import ErrorCode, NotFound
 from shezhi.timebank.selectors import balance_of
 from shezhi.volunteers import holds, selectors, services, teams
 from shezhi.volunteers.models import (
@@ -172,6 +173,7 @@ def _volunteer(v: Volunteer) -> dict[str, Any]:
 
 
 @router.post("/volunteers", response={201: VolunteerOut, **ERRORS}, summary="登记志愿者")
+@raises(*CHANGE)
 def volunteer_register(request: HttpRequest, payload: VolunteerRegisterIn):
     data = payload.model_dump()
     data["availability"] = [(a["weekday"], a["start"], a["end"]) for a in data["availability"]]
@@ -212,6 +214,7 @@ class VolunteerSkillsIn(In):
     response={200: VolunteerOut, **ERRORS},
     summary="修改志愿者专业技能及等级",
 )
+@raises(*CHANGE)
 def volunteer_skills_set(request: HttpRequest, volunteer_id: PathId, payload: VolunteerSkillsIn):
     return _volunteer(
         services.volunteer_skills_set(
@@ -258,6 +261,7 @@ class HonourOut(Schema):
     response={201: TrainingOut, **ERRORS},
     summary="记录培训",
 )
+@raises(*CHANGE)
 def training_create(request: HttpRequest, volunteer_id: PathId, payload: TrainingIn):
     training = services.training_record_create(
         actor=request.auth, volunteer_id=volunteer_id, **payload.model_dump()
@@ -278,6 +282,7 @@ def training_list(request: HttpRequest, volunteer_id: PathId):
 @router.post(
     "/volunteers/{volunteer_id}/honours", response={201: HonourOut, **ERRORS}, summary="记录荣誉"
 )
+@raises(*CHANGE)
 def honour_create(request: HttpRequest, volunteer_id: PathId, payload: HonourIn):
     honour = services.honour_create(
         actor=request.auth, volunteer_id=volunteer_id, **payload.model_dump()
@@ -320,6 +325,7 @@ class VolunteerSummaryOut(Schema):
     response={200: VolunteerSummaryOut, **ERRORS},
     summary="我的志愿服务概况（时长、星级、时间币余额）",
 )
+@raises(ErrorCode.NOT_FOUND)
 def my_summary(request: HttpRequest):
     page = selectors.my_page(actor=request.auth, limit=0)
     return {
@@ -475,6 +481,7 @@ def _unit_for(request: HttpRequest, unit_id: int):
     summary="记录志愿服务（谁组织谁记录；逾期记录待督导审批）",
     tags=RECORDS,
 )
+@raises(*CHANGE)
 def record_create(request: HttpRequest, payload: RecordCreateIn):
     data = payload.model_dump()
     volunteer = selectors.volunteer_get(actor=request.auth, volunteer_id=data.pop("volunteer_id"))
@@ -538,6 +545,7 @@ class RejectIn(In):
     summary="社工确认待确认的服务记录（可调整时长）",
     tags=RECORDS,
 )
+@raises(*CHANGE, ErrorCode.STALE)
 def record_confirm(request: HttpRequest, record_id: PathId, payload: HeldRecordConfirmIn):
     holds.service_record_confirm(
         actor=request.auth, record_id=record_id, minutes=payload.minutes, note=payload.note
@@ -551,6 +559,7 @@ def record_confirm(request: HttpRequest, record_id: PathId, payload: HeldRecordC
     summary="社工不予确认待确认的服务记录（须说明理由）",
     tags=RECORDS,
 )
+@raises(*CHANGE, ErrorCode.STALE)
 def record_reject(request: HttpRequest, record_id: PathId, payload: RejectIn):
     holds.service_record_reject(actor=request.auth, record_id=record_id, reason=payload.reason)
     return _record(selectors.record_get(actor=request.auth, record_id=record_id))
@@ -572,6 +581,7 @@ def record_detail(request: HttpRequest, record_id: PathId):
     summary="督导批准逾期记录",
     tags=RECORDS,
 )
+@raises(*CHANGE)
 def record_approve_late(request: HttpRequest, record_id: PathId, payload: NoteIn):
     record = services.service_record_approve_late(
         actor=request.auth, record_id=record_id, note=payload.note
@@ -585,6 +595,7 @@ def record_approve_late(request: HttpRequest, record_id: PathId, payload: NoteIn
     summary="督导驳回逾期记录（须说明理由）",
     tags=RECORDS,
 )
+@raises(*CHANGE)
 def record_reject_late(request: HttpRequest, record_id: PathId, payload: NoteIn):
     record = services.service_record_reject_late(
         actor=request.auth, record_id=record_id, note=payload.note
@@ -642,6 +653,7 @@ def _correction(c: CorrectionRequest) -> dict[str, Any]:
     summary="申请更正自己的服务记录",
     tags=RECORDS,
 )
+@raises(*CHANGE)
 def correction_file(request: HttpRequest, payload: CorrectionFileIn):
     changes = payload.changes.model_dump(exclude_none=True)
     correction = services.correction_request_file(
@@ -678,6 +690,7 @@ def my_corrections(request: HttpRequest, filters: Query[Page]):
     summary="核实更正申请（同意则修改记录并保留版本；不同意须说明理由）",
     tags=RECORDS,
 )
+@raises(*CHANGE)
 def correction_decide(request: HttpRequest, request_id: PathId, payload: CorrectionDecideIn):
     correction = services.correction_request_decide(
         actor=request.auth, request_id=request_id, approve=payload.approve, reason=payload.reason
@@ -806,6 +819,7 @@ def _team(request: HttpRequest, team_id: int) -> dict[str, Any]:
 
 
 @router.post("/teams", response={201: TeamOut, **ERRORS}, summary="申请成立服务队", tags=TEAMS)
+@raises(*CHANGE)
 def team_apply(request: HttpRequest, payload: TeamApplyIn):
     team = teams.team_apply(actor=request.auth, **payload.model_dump())
     return 201, _team(request, team.pk)
@@ -833,6 +847,7 @@ def team_detail(request: HttpRequest, team_id: PathId):
     summary="审核成立申请（不予成立须说明理由）",
     tags=TEAMS,
 )
+@raises(*CHANGE)
 def team_review(request: HttpRequest, team_id: PathId, payload: TeamReviewIn):
     teams.team_review(actor=request.auth, team_id=team_id, **payload.model_dump())
     return _team(request, team_id)
@@ -844,6 +859,7 @@ def team_review(request: HttpRequest, team_id: PathId, payload: TeamReviewIn):
     summary="加入 / 添加队员",
     tags=TEAMS,
 )
+@raises(*CHANGE)
 def team_join(request: HttpRequest, team_id: PathId, payload: TeamMemberIn | None = None):
     volunteer_id = payload.volunteer_id if payload else None
     teams.team_join(actor=request.auth, team_id=team_id, volunteer_id=volunteer_id)
@@ -853,6 +869,7 @@ def team_join(request: HttpRequest, team_id: PathId, payload: TeamMemberIn | Non
 @router.post(
     "/teams/{team_id}/leave", response={204: None, **ERRORS}, summary="退出 / 移出队员", tags=TEAMS
 )
+@raises(*CHANGE)
 def team_leave(request: HttpRequest, team_id: PathId, payload: TeamLeaveIn | None = None):
     data = payload.model_dump() if payload else {}
     teams.team_leave(actor=request.auth, team_id=team_id, **data)
@@ -862,6 +879,7 @@ def team_leave(request: HttpRequest, team_id: PathId, payload: TeamLeaveIn | Non
 @router.post(
     "/teams/{team_id}/role", response={200: TeamOut, **ERRORS}, summary="调整队内角色", tags=TEAMS
 )
+@raises(*CHANGE)
 def team_set_role(request: HttpRequest, team_id: PathId, payload: TeamRoleIn):
     teams.team_set_role(actor=request.auth, team_id=team_id, **payload.model_dump())
     return _team(request, team_id)

@@ -23,8 +23,11 @@ class ErrorCode(StrEnum):
 
 
 class DomainError(Exception):
+    """`code` is a member of ErrorCode or of an app's error enum (`<app>/errors.py`); both are
+    str, so the API writes it as is."""
+
     status = 400
-    code = "invalid"
+    code: str = ErrorCode.INVALID
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -39,14 +42,14 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     status = 400
-    code = "invalid"
+    code = ErrorCode.INVALID
 
 
 class NotFound(DomainError):
     """Also used for objects outside the actor's scope, so that existence does not leak."""
 
     status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
     def __init__(self, message: str = "未找到该记录", **kwargs: str | None):
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -56,14 +59,14 @@ class Forbidden(DomainError):
     """The actor can see the object but their role may not do this to it."""
 
     status = 403
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class Conflict(DomainError):
     """The state changed under the actor (illegal transition, someone else was first)."""
 
     status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT
 
 
 def from_validation_error(exc: ValidationError) -> InvalidInput:

@@ -15,6 +15,7 @@ from shezhi.accounts.scoping import sees_everything
 from shezhi.core.errors import Conflict
 from shezhi.core.permissions import require
 from shezhi.needs import workflow
+from shezhi.needs.errors import NeedError
 from shezhi.needs.models import Need
 from shezhi.needs.workflow import OPEN, IllegalTransition, Status
 from shezhi.volunteers.models import TeamMembership, Volunteer
@@ -177,7 +178,7 @@ def need_require(actor: User, need: Need, action: NeedAction) -> None:
         if need.status == Status.DISPATCHED and not may_accept(actor, need):
             require(action, (), message=ROLE_MESSAGES[action])
         if need.status == Status.ACCEPTED and need.accepted_by_id != actor.pk:
-            raise Conflict("这张订单已被其他人接单", code="taken")
+            raise Conflict("这张订单已被其他人接单", code=NeedError.TAKEN)
         if need.hazardous and is_minor_helper(actor):
             require(action, (), message=MINOR_HAZARD_MESSAGE)
     else:

@@ -19,6 +19,7 @@ from shezhi.core.ages import ADULT_AGE
 from shezhi.core.errors import (
     Conflict,
     DomainError,
+    ErrorCode,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -27,6 +28,7 @@ from shezhi.core.inputs import clean_int, clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import matching_adapter, notices
+from shezhi.needs.errors import NeedError
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.permissions import NeedAction, need_require, need_require_role
 from shezhi.needs.selectors import need_get, needs_visible_to
@@ -208,12 +210,12 @@ def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields:
     try:
         target = next_status(current, action, note=note)
     except IllegalTransition as exc:
-        raise Conflict(str(exc), code="illegal_transition") from None
+        raise Conflict(str(exc), code=ErrorCode.ILLEGAL_TRANSITION) from None
     updated = Need.objects.filter(pk=need.pk, version=need.version, status=current).update(
         status=target, version=F("version") + 1, updated_at=timezone.now(), **fields
     )
     if updated != 1:
-        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code=ErrorCode.STALE)
     NeedTransition.objects.create(
         need=need,
         action=action,
@@ -236,7 +238,7 @@ def _apply(*, actor: User, need: Need, action: Action, note: str = "", **fields:
 def _load(actor: User, need_id: int, expected_version: int | None) -> Need:
     need = need_get(actor=actor, need_id=need_id)
     if expected_version is not None and expected_version != need.version:
-        raise Conflict("该需求已被他人修改，请刷新后再试", code="stale")
+        raise Conflict("该需求已被他人修改，请刷新后再试", code=ErrorCode.STALE)
     return need
 
 
@@ -402,12 +404,12 @@ def need_start(*, actor: User, need_id: int, now: datetime | None = None) -> Nee
             raise Conflict(
                 f"还没到预约的服务时间，请在{_window_text(need)}之间开始服务；"
                 "如需提前，请联系社工准许",
-                code="too_early",
+                code=NeedError.TOO_EARLY,
             )
         if verdict == trust.StartVerdict.TOO_LATE:
             raise Conflict(
                 f"已超过预约的服务时间（应在{_window_text(need)}之间开始），请联系社工准许后再开始",
-                code="too_late",
+                code=NeedError.TOO_LATE,
             )
     need = _apply(actor=actor, need=need, action=Action.START, started_at=now)
     notices.started(need)
@@ -421,7 +423,7 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
     need_require_role(actor, NeedAction.WAIVE_START)
     need = _load(actor, need_id, None)
     if need.wanted_from is None:
-        raise Conflict("该订单没有预约时间，开始服务不受时间限制", code="no_booked_time")
+        raise Conflict("该订单没有预约时间，开始服务不受时间限制", code=NeedError.NO_BOOKED_TIME)
     need_require(actor, need, NeedAction.WAIVE_START)
     reason = clean_text(reason, field="reason", label="准许的原因", max_length=300)
     now = timezone.now()
@@ -432,7 +434,7 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
         updated_at=now,
     )
     if updated != 1:
-        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code=ErrorCode.STALE)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -684,7 +686,7 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
         needs_review=False, version=F("version") + 1
     )
     if updated != 1:
-        raise Conflict("该需求刚被他人处理，请刷新后再试", code="stale")
+        raise Conflict("该需求刚被他人处理，请刷新后再试", code=ErrorCode.STALE)
     NeedTransition.objects.create(
         need=need,
         action="review",
@@ -747,7 +749,7 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
         version=F("version") + 1, updated_at=timezone.now(), **values
     )
     if updated != 1:
-        raise Conflict("该需求已被他人修改，请刷新后再试", code="stale")
+        raise Conflict("该需求已被他人修改，请刷新后再试", code=ErrorCode.STALE)
     after = {f: str(getattr(need, f)) for f in before}
     audit.record(
         actor=actor,

@@ -15,6 +15,7 @@ from shezhi.accounts.models import User
 from shezhi.core.errors import NotFound
 from shezhi.core.masking import mask_name
 from shezhi.proofs import signing
+from shezhi.proofs.errors import ProofError
 from shezhi.proofs.models import Proof
 from shezhi.volunteers.models import ServiceRecord, Volunteer
 
@@ -114,7 +115,7 @@ class ProofCheck:
 
 
 def _unverifiable() -> NotFound:
-    return NotFound(_("无法验证：证明编号不存在，或签名与证明不符"), code="unverifiable")
+    return NotFound(_("无法验证：证明编号不存在，或签名与证明不符"), code=ProofError.UNVERIFIABLE)
 
 
 def _public(proof: Proof) -> PublicProof:
@@ -165,6 +166,6 @@ def proof_by_file(*, upload: Iterable[bytes]) -> PublicProof:
     proof = Proof.objects.select_related("volunteer").defer("pdf").filter(pdf_sha256=digest).first()
     if proof is None or not _authentic(proof, signature=None):
         raise NotFound(
-            _("无法验证：该文件不是本平台出具的证明，或文件已被改动"), code="unverifiable"
+            _("无法验证：该文件不是本平台出具的证明，或文件已被改动"), code=ProofError.UNVERIFIABLE
         )
     return _public(proof)

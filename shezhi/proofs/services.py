@@ -19,6 +19,7 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from shezhi.core.models import AuditEvent
 from shezhi.proofs import pdf, selectors, signing
+from shezhi.proofs.errors import ProofError
 from shezhi.proofs.models import Proof
 from shezhi.volunteers.models import Volunteer
 
@@ -30,12 +31,12 @@ class FontMissing(DomainError):
     """The server cannot render Chinese: an installation fault, not the caller's."""
 
     status = 503
-    code = "font_missing"
+    code = ProofError.FONT_MISSING
 
 
 class TooManyProofs(DomainError):
     status = 429
-    code = "throttled"
+    code = ProofError.THROTTLED
 
 
 def _issuer(units: list[str]) -> str:

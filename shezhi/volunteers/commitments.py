@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from shezhi.core.errors import Conflict
+from shezhi.volunteers.errors import VolunteerError
 from shezhi.volunteers.models import Volunteer
 from shezhi.volunteers.trust import overlaps
 
@@ -63,5 +64,5 @@ def refuse_clash(
         c = found[0]
         raise Conflict(
             f"{volunteer.name}在{c.when}已有{c.label}，时间冲突，不能{doing}",
-            code="clash",
+            code=VolunteerError.CLASH,
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, InvalidInput, NotFound
+from shezhi.core.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from shezhi.core.hours import service_hours
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
@@ -45,7 +45,7 @@ def _held_for_decision(actor: User, record_id: int) -> ServiceRecord:
         raise Conflict(
             f"该记录当前为“{record.get_status_display()}”，不是待确认的记录（可能已被他人处理）",
             field="status",
-            code="stale",
+            code=ErrorCode.STALE,
         )
     return record
 

@@ -10,7 +10,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.activities import attendance as checkins
 from shezhi.activities import calendar, selectors, services, signups
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.activities.forms import (
     NEW_POSITIONS_MAX,
     ActivityForm,
@@ -41,7 +42,7 @@ def _page(request: HttpRequest, activity_id: int, *, token: str, status: int = 2
     try:
         state = selectors.checkin_state(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     return render(
         request,
         "web/activities/checkin.html",
@@ -65,9 +66,9 @@ def checkin(request: HttpRequest, activity_id: int) -> HttpResponse:
             longitude=_float(request.POST.get("longitude")),
         )
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
         return _page(request, activity_id, token=token, status=exc.status)
     messages.success(
         request,
@@ -85,9 +86,9 @@ def checkout(request: HttpRequest, activity_id: int) -> HttpResponse:
         try:
             preview = checkins.checkout_preview(actor=request.user, activity_id=activity_id)
         except NotFound as exc:
-            raise Http404(exc.message) from None
+            raise not_found(exc) from None
         except DomainError as exc:
-            messages.error(request, exc.message)
+            message_error(request, exc, objects=NO_OBJECT)
             return _page(request, activity_id, token="", status=exc.status)
         return render(
             request,
@@ -97,9 +98,9 @@ def checkout(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         attendance = checkins.checkout(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
         return _page(request, activity_id, token="", status=exc.status)
     messages.success(
         request,
@@ -121,9 +122,9 @@ def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
         activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
         token = checkins.checkin_token_issue(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
         return render(request, "web/activities/qr.html", {"activity": None}, status=exc.status)
     url = checkins.checkin_url(activity_id=activity.pk, token=token)
     svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
@@ -159,9 +160,9 @@ def desk_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         page = selectors.organiser_page(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:  # seen but not organised by the actor
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
         return render(request, "web/activities/desk_detail.html", {"page": None}, status=403)
     return render(request, "web/activities/desk_detail.html", {"page": page})
 
@@ -176,9 +177,9 @@ def act(
     try:
         result = action()
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
     else:
         messages.success(request, success if isinstance(success, str) else success(result))
     return redirect("activities:desk_detail", activity_id=activity_id)
@@ -263,9 +264,9 @@ def _back_to_mine(request: HttpRequest, action: Callable[[], Any], success: str)
     try:
         action()
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
     else:
         messages.success(request, success)
     return redirect("activities:mine")
@@ -319,7 +320,7 @@ def desk_new(request: HttpRequest) -> HttpResponse:
             else:
                 made = services.activity_create_recurring(actor=request.user, rule=rule, **fields)
         except DomainError as exc:
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=NO_OBJECT)
         else:
             messages.success(
                 request, _("已创建 %(n)s 个活动草稿，发布后志愿者可以报名") % {"n": len(made)}

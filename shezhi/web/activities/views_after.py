@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.activities import after, editing, selectors, services, signups
 from shezhi.activities.models import Activity
 from shezhi.core.errors import DomainError, Forbidden, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.activities.forms import (
     ActivityEditForm,
     BeneficiaryForm,
@@ -38,11 +39,11 @@ def _organised(request: HttpRequest, activity_id: int) -> Activity:
     try:
         return services.activity_for_organiser(request.user, activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    messages.error(request, exc.message)
+    message_error(request, exc, objects=NO_OBJECT)
     return render(request, "web/activities/refused.html", status=exc.status)
 
 
@@ -93,9 +94,9 @@ def desk_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except NotFound as exc:
-            raise Http404(exc.message) from None
+            raise not_found(exc) from None
         except DomainError as exc:
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=NO_OBJECT)
             status = exc.status
         else:
             messages.success(request, _("活动已修改"))
@@ -133,7 +134,7 @@ def bulk(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     members = selectors.members_led_by(actor=request.user)
     if not members:
         return _refused(request, Forbidden(_("只有服务队队长可以批量报名")))
@@ -149,9 +150,9 @@ def bulk(request: HttpRequest, activity_id: int) -> HttpResponse:
                 risk_acknowledged=form.cleaned_data["risk_acknowledged"],
             )
         except NotFound as exc:
-            raise Http404(exc.message) from None
+            raise not_found(exc) from None
         except DomainError as exc:
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=NO_OBJECT)
     names = {v.pk: v.name for v in members}
     context = {
         "activity": activity,
@@ -178,16 +179,16 @@ def rate(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         activity = after.activity_for_viewer(request.user, activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     form = RatingForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             after.rating_create(actor=request.user, activity_id=activity.pk, **form.cleaned_data)
         except NotFound as exc:
-            raise Http404(exc.message) from None
+            raise not_found(exc) from None
         except DomainError as exc:
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=NO_OBJECT)
             status = exc.status
         else:
             messages.success(request, _("感谢您的评价"))
@@ -212,7 +213,7 @@ def summary(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         page = after.summary_page(actor=request.user, activity_id=activity_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     form = SummaryForm(
         request.POST or None, initial={"text": page.summary.text if page.summary else ""}
     )
@@ -224,9 +225,9 @@ def summary(request: HttpRequest, activity_id: int) -> HttpResponse:
                     actor=request.user, activity_id=activity_id, text=form.cleaned_data["text"]
                 )
             except NotFound as exc:
-                raise Http404(exc.message) from None
+                raise not_found(exc) from None
             except DomainError as exc:
-                form.add_domain_error(exc)
+                form_error(form, exc, objects=NO_OBJECT)
                 status = exc.status
             else:
                 messages.success(request, _("活动总结已保存"))
@@ -256,9 +257,9 @@ def summary_photo(request: HttpRequest, activity_id: int) -> HttpResponse:
             actor=request.user, activity_id=activity_id, upload=form.cleaned_data["photo"]
         )
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
     else:
         messages.success(request, _("照片已上传"))
     return redirect("activities:summary", activity_id=activity_id)
@@ -270,9 +271,9 @@ def summary_photo_delete(request: HttpRequest, activity_id: int, photo_id: int) 
     try:
         after.summary_photo_delete(actor=request.user, activity_id=activity_id, photo_id=photo_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT)
     else:
         messages.success(request, _("照片已删除"))
     return redirect("activities:summary", activity_id=activity_id)
@@ -287,12 +288,8 @@ def _back_to_summary(
         return redirect("activities:summary", activity_id=activity_id)
     try:
         action(form.cleaned_data)
-    except NotFound as exc:
-        if exc.field == "activity_id":
-            raise Http404(exc.message) from None
-        messages.error(request, exc.message)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_error(request, exc, objects={"activity_id"})
     else:
         messages.success(request, success)
     return redirect("activities:summary", activity_id=activity_id)
@@ -336,7 +333,7 @@ def photo(request: HttpRequest, activity_id: int, photo_id: int) -> HttpResponse
         )
         handle = found.image.open("rb")
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except OSError:
         raise Http404(_("照片文件不存在")) from None
     response = FileResponse(handle, content_type=found.content_type)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +29,10 @@ from shezhi.care.models import (
 from shezhi.cases import selectors as case_selectors
 from shezhi.cases import services as case_services
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.org.models import Level
 from shezhi.web.care import forms
-from shezhi.web.needs.views import not_found_or, roles_only, staff_only
+from shezhi.web.needs.views import roles_only, staff_only
 from shezhi.web.paging import page_number, page_of
 
 care_only = roles_only(cards.CARE_ROLES)
@@ -41,7 +42,7 @@ def _get(fn: Callable[..., Any], **kwargs: Any) -> Any:
     try:
         return fn(**kwargs)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 def _cadence(profile: CareProfile | None) -> str:
@@ -119,8 +120,7 @@ def visit(request: HttpRequest, resident_id: int) -> HttpResponse:
                 need=need,
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("已登记走访。"))
             if logged.raised_need_id:
@@ -174,8 +174,7 @@ def stop_record(request: HttpRequest, stop_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             campaign_id = str(stop.campaign_id)
             messages.success(
@@ -285,8 +284,7 @@ def profile_set(request: HttpRequest, resident_id: int) -> HttpResponse:
                 actor=request.user, resident_id=resident_id, **form.cleaned_data
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("关爱档案已保存。"))
             return redirect("care:profile", resident_id=resident_id)
@@ -307,8 +305,7 @@ def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
                 started_on=form.cleaned_data["started_on"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("已指派一对一联系人：%(n)s") % {"n": a.contact})
             return redirect("care:profile", resident_id=resident_id)
@@ -331,8 +328,7 @@ def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 actor=request.user, assignment_id=assignment_id, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已结束该联系人，记录保留在历史中。"))
     return redirect("care:profile", resident_id=assignment.resident_id)
@@ -372,8 +368,7 @@ def _alert_action(request: HttpRequest, action: Callable[[], str]) -> HttpRespon
     try:
         message = action()
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, message)
     return redirect("care:alerts")
@@ -427,8 +422,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
                 confirmed=form.cleaned_data["confirm"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("预警已关闭。"))
             return redirect("care:alerts")
@@ -461,7 +455,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                     risk_levels=form.cleaned_data["risk_levels"],
                 )
             except DomainError as exc:
-                form.add_domain_error(exc)
+                form_error(form, exc, objects=NO_OBJECT)
             else:
                 messages.success(request, _("敲门行动已发起。"))
                 return redirect("care:campaign", campaign_id=campaign.pk)

@@ -27,8 +27,9 @@ from shezhi.accounts.models import Role, User
 from shezhi.cases import selectors, services
 from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention, Referral
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.cases import forms
-from shezhi.web.needs.views import not_found_or, roles_only
+from shezhi.web.needs.views import roles_only
 from shezhi.web.pickers import label_pickers
 
 
@@ -37,16 +38,9 @@ def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:
     try:
         return fn(**kwargs)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
-
-
-def _settle(exc: DomainError) -> None:
-    """A 404 or 403 from a service is about the case itself, not the form."""
-    not_found_or(exc)
-    if exc.status == 403:
-        raise PermissionDenied(exc.message)
 
 
 def _back(case_id: int) -> HttpResponse:
@@ -194,8 +188,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             # The need, alert or resident named on the form is not one the actor may see.
             form.add_error(None, exc.message)
         except DomainError as exc:
-            _settle(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc, forbidden=True)
         else:
             messages.success(request, _("已开案：个案 #%(n)s。") % {"n": case.pk})
             return _back(case.pk)
@@ -248,8 +241,7 @@ def _case_write(
         try:
             perform(request.user, case.pk, form.cleaned_data, form)
         except DomainError as exc:
-            _settle(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc, forbidden=True)
         else:
             messages.success(request, done)
             return _back(case.pk)
@@ -321,8 +313,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=user, case_id=case.pk, goals=goals, summary=form.cleaned_data["summary"]
             )
         except DomainError as exc:
-            _settle(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc, forbidden=True)
         else:
             messages.success(request, _("已保存服务计划。"))
             return _back(case.pk)
@@ -490,8 +481,7 @@ def _child_status(
     try:
         obj = perform(form.cleaned_data)
     except DomainError as exc:
-        _settle(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc, forbidden=True)
         return _back(case_id or 0)
     messages.success(request, done(obj))
     return _back(obj.case_id)
@@ -562,8 +552,7 @@ def crisis(request: HttpRequest, case_id: int) -> HttpResponse:
         try:
             services.crisis_start(actor=user, case_id=access.case.pk)
         except DomainError as exc:
-            _settle(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc, forbidden=True)
         else:
             messages.success(request, _("已启动危机干预，已通知督导。"))
         return redirect("cases:crisis", case_id=access.case.pk)
@@ -589,8 +578,7 @@ def _crisis_action(request: HttpRequest, crisis_id: int, act: Callable[[], Any])
     try:
         act()
     except DomainError as exc:
-        _settle(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc, forbidden=True)
     if case_id is None:
         raise Http404
     return redirect("cases:crisis", case_id=case_id)
@@ -651,7 +639,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
                 actor=request.user, case_id=d["case_number"], reason=d["reason"], hours=d["hours"]
             )
         except DomainError as exc:
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=NO_OBJECT)
         else:
             until = timezone.localtime(grant.expires_at)
             messages.success(
@@ -675,6 +663,6 @@ def emergency_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     try:
         grant = services.emergency_access_revoke(actor=request.user, grant_id=grant_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     messages.success(request, _("已结束个案 #%(n)s 的紧急访问。") % {"n": grant.case_id})
     return redirect("cases:emergency")

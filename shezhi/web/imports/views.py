@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.accounts.models import Role
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import form_error, form_or_message, not_found
 from shezhi.imports import selectors, services, sheets
 from shezhi.imports.models import ImportJob
 from shezhi.volunteers.services import RECORDING_ROLES
 from shezhi.web.needs.forms import DomainForm
-from shezhi.web.needs.views import not_found_or, roles_only
+from shezhi.web.needs.views import roles_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAMES = {"volunteers": "志愿者导入模板.xlsx", "records": "服务记录导入模板.xlsx"}
@@ -70,7 +71,7 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
     try:
         return selectors.import_job_get(actor=request.user, job_id=job_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 def _page(request, form=None, export_form=None, status=200) -> HttpResponse:
@@ -110,8 +111,7 @@ def desk_import_upload(request: HttpRequest) -> HttpResponse:
                 unit_id=form.cleaned_data["unit"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("文件已上传，正在校验。"))
             return redirect("desk:import_job", job_id=job.pk)
@@ -135,7 +135,7 @@ def desk_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     try:
         status = selectors.import_job_status(actor=request.user, job_id=job_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     return render(
         request,
         "web/imports/job.html",
@@ -171,9 +171,7 @@ def desk_hours_export(request: HttpRequest) -> HttpResponse:
         try:
             out, _rows = services.hours_export_file(actor=request.user, date_from=d1, date_to=d2)
         except DomainError as exc:
-            not_found_or(exc)
-            if not form.add_domain_error(exc, keep_general=False):
-                messages.error(request, exc.message)
+            form_or_message(request, form, exc)
         else:
             response = FileResponse(
                 out,

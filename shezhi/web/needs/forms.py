@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import put_on_form
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import timeslots
 from shezhi.needs.models import HelperGender, Need
@@ -46,14 +47,7 @@ class DomainForm(forms.Form):
         """Put the service's error on the field it names. An error that names no field of this
         form goes to the form's general errors, or, with keep_general=False, is left to the
         caller (who shows it as a message on the page). Returns whether the form took it."""
-        field = self.domain_fields.get(exc.field or "", exc.field)
-        if field in self.fields:
-            self.add_error(field, exc.message)
-            return True
-        if keep_general:
-            self.add_error(None, exc.message)
-            return True
-        return False
+        return put_on_form(self, exc, general=keep_general)
 
     def labelled_errors(self) -> list[str]:
         """Every error prefixed with the label of its field, for the summary at the top."""

@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
 from shezhi.cases.services import OPEN_ROLES as CASE_OPEN_ROLES
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import NO_OBJECT, form_error, form_or_message, message_error, not_found
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
@@ -57,22 +58,6 @@ helper_only = roles_only(HELPER_ROLES)
 staff_only = roles_only(STAFF_ROLES)
 
 
-def not_found_or(exc: DomainError) -> None:
-    """An object outside the actor's scope is a 404 page, never a form error."""
-    if exc.status == 404 and exc.field is None:
-        raise Http404(exc.message)
-
-
-def form_or_message(request: HttpRequest, form: forms.DomainForm, exc: DomainError) -> bool:
-    """Show a service error on a form of a detail page: on its field if it names one (True),
-    otherwise as a message above the freshly loaded page (False: the caller redirects)."""
-    not_found_or(exc)
-    if form.add_domain_error(exc, keep_general=False):
-        return True
-    messages.error(request, exc.message)
-    return False
-
-
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
@@ -109,7 +94,7 @@ def _get_need(request: HttpRequest, need_id: int) -> Need:
     try:
         return need_selectors.need_get(actor=request.user, need_id=need_id)
     except DomainError as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 @resident_only
@@ -188,8 +173,7 @@ def _order_action(request: HttpRequest, need_id: int, call: Callable[[], object]
     try:
         call()
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, done)
     return redirect("m:order", need_id=need_id)
@@ -301,9 +285,8 @@ def desk_need_new(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             if exc.status == 404 and exc.field is None:
-                form.add_error("resident", exc.message)  # a resident outside the actor's scope
-            else:
-                form.add_domain_error(exc)
+                exc.field = "resident"  # a resident outside the actor's scope
+            form_error(form, exc, objects=NO_OBJECT)
         else:
             messages.success(request, _("需求已登记。"))
             return redirect("desk:need", need_id=need.pk)
@@ -488,7 +471,7 @@ def desk_resident(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
         resident = people_selectors.resident_get(actor=request.user, resident_id=resident_id)
     except DomainError as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     return _resident_page(request, resident, revealed=False)
 
 
@@ -500,8 +483,7 @@ def desk_resident_sms(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
         people_services.resident_update(actor=request.user, resident_id=resident_id, sms_notices=on)
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, _("已开通短信通知") if on else _("已关闭短信通知"))
     return redirect("desk:resident", resident_id=resident_id)
@@ -514,7 +496,6 @@ def desk_resident_reveal(request: HttpRequest, resident_id: int) -> HttpResponse
     try:
         resident = people_selectors.resident_reveal(actor=request.user, resident_id=resident_id)
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
         return redirect("desk:resident", resident_id=resident_id)
     return _resident_page(request, resident, revealed=True)

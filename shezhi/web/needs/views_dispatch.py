@@ -4,14 +4,13 @@ each row) and confirms in one step."""
 
 import re
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import ANY_FIELD, NO_OBJECT, message_error, page_errors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
 from shezhi.web.needs.views import staff_only
@@ -36,13 +35,6 @@ def _unit_id(request: HttpRequest) -> int:
     raise Http404(_("未找到该社区或街道"))
 
 
-def _refuse(exc: DomainError) -> None:
-    if exc.status == 404:
-        raise Http404(exc.message)
-    if exc.status == 403:
-        raise PermissionDenied(exc.message)
-
-
 @staff_only
 def desk_dispatch_bulk(request: HttpRequest) -> HttpResponse:
     unit_id = _unit_id(request)
@@ -51,7 +43,7 @@ def desk_dispatch_bulk(request: HttpRequest) -> HttpResponse:
     try:
         plan = need_services.needs_propose_dispatch(actor=request.user, unit_id=unit_id)
     except DomainError as exc:
-        _refuse(exc)
+        page_errors(exc, objects=ANY_FIELD, forbidden=True)
         raise
     rows = [
         (p, f"{p.target_kind}:{p.target_id}", Need.AssigneeKind(p.target_kind).label)
@@ -86,9 +78,7 @@ def _confirm(request: HttpRequest, unit_id: int) -> HttpResponse:
     try:
         result = need_services.needs_confirm_dispatch(actor=request.user, proposals=items)
     except DomainError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=NO_OBJECT, forbidden=True)
         return redirect(back)
     # The result page says who got what (need → helper), not just a count; reloading it cannot
     # dispatch twice (each row carries the version it was reviewed at).

@@ -3,13 +3,14 @@ read and follows its (site-relative) link. Another user's notification is 404.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, message_error, not_found
 from shezhi.notifications import selectors, services
 from shezhi.people.selectors import resident_sms_notices
 from shezhi.web.paging import page_number, page_of
@@ -36,7 +37,7 @@ def _mark(request: HttpRequest, notification_id: int):
     try:
         return services.notification_mark_read(actor=request.user, notification_id=notification_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 @login_required
@@ -72,7 +73,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         try:
             services.preference_set(actor=request.user, sms=request.POST.get("sms") == "on")
         except DomainError as exc:
-            messages.error(request, exc.message)
+            message_error(request, exc, objects=NO_OBJECT)
         else:
             messages.success(request, _("通知设置已保存"))
         return redirect("inbox:preferences")

@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shezhi.core.errors import DomainError
 from shezhi.proofs.selectors import MAX_UPLOAD_BYTES
 
 
@@ -28,9 +27,6 @@ class PeriodForm(_Form):
     date_to = forms.DateField(
         label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
 class UploadForm(_Form):

@@ -3,7 +3,7 @@ verification page that the QR code opens (no login). Each view calls one selecto
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import NO_OBJECT, form_error, not_found
 from shezhi.proofs import selectors, services
 from shezhi.web.proofs.forms import PeriodForm, UploadForm
 
@@ -24,7 +25,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             try:
                 proof = services.proof_issue(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_domain_error(exc)
+                form_error(form, exc, objects=NO_OBJECT)
             else:
                 messages.success(
                     request,
@@ -50,7 +51,7 @@ def download(request: HttpRequest, proof_no: str) -> HttpResponse:
     try:
         proof = services.proof_download(actor=request.user, proof_no=proof_no)
     except NotFound as exc:
-        raise Http404(exc.message) from exc
+        raise not_found(exc) from exc
     filename = f"志愿服务证明-{proof.proof_no}.pdf"
     return HttpResponse(
         bytes(proof.pdf),

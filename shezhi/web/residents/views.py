@@ -4,7 +4,7 @@ switch."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from shezhi.accounts import services as account_services
 from shezhi.core.ages import age_on
 from shezhi.core.errors import DomainError
+from shezhi.core.page_errors import form_error, not_found
 from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.people import selectors as people_selectors
 from shezhi.people.models import Resident
 from shezhi.web.needs import forms
-from shezhi.web.needs.views import not_found_or, resident_only, staff_only
+from shezhi.web.needs.views import resident_only, staff_only
 
 BEHALF_RESULTS = 20
 
@@ -40,8 +41,7 @@ def _order_page(
         try:
             need = need_services.need_create(actor=request.user, **form.service_kwargs(), **extra)
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, done_message)
             if resident is not None:
@@ -94,7 +94,7 @@ def behalf_order(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
         resident = people_selectors.resident_get(actor=request.user, resident_id=resident_id)
     except DomainError as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
     return _order_page(
         request,
         resident=resident,

@@ -7,12 +7,13 @@ Each view parses input, calls one selector or service and renders; out-of-scope 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import form_error, message_error, not_found
 from shezhi.timebank import selectors, services
 from shezhi.web.needs.views import staff_only
 from shezhi.web.paging import page_number, page_of
@@ -29,16 +30,11 @@ from shezhi.web.timebank.forms import (
 _OBJECT_FIELDS = frozenset({None, "account_id", "deposit_id", "record_id"})
 
 
-def not_found_or(exc: DomainError) -> None:
-    if exc.status == 404 and exc.field in _OBJECT_FIELDS:
-        raise Http404(exc.message)
-
-
 def _get(fn, **kwargs):
     try:
         return fn(**kwargs)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 def _account_page(
@@ -76,8 +72,7 @@ def _submit(request: HttpRequest, account_id: int, form, form_name: str, action)
         try:
             message = action(form.cleaned_data)
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=_OBJECT_FIELDS)
         else:
             messages.success(request, message)
             return redirect("timebank:account", account_id=account_id)
@@ -150,8 +145,7 @@ def statement(request: HttpRequest, account_id: int) -> HttpResponse:
                 date_to=period.get("date_to"),
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=_OBJECT_FIELDS)
     if result is None:
         # Show the form with its error; the account must still be visible to the actor.
         _get(selectors.account_get, actor=request.user, account_id=account_id)
@@ -204,8 +198,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
             category=form.cleaned_data["category"],
         )
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=_OBJECT_FIELDS)
     else:
         messages.success(
             request,
@@ -230,8 +223,7 @@ def review(request: HttpRequest, deposit_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=_OBJECT_FIELDS)
     else:
         messages.success(request, _("存入申请：%(s)s") % {"s": result.get_status_display()})
     return redirect("timebank:desk")
@@ -244,8 +236,7 @@ def reverse(request: HttpRequest, deposit_id: int) -> HttpResponse:
     try:
         txn = services.deposit_reverse(actor=request.user, deposit_id=deposit_id, reason=reason)
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc, objects=_OBJECT_FIELDS)
         return redirect("timebank:desk")
     messages.success(request, _("已冲正：%(m)s") % {"m": txn.memo})
     return redirect("timebank:account", account_id=txn.postings.order_by("amount")[0].account_id)

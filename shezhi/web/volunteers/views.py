@@ -7,7 +7,7 @@ and every other DomainError is shown in Chinese on the form or as a message.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from shezhi.accounts.scoping import sees_everything
 from shezhi.activities import calendar
 from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.page_errors import ANY_FIELD, form_error, message_error, not_found
 from shezhi.org.models import Level, OrgUnit
 from shezhi.timebank.selectors import balance_of
 from shezhi.volunteers import holds, selectors, services, teams
@@ -27,7 +28,7 @@ from shezhi.volunteers.models import (
     TeamMembership,
 )
 from shezhi.volunteers.permissions import TeamAction, team_actions_for
-from shezhi.web.needs.views import not_found_or, staff_only
+from shezhi.web.needs.views import staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
     AddMemberForm,
@@ -62,7 +63,7 @@ def _get(fn, **kwargs):
     try:
         return fn(**kwargs)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        raise not_found(exc) from None
 
 
 def _side(request: HttpRequest) -> str:
@@ -140,8 +141,7 @@ def me_correct(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("更正申请已提交，等待记录单位核实。"))
             if on_record:
@@ -190,8 +190,7 @@ def desk_volunteer_new(request: HttpRequest) -> HttpResponse:
         try:
             volunteer = services.volunteer_register(actor=request.user, **form.register_fields())
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -253,9 +252,7 @@ def desk_volunteer_training(request: HttpRequest, volunteer_id: int) -> HttpResp
                 actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from None
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=ANY_FIELD)
         else:
             messages.success(request, _("已记录培训。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
@@ -272,9 +269,7 @@ def desk_volunteer_honour(request: HttpRequest, volunteer_id: int) -> HttpRespon
                 actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from None
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=ANY_FIELD)
         else:
             messages.success(request, _("已记录荣誉。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
@@ -292,9 +287,7 @@ def desk_volunteer_skills(request: HttpRequest, volunteer_id: int) -> HttpRespon
                 actor=request.user, volunteer_id=volunteer_id, **form.cleaned_data
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from None
-            form.add_domain_error(exc)
+            form_error(form, exc, objects=ANY_FIELD)
         else:
             messages.success(request, _("已修改专业技能。"))
             return redirect("desk:volunteer", volunteer_id=volunteer_id)
@@ -339,8 +332,7 @@ def desk_record_new(request: HttpRequest) -> HttpResponse:
                 **form.record_fields(),
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             if record.status == ServiceRecord.Status.PENDING:
                 messages.warning(
@@ -395,8 +387,7 @@ def desk_correction_decide(request: HttpRequest, request_id: int) -> HttpRespons
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已处理更正申请。"))
     else:
@@ -434,8 +425,7 @@ def desk_late_decide(request: HttpRequest, record_id: int) -> HttpResponse:
         try:
             decide(actor=request.user, record_id=record_id, note=form.cleaned_data["reason"])
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已审批逾期记录。"))
     else:
@@ -489,8 +479,7 @@ def team_apply(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if exc.field == "volunteer_no":
                 exc.field = "leader_no"
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("已提交成立申请，等待指导社工审核。"))
             return redirect(f"{_side(request)}:team", team_id=team.pk)
@@ -547,8 +536,7 @@ def _team_action(request: HttpRequest, team_id: int, call, done: str) -> HttpRes
     try:
         call()
     except DomainError as exc:
-        not_found_or(exc)
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, done)
     return redirect(f"{_side(request)}:team", team_id=team_id)
@@ -602,8 +590,7 @@ def team_add_member(request: HttpRequest, team_id: int) -> HttpResponse:
                 actor=request.user, team_id=team_id, volunteer_id=form.cleaned_data["volunteer"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            form.add_domain_error(exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("已添加队员。"))
             return redirect(f"{_side(request)}:team", team_id=team_id)
@@ -644,8 +631,7 @@ def desk_team_review(request: HttpRequest, team_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已审核服务队申请。"))
     else:
@@ -676,8 +662,7 @@ def desk_held_confirm(request: HttpRequest, record_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已确认，该记录计入服务时长。"))
     else:
@@ -695,8 +680,7 @@ def desk_held_reject(request: HttpRequest, record_id: int) -> HttpResponse:
                 actor=request.user, record_id=record_id, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            not_found_or(exc)
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, _("已不予确认，该记录不计入服务时长。"))
     else:
