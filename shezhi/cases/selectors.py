@@ -36,6 +36,7 @@ from shezhi.cases.models import (
     Stage,
     SupervisionNote,
 )
+from shezhi.cases.permissions import ADMIN_ROLES
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent, identity_snapshot
@@ -55,7 +56,6 @@ RELATION_PARTS = {
     SUPERVISOR: CASE_FILE | {SUPERVISION, ACCESS_LOG},
     EMERGENCY: CASE_FILE,
 }
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
 
 NOT_FOUND = "未找到该个案"
 

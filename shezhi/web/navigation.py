@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role, User
 from shezhi.care.cards import COVERAGE_ROLES
-from shezhi.cases.selectors import ADMIN_ROLES as CASE_ADMIN_ROLES
-from shezhi.cases.services import OPEN_ROLES as CASE_ROLES
+from shezhi.cases.permissions import ADMIN_ROLES as CASE_ADMIN_ROLES
+from shezhi.cases.permissions import OPEN_ROLES as CASE_ROLES
 from shezhi.volunteers.services import RECORDING_ROLES
 
 IMPORT_ROLES = frozenset({*RECORDING_ROLES, Role.SYSTEM_ADMIN})

@@ -27,7 +27,7 @@ from shezhi.care.models import (
     CareProfile,
 )
 from shezhi.cases import selectors as case_selectors
-from shezhi.cases import services as case_services
+from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.org.models import Level
 from shezhi.web import forms_care as forms
@@ -363,7 +363,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "form": form,
             "alerts": alerts,
             "now": timezone.now(),
-            "can_open_case": request.user.role in case_services.OPEN_ROLES,
+            "can_open_case": CaseDeskAction.OPEN_CASE in case_desk_actions_for(request.user),
         },
     )
 
