@@ -26,15 +26,23 @@ from shezhi.care.models import (
     CareAlert,
     CareProfile,
 )
+from shezhi.care.permissions import (
+    CARE_ROLES,
+    COVERAGE_ROLES,
+    MANAGE_ROLES,
+    alert_actions_for,
+)
 from shezhi.cases import selectors as case_selectors
 from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.org.models import Level
 from shezhi.web import forms_care as forms
 from shezhi.web.paging import page_number, page_of
-from shezhi.web.views import not_found_or, roles_only, staff_only
+from shezhi.web.views import not_found_or, roles_only
 
-care_only = roles_only(cards.CARE_ROLES)
+# The pages' role gates come from the care permission module; the services check the same.
+care_only = roles_only(CARE_ROLES)
+desk_only = roles_only(MANAGE_ROLES)
 
 
 def _get(fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -199,7 +207,7 @@ def _units(user: User) -> list[tuple[int, str]]:
     return [(u.pk, ("" if u.level == Level.COMMUNITY else "　") + u.name) for u in qs[:300]]
 
 
-@staff_only
+@desk_only
 @require_GET
 def registry(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -237,7 +245,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_only
+@desk_only
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     form = forms.RegisterForm(request.GET)
@@ -269,13 +277,13 @@ def _profile_page(request: HttpRequest, resident_id: int, status: int = 200, **b
     return render(request, "web/care/profile.html", context, status=status)
 
 
-@staff_only
+@desk_only
 @require_GET
 def profile(request: HttpRequest, resident_id: int) -> HttpResponse:
     return _profile_page(request, resident_id)
 
 
-@staff_only
+@desk_only
 @require_POST
 def profile_set(request: HttpRequest, resident_id: int) -> HttpResponse:
     form = forms.ProfileForm(request.POST)
@@ -293,7 +301,7 @@ def profile_set(request: HttpRequest, resident_id: int) -> HttpResponse:
     return _profile_page(request, resident_id, status=400, profile_form=form)
 
 
-@staff_only
+@desk_only
 @require_POST
 def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _get(selectors.care_resident_get, actor=request.user, resident_id=resident_id)
@@ -315,7 +323,7 @@ def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
     return _profile_page(request, resident_id, status=400, contact_form=form)
 
 
-@staff_only
+@desk_only
 @require_POST
 def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
     form = forms.ContactEndForm(request.POST)
@@ -341,7 +349,7 @@ def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
 # --- desk: alerts -------------------------------------------------------------------------
 
 
-@staff_only
+@desk_only
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     form = forms.AlertFilter(request.GET or None)
@@ -356,6 +364,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     for a in alerts:
         a.case_link = case_of.get(a.pk)
         a.has_case = a.pk in with_case
+        a.actions = alert_actions_for(request.user, a)
     return render(
         request,
         "web/care/alerts.html",
@@ -379,7 +388,7 @@ def _alert_action(request: HttpRequest, action: Callable[[], str]) -> HttpRespon
     return redirect("care:alerts")
 
 
-@staff_only
+@desk_only
 @require_POST
 def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     def action() -> str:
@@ -389,7 +398,7 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, action)
 
 
-@staff_only
+@desk_only
 @require_POST
 def alert_report(request: HttpRequest, alert_id: int) -> HttpResponse:
     form = forms.ReportForm(request.POST)
@@ -413,7 +422,7 @@ def alert_report(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, action)
 
 
-@staff_only
+@desk_only
 def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
     """A page of its own: closing is a second, deliberate step with the reason written down."""
     alert = _get(selectors.alert_get, actor=request.user, alert_id=alert_id)
@@ -441,7 +450,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
 # --- desk: campaigns ----------------------------------------------------------------------
 
 
-@staff_only
+@desk_only
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_launch = campaigns.may_launch(user)
@@ -471,13 +480,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "can_launch": can_launch,
-            "campaigns": list(selectors.campaigns_visible_to(user).order_by("-created_at")[:100]),
+            "campaigns": selectors.campaign_list(actor=user),
         },
         status=400 if form.errors else 200,
     )
 
 
-@staff_only
+@desk_only
 @require_GET
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _get(selectors.campaign_get, actor=request.user, campaign_id=campaign_id)
@@ -503,7 +512,7 @@ def _outcomes(progress: selectors.CampaignProgress) -> list[tuple[str, str, int]
 # --- desk: coverage -----------------------------------------------------------------------
 
 
-@roles_only(cards.COVERAGE_ROLES)
+@roles_only(COVERAGE_ROLES)
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     form = forms.CoverageForm(request.GET or None)
