@@ -38,7 +38,7 @@ from shezhi.care.permissions import (
 )
 from shezhi.care.selectors import alert_get, care_resident_get
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, InvalidInput, NotFound, from_validation_error
+from shezhi.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, from_validation_error
 from shezhi.core.models import AuditEvent
 from shezhi.core.permissions import require
 from shezhi.needs.services import need_create
@@ -659,12 +659,12 @@ def alert_record_report(
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
     require(CareAction.REPORT, alert_role_actions(actor, alert), message="您的角色无权维护关爱档案")
-    if not alert.mandatory_report:
-        raise Conflict("该预警不涉及强制报告")
     require(
         CareAction.REPORT,
         alert_state_actions(alert),
-        message="该预警已登记强制报告或已关闭",
+        message="该预警已登记强制报告或已关闭"
+        if alert.mandatory_report
+        else "该预警不涉及强制报告",
         state_refusal=True,
     )
     reported_to = (reported_to or "").strip()
@@ -703,7 +703,11 @@ def alert_close(
     if not confirmed:
         raise InvalidInput("关闭预警须再次确认：请勾选“确认关闭”", field="confirm")
     if report_missing(alert):
-        raise Conflict("涉及儿童受害的预警须先登记强制报告的时间和对象", field="reported_to")
+        raise Conflict(
+            "涉及儿童受害的预警须先登记强制报告的时间和对象",
+            field="reported_to",
+            code=ErrorCode.ILLEGAL_TRANSITION,
+        )
     before = alert.status
     alert.status = CareAlert.Status.CLOSED
     alert.closed_by, alert.closed_at, alert.close_note = actor, now, note[:500]
