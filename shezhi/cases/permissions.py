@@ -9,7 +9,7 @@ answers for the casework desk (open a case, ask for emergency access). Services 
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from shezhi.accounts.models import Role, User
+from shezhi.accounts.models import STAFF_ROLES, Role, User
 from shezhi.cases.models import Case, Stage
 from shezhi.core.permissions import require
 
@@ -52,6 +52,7 @@ class CaseAction(StrEnum):
 class CaseDeskAction(StrEnum):
     OPEN_CASE = "open_case"
     EMERGENCY_ACCESS = "emergency_access"
+    VIEW_REPORT = "view_report"  # counts only, no case read
 
 
 FILE_WORK = frozenset(
@@ -147,4 +148,6 @@ def case_desk_actions_for(actor: User) -> frozenset[CaseDeskAction]:
         allowed.add(CaseDeskAction.OPEN_CASE)
     if actor.is_superuser or actor.role in ADMIN_ROLES:
         allowed.add(CaseDeskAction.EMERGENCY_ACCESS)
+    if actor.is_superuser or actor.role in STAFF_ROLES:
+        allowed.add(CaseDeskAction.VIEW_REPORT)
     return frozenset(allowed)

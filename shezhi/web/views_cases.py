@@ -30,7 +30,6 @@ from shezhi.cases.permissions import (
     ADMIN_ROLES,
     OPEN_ROLES,
     CaseAction,
-    CaseDeskAction,
     case_actions_for,
     case_desk_actions_for,
     case_role_actions,
@@ -71,7 +70,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {
         "cases": selectors.my_cases(actor=user),
-        "can_open": CaseDeskAction.OPEN_CASE in case_desk_actions_for(user),
+        "desk": case_desk_actions_for(user),
         "today": timezone.localdate(),
     }
     if user.role == Role.SUPERVISOR:
