@@ -31,6 +31,7 @@ from shezhi.care.permissions import (
     COVERAGE_ROLES,
     MANAGE_ROLES,
     alert_actions_for,
+    stop_actions_for,
 )
 from shezhi.cases import selectors as case_selectors
 from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
@@ -154,10 +155,14 @@ def stops(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _get(selectors.campaign_get, actor=request.user, campaign_id=campaign_id)
     # The walker's own doors: they must find them, so the address is in full.
     doors = [
-        {"stop": s, "address": cards.shown_address(request.user, s.resident, is_contact=True)}
+        {
+            "stop": s,
+            "address": cards.shown_address(request.user, s.resident, is_contact=True),
+            "actions": stop_actions_for(request.user, s, mine=True),
+        }
         for s in selectors.campaign_my_stops(
             actor=request.user, campaign_id=campaign.pk
-        ).select_related("resident__compound")[:500]
+        ).select_related("resident__compound", "campaign")[:500]
     ]
     return render(
         request,

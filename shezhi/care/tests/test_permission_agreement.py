@@ -1,6 +1,7 @@
-"""One rule, four readers: for every named user and every state of a care alert, what
-`alert_actions_for` answers is what the alerts page shows as buttons, what the API returns as
-`allowed_actions`, and what the services accept (each probe rolled back)."""
+"""One rule, four readers: for every named user and every state of a care alert (and of a
+campaign and its doors), what the action selector answers is what the page shows as buttons,
+what the API returns as `allowed_actions`, and what the services accept (each probe rolled
+back)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -10,10 +11,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shezhi.care import services
-from shezhi.care.models import CareAlert
-from shezhi.care.permissions import CareAction, alert_actions_for, care_actions_for
-from shezhi.care.selectors import alerts_visible_to
+from shezhi.care import campaigns, services
+from shezhi.care.models import Campaign, CampaignStop, CareAlert
+from shezhi.care.permissions import (
+    CareAction,
+    alert_actions_for,
+    campaign_actions_for,
+    care_actions_for,
+    stop_actions_for,
+)
+from shezhi.care.selectors import alerts_visible_to, campaigns_visible_to
+from shezhi.care.tests.factories import register
 from shezhi.core.errors import Conflict, DomainError, ErrorCode, Forbidden, NotFound
 from shezhi.people.tests.factories import ResidentFactory
 
@@ -131,3 +139,74 @@ def test_selector_page_api_and_services_agree_for_every_user_and_alert_state(wor
             accepted = {a for a in PROBES if _accepted(a, user, alert)}
             assert accepted == expected & PROBES.keys(), label
     assert seen >= ALERT_ACTIONS
+
+
+# --- campaigns and doors ----------------------------------------------------------------------
+
+
+def _stop_accepted(user: Any, stop: CampaignStop) -> bool:
+    with transaction.atomic():
+        try:
+            campaigns.campaign_stop_record(actor=user, stop_id=stop.pk, outcome="visited")
+        except (Forbidden, NotFound):
+            return False
+        except Conflict as exc:
+            if exc.code == ErrorCode.ILLEGAL_TRANSITION:
+                return False
+        except DomainError:
+            pass
+        finally:
+            transaction.set_rollback(True)
+    return True
+
+
+def test_campaign_and_door_actions_agree_for_every_user_and_campaign_state(world):
+    register(world.alice, world.dora_resident, "key")
+    active = campaigns.campaign_launch(actor=world.alice, unit_id=world.a["grid"].pk, name="敲门")
+    ended = campaigns.campaign_launch(actor=world.alice, unit_id=world.a["grid"].pk, name="已结束")
+    Campaign.objects.filter(pk=ended.pk).update(status=Campaign.Status.CLOSED)
+    users = [
+        world.alice,
+        world.sam,
+        world.gina,
+        world.admin,
+        world.charlie,
+        world.bob,
+        world.erin,
+        world.dora,
+        world.partner_user,
+    ]
+    seen: set[CareAction] = set()
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        listing = client.get("/api/v1/care/campaigns")
+        desk = CareAction.VIEW_CAMPAIGNS in care_actions_for(user)
+        assert listing.status_code == (200 if desk else 403), user
+        listed = {c["id"]: c["allowed_actions"] for c in listing.json()} if desk else {}
+        visible = set(campaigns_visible_to(user).values_list("pk", flat=True))
+        for campaign in (active, ended):
+            label = f"{user.username} / {campaign.name}"
+            campaign.refresh_from_db()
+            expected = campaign_actions_for(user, campaign) if campaign.pk in visible else None
+            seen |= expected or set()
+            if desk:
+                assert listed.get(campaign.pk) == (sorted(expected) if expected else None), label
+            progress = client.get(f"/api/v1/care/campaigns/{campaign.pk}")
+            may_see = expected is not None and CareAction.VIEW_PROGRESS in expected
+            assert (progress.status_code == 200) == may_see, label
+            doors = client.get(f"/api/v1/care/campaigns/{campaign.pk}/stops")
+            page = client.get(reverse("care:stops", args=[campaign.pk]))
+            for stop in campaign.stops.select_related("campaign"):
+                actions = stop_actions_for(user, stop)
+                seen |= actions
+                mine = doors.status_code == 200 and stop.pk in {d["id"] for d in doors.json()}
+                if mine:
+                    [door] = [d for d in doors.json() if d["id"] == stop.pk]
+                    assert door["allowed_actions"] == sorted(actions), label
+                    form = f'action="{reverse("care:stop_record", args=[stop.pk])}"'
+                    assert (form in page.content.decode()) == (CareAction.RECORD_STOP in actions)
+                visible_stop = mine or campaign.pk in visible
+                expected_ok = visible_stop and CareAction.RECORD_STOP in actions
+                assert _stop_accepted(user, stop) == expected_ok, label
+    assert {CareAction.VIEW_PROGRESS, CareAction.WALK_DOORS, CareAction.RECORD_STOP} <= seen
