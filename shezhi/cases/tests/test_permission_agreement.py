@@ -1,6 +1,7 @@
-"""One rule, four readers: for every named user and every stage of a case, what
-`case_actions_for` answers is what the case page shows as buttons, what the API returns as
-`allowed_actions`, and what the services accept (each probe rolled back)."""
+"""One rule, four readers: for every named user and every stage of a case whose answers
+differ (intake, intervention, closed), what `case_actions_for` answers is what the case page
+shows as buttons, what the API returns as `allowed_actions`, and what the services accept (each
+probe rolled back)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -113,9 +114,6 @@ def _cases(world: Any, colleague: Any) -> dict[str, Case]:
     )
     return {
         Stage.INTAKE: staffed(open_case(world.alice, client)),
-        Stage.ASSESSMENT: to_stage(
-            staffed(open_case(world.alice, client)), world.alice, "assessment"
-        ),
         Stage.INTERVENTION: to_stage(
             staffed(open_case(world.alice, client)), world.alice, "intervention"
         ),
