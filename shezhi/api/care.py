@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from shezhi.accounts.models import STAFF_ROLES
 from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, In, StrictBool
 from shezhi.care import campaigns, cards, selectors, services
@@ -24,8 +23,15 @@ from shezhi.care.models import (
     ContactAssignment,
     Visit,
 )
+from shezhi.care.permissions import (
+    CareAction,
+    alert_actions_for,
+    campaign_actions_for,
+    care_actions_for,
+    stop_actions_for,
+)
 from shezhi.cases import selectors as case_selectors
-from shezhi.core.errors import Forbidden
+from shezhi.core.permissions import require
 
 router = Router(tags=["关爱走访"])
 
@@ -142,6 +148,9 @@ class AlertOut(Schema):
     mandatory_report: bool
     reported_at: datetime | None
     reported_to: str
+    allowed_actions: list[str] = Field(
+        description="调用者此刻可进行的操作（与页面按钮、服务校验同一规则）"
+    )
     created_at: datetime
     case_id: int | None = Field(None, description="由该预警开的个案（本人可见时）")
     has_case: bool = Field(False, description="已开案：不再提供“开案”")
@@ -197,6 +206,9 @@ class CareCampaignOut(Schema):
     status: str
     status_label: str
     created_at: datetime
+    allowed_actions: list[str] = Field(
+        description="调用者此刻可进行的操作（与页面按钮、服务校验同一规则）"
+    )
 
 
 class CareCampaignGridOut(Schema):
@@ -223,6 +235,9 @@ class CareStopOut(Schema):
     outcome: str
     outcome_label: str
     note: str
+    allowed_actions: list[str] = Field(
+        description="调用者此刻可进行的操作（与页面按钮、服务校验同一规则）"
+    )
 
 
 class CareStopIn(In):
@@ -338,6 +353,7 @@ def _alert(a: CareAlert, actor, cases: tuple[dict[int, int], set[int]] | None = 
         "created_at": a.created_at,
         "case_id": case_of.get(a.pk),
         "has_case": a.pk in with_case,
+        "allowed_actions": sorted(alert_actions_for(actor, a)),
     }
 
 
@@ -348,13 +364,7 @@ def _cases_of(actor, alert_ids: list[int]) -> tuple[dict[int, int], set[int]]:
     )
 
 
-def _require_role(actor, roles: frozenset[str]) -> None:
-    """The role gate of the page that does the same (staff desk, care phone pages)."""
-    if not (actor.is_superuser or actor.role in roles):
-        raise Forbidden("您的角色无权进行此操作")
-
-
-def _campaign(c: Campaign) -> dict:
+def _campaign(c: Campaign, actor) -> dict:
     return {
         "id": c.pk,
         "name": c.name,
@@ -366,10 +376,11 @@ def _campaign(c: Campaign) -> dict:
         "status": c.status,
         "status_label": c.get_status_display(),
         "created_at": c.created_at,
+        "allowed_actions": sorted(campaign_actions_for(actor, c)),
     }
 
 
-def _stop(s: CampaignStop, actor) -> dict:
+def _stop(s: CampaignStop, actor, *, mine: bool | None = None) -> dict:
     return {
         "id": s.pk,
         "campaign_id": s.campaign_id,
@@ -380,6 +391,7 @@ def _stop(s: CampaignStop, actor) -> dict:
         "outcome": s.outcome,
         "outcome_label": s.get_outcome_display(),
         "note": s.note,
+        "allowed_actions": sorted(stop_actions_for(actor, s, mine=mine)),
     }
 
 
@@ -501,8 +513,8 @@ def alert_close(request: HttpRequest, alert_id: PathId, payload: AlertCloseIn):
 )
 def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
     actor = request.auth
-    if not (actor.is_superuser or actor.role in cards.COVERAGE_ROLES):
-        raise Forbidden("您的角色无权查看走访覆盖率")
+    # The overview page's gate (a grid worker has their own list instead).
+    require(CareAction.VIEW_COVERAGE, care_actions_for(actor), message="您的角色无权查看走访覆盖率")
     rows = selectors.coverage(actor=actor, by=filters.by)
     day = timezone.localdate()
     return {
@@ -541,7 +553,6 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
 )
 @raises(*CHANGE)
 def profile_set(request: HttpRequest, resident_id: PathId, payload: CareProfileIn):
-    _require_role(request.auth, STAFF_ROLES)
     profile = services.care_profile_set(
         actor=request.auth, resident_id=resident_id, **payload.model_dump()
     )
@@ -555,7 +566,6 @@ def profile_set(request: HttpRequest, resident_id: PathId, payload: CareProfileI
 )
 @raises(*CHANGE)
 def contact_assign(request: HttpRequest, resident_id: PathId, payload: CareContactIn):
-    _require_role(request.auth, STAFF_ROLES)
     a = services.contact_assign(
         actor=request.auth,
         resident_id=resident_id,
@@ -572,7 +582,6 @@ def contact_assign(request: HttpRequest, resident_id: PathId, payload: CareConta
 )
 @raises(*CHANGE)
 def contact_end(request: HttpRequest, assignment_id: PathId, payload: CareContactEndIn):
-    _require_role(request.auth, STAFF_ROLES)
     a = services.contact_end(actor=request.auth, assignment_id=assignment_id, reason=payload.reason)
     return _contact(a)
 
@@ -584,7 +593,6 @@ def contact_end(request: HttpRequest, assignment_id: PathId, payload: CareContac
 )
 @raises(*CHANGE)
 def alert_report(request: HttpRequest, alert_id: PathId, payload: CareAlertReportIn):
-    _require_role(request.auth, STAFF_ROLES)
     services.alert_record_report(
         actor=request.auth,
         alert_id=alert_id,
@@ -596,9 +604,7 @@ def alert_report(request: HttpRequest, alert_id: PathId, payload: CareAlertRepor
 
 @router.get("/campaigns", response={200: list[CareCampaignOut], **ERRORS}, summary="敲门行动")
 def campaign_list(request: HttpRequest):
-    _require_role(request.auth, STAFF_ROLES)
-    qs = selectors.campaigns_visible_to(request.auth).order_by("-created_at")[:100]
-    return [_campaign(c) for c in qs]
+    return [_campaign(c, request.auth) for c in selectors.campaign_list(actor=request.auth)]
 
 
 @router.post(
@@ -608,7 +614,6 @@ def campaign_list(request: HttpRequest):
 )
 @raises(*CHANGE)
 def campaign_launch(request: HttpRequest, payload: CareCampaignIn):
-    _require_role(request.auth, STAFF_ROLES)
     c = campaigns.campaign_launch(
         actor=request.auth,
         unit_id=payload.unit_id,
@@ -617,7 +622,7 @@ def campaign_launch(request: HttpRequest, payload: CareCampaignIn):
         tags=payload.tags,
         risk_levels=payload.risk_levels,
     )
-    return 201, _campaign(c)
+    return 201, _campaign(c, request.auth)
 
 
 @router.get(
@@ -626,11 +631,10 @@ def campaign_launch(request: HttpRequest, payload: CareCampaignIn):
     summary="敲门行动进度（按结果、按网格）",
 )
 def campaign_progress(request: HttpRequest, campaign_id: PathId):
-    _require_role(request.auth, STAFF_ROLES)
+    p = selectors.campaign_progress(actor=request.auth, campaign_id=campaign_id)
     c = selectors.campaign_get(actor=request.auth, campaign_id=campaign_id)
-    p = selectors.campaign_progress(actor=request.auth, campaign_id=c.pk)
     return {
-        "campaign": _campaign(c),
+        "campaign": _campaign(c, request.auth),
         "total": p.total,
         "done": p.done,
         "by_outcome": p.by_outcome,
@@ -644,9 +648,9 @@ def campaign_progress(request: HttpRequest, campaign_id: PathId):
     summary="我负责的门（按走访顺序）",
 )
 def campaign_my_stops(request: HttpRequest, campaign_id: PathId):
-    _require_role(request.auth, cards.CARE_ROLES)
     stops = selectors.campaign_my_stops(actor=request.auth, campaign_id=campaign_id)
-    return [_stop(s, request.auth) for s in stops.select_related("resident__compound")[:500]]
+    stops = stops.select_related("resident__compound", "campaign")[:500]
+    return [_stop(s, request.auth, mine=True) for s in stops]
 
 
 @router.post(
@@ -656,7 +660,6 @@ def campaign_my_stops(request: HttpRequest, campaign_id: PathId):
 )
 @raises(*CHANGE)
 def stop_record(request: HttpRequest, stop_id: PathId, payload: CareStopIn):
-    _require_role(request.auth, cards.CARE_ROLES)
     stop = campaigns.campaign_stop_record(
         actor=request.auth, stop_id=stop_id, outcome=payload.outcome, note=payload.note
     )

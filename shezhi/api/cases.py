@@ -28,6 +28,7 @@ from shezhi.cases.models import (
     InterventionLog,
     Referral,
 )
+from shezhi.cases.permissions import CaseDeskAction, case_actions_for, case_desk_actions_for
 from shezhi.core.errors import Forbidden, InvalidInput
 
 router = Router(tags=["个案"])
@@ -280,6 +281,9 @@ class CaseDetailOut(Schema):
     case: CaseOut
     relation: str = Field(description="访问身份：worker / supervisor / team:角色 / emergency")
     parts: list[str] = Field(description="调用者可见的部分")
+    allowed_actions: list[str] = Field(
+        description="调用者此刻可对本个案进行的操作（与页面按钮、服务校验同一规则）"
+    )
     assessments: list[AssessmentOut] | None = None
     plan: CasePlanOut | None = None
     sessions: list[SessionOut] | None = None
@@ -475,7 +479,7 @@ def _emergency(g: EmergencyAccess) -> dict[str, Any]:
 
 def _require_admin(actor: Any) -> None:
     """The emergency-access page's role gate."""
-    if not (actor.is_superuser or actor.role in selectors.ADMIN_ROLES):
+    if CaseDeskAction.EMERGENCY_ACCESS not in case_desk_actions_for(actor):
         raise Forbidden(_("只有管理员可以申请紧急访问"))
 
 
@@ -525,6 +529,7 @@ def _detail(actor: Any, case_id: int) -> dict[str, Any]:
         },
         "relation": access.relation,
         "parts": sorted(access.parts),
+        "allowed_actions": sorted(case_actions_for(access)),
     }
     # Each part is read (and logged) only when the caller's role may see it.
     if access.can(selectors.ASSESSMENT):

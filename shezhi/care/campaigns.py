@@ -7,19 +7,27 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from shezhi.accounts.models import DISPATCH_ROLES, Role, User
+from shezhi.accounts.models import Role, User
 from shezhi.care import route
 from shezhi.care.cadence import RiskLevel
 from shezhi.care.models import Campaign, CampaignStop, CareProfile
+from shezhi.care.permissions import (
+    CareAction,
+    care_actions_for,
+    on_my_list,
+    stop_role_actions,
+    stop_state_actions,
+)
 from shezhi.care.selectors import campaign_visible, units_in_reach
-from shezhi.care.services import BATCH, may_manage, scan_text, visit_record
+from shezhi.care.services import BATCH, scan_text, visit_record
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import InvalidInput, NotFound
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
+from shezhi.core.permissions import require
 from shezhi.org.models import Level
 from shezhi.people.models import Resident, VulnerabilityTag
-from shezhi.volunteers.models import Team, TeamMembership
+from shezhi.volunteers.models import Team
 
 # Door outcome → whether the resident was seen (a visit either way); a refusal is no visit.
 DOOR_VISITS = {
@@ -43,7 +51,7 @@ def _grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
 
 def may_launch(user: User) -> bool:
     """Social workers, supervisors and system admins launch campaigns."""
-    return bool(user.is_superuser or user.role in DISPATCH_ROLES or user.role == Role.SYSTEM_ADMIN)
+    return CareAction.LAUNCH_CAMPAIGN in care_actions_for(user)
 
 
 @transaction.atomic
@@ -61,8 +69,11 @@ def campaign_launch(
     registry there gets one stop, in walking order, assigned to the grid's grid worker or to the
     volunteer team named for that grid. `tags` (vulnerability tag codes, e.g. 独居老人 and 残障)
     and `risk_levels` narrow it to the residents who carry any of them."""
-    if not may_launch(actor):
-        raise Forbidden("只有社工或督导可以发起敲门行动")
+    require(
+        CareAction.LAUNCH_CAMPAIGN,
+        care_actions_for(actor),
+        message="只有社工或督导可以发起敲门行动",
+    )
     unit = units_in_reach(actor=actor).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("未找到该社区或网格", field="unit")
@@ -160,28 +171,14 @@ def _targeting(tags: Sequence[str], risk_levels: Sequence[str]) -> tuple[list[st
     return tags, risk_levels
 
 
-def _on_my_list(actor: User, stop: CampaignStop) -> bool:
-    if stop.assignee_id == actor.pk:
-        return True
-    if actor.role == Role.GRID_WORKER:
-        return actor.unit_id == stop.grid_id
-    return (
-        stop.team_id is not None
-        and TeamMembership.objects.filter(team_id=stop.team_id, volunteer__user=actor).exists()
-    )
-
-
-def _may_record_stop(actor: User, stop: CampaignStop) -> bool:
-    """The door's walker, or a desk manager (not a grid worker of another grid)."""
-    return _on_my_list(actor, stop) or (may_manage(actor) and actor.role != Role.GRID_WORKER)
-
-
 @transaction.atomic
 def campaign_stop_record(
     *, actor: User, stop_id: int, outcome: str, note: str = "", now: datetime | None = None
 ) -> CampaignStop:
     """Record the outcome at one door; a concern needs a note, which is scanned for danger."""
     now = now or timezone.now()
+    # Before any lookup: the care pages' role gate, the same 403 for the page and the API.
+    require(CareAction.VISIT, care_actions_for(actor), message="您的角色无权进行此操作")
     stop = (
         CampaignStop.objects.select_for_update()
         .select_related("campaign", "resident")
@@ -190,12 +187,11 @@ def campaign_stop_record(
         if isinstance(stop_id, int)
         else None
     )
-    if stop is None or not (_on_my_list(actor, stop) or campaign_visible(actor, stop.campaign)):
+    if stop is None or not (on_my_list(actor, stop) or campaign_visible(actor, stop.campaign)):
         raise NotFound("未找到该住户")
-    if not _may_record_stop(actor, stop):
-        raise Forbidden("这户不在您的走访名单上")
-    if stop.campaign.status != Campaign.Status.ACTIVE:
-        raise Conflict("该敲门行动已结束")
+    action = CareAction.RECORD_STOP
+    require(action, stop_role_actions(actor, stop), message="这户不在您的走访名单上")
+    require(action, stop_state_actions(stop), message="该敲门行动已结束", state_refusal=True)
     if outcome not in CampaignStop.Outcome.values or outcome == CampaignStop.Outcome.PENDING:
         raise InvalidInput("请选择走访结果", field="outcome")
     note = (note or "").strip()

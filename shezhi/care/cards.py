@@ -5,7 +5,7 @@ visit (social and grid workers, supervisors) see the address; everyone else sees
 
 from dataclasses import dataclass
 
-from shezhi.accounts.models import STAFF_ROLES, Role, User
+from shezhi.accounts.models import User
 from shezhi.care.models import CareProfile, ContactAssignment, Visit
 from shezhi.care.selectors import care_resident_get, contact_history, visits_of
 from shezhi.core import audit
@@ -14,10 +14,6 @@ from shezhi.core.models import AuditEvent
 from shezhi.people.models import Resident
 
 RECENT_VISITS = 10
-# Who works with the care pages: those who can be a one-on-one contact person, and staff.
-CARE_ROLES = STAFF_ROLES | {Role.VOLUNTEER, Role.TEAM_LEADER}
-# Who sees the coverage overview (a grid worker has their own list instead).
-COVERAGE_ROLES = STAFF_ROLES - {Role.GRID_WORKER}
 
 
 def is_active_contact(user: User, resident_id: int) -> bool:

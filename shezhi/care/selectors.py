@@ -18,10 +18,14 @@ from shezhi.care.models import (
     ContactAssignment,
     Visit,
 )
+from shezhi.care.permissions import CareAction, care_actions_for
 from shezhi.core.errors import InvalidInput, NotFound
+from shezhi.core.permissions import require
 from shezhi.org.models import Level, OrgUnit
 from shezhi.people.models import Resident
 from shezhi.people.selectors import residents_visible_to
+
+DESK_ONLY = "您的角色无权进行此操作"
 
 
 def _active_contact(user: User) -> Q:
@@ -276,6 +280,12 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     return qs.filter(mine)
 
 
+def campaign_list(*, actor: User, limit: int = 100) -> list[Campaign]:
+    """The campaigns desk: newest first."""
+    require(CareAction.VIEW_CAMPAIGNS, care_actions_for(actor), message=DESK_ONLY)
+    return list(campaigns_visible_to(actor).order_by("-created_at")[:limit])
+
+
 def campaign_visible(user: User, campaign: Campaign) -> bool:
     return campaigns_visible_to(user).filter(pk=campaign.pk).exists()
 
@@ -290,6 +300,7 @@ def campaign_get(*, actor: User, campaign_id: int) -> Campaign:
 def campaign_my_stops(*, actor: User, campaign_id: int) -> QuerySet[CampaignStop]:
     """The actor's doors in walking order: assigned to them, to their team, or (a grid worker)
     in their grid."""
+    require(CareAction.VISIT, care_actions_for(actor), message="您的角色无权进行此操作")
     campaign = campaign_get(actor=actor, campaign_id=campaign_id)
     mine = Q(assignee=actor) | Q(team__teammembership__volunteer__user=actor)
     if actor.role == Role.GRID_WORKER and actor.unit_id:
@@ -316,6 +327,7 @@ class CampaignProgress:
 
 def campaign_progress(*, actor: User, campaign_id: int) -> CampaignProgress:
     """Live progress: doors per outcome (visited, not home, refused, concern), per grid."""
+    require(CareAction.VIEW_CAMPAIGNS, care_actions_for(actor), message=DESK_ONLY)
     campaign = campaign_get(actor=actor, campaign_id=campaign_id)
     stops = CampaignStop.objects.filter(campaign=campaign).order_by()
     by_outcome = {o: 0 for o in CampaignStop.Outcome.values}

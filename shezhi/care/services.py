@@ -28,11 +28,19 @@ from shezhi.care.models import (
     LexiconEntry,
     Visit,
 )
+from shezhi.care.permissions import (
+    CareAction,
+    alert_role_actions,
+    alert_state_actions,
+    care_actions_for,
+    report_missing,
+)
 from shezhi.care.selectors import alert_get, care_resident_get
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
+from shezhi.core.permissions import require
 from shezhi.needs.services import need_create
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify
@@ -42,17 +50,6 @@ from shezhi.people.models import Resident
 
 log = logging.getLogger(__name__)
 
-# Roles that keep the registry: set risk levels, assign contact persons, close alerts.
-MANAGE_ROLES = frozenset(
-    {
-        Role.SYSTEM_ADMIN,
-        Role.DISTRICT_ADMIN,
-        Role.STREET_ADMIN,
-        Role.SUPERVISOR,
-        Role.SOCIAL_WORKER,
-        Role.GRID_WORKER,
-    }
-)
 CONTACT_KINDS = {
     Role.GRID_WORKER: ContactAssignment.Kind.GRID_WORKER,
     Role.SOCIAL_WORKER: ContactAssignment.Kind.SOCIAL_WORKER,
@@ -71,12 +68,12 @@ def crisis_ack_minutes() -> int:
 
 
 def may_manage(actor: User) -> bool:
-    return bool(actor.is_superuser or actor.role in MANAGE_ROLES)
+    return CareAction.MANAGE_REGISTRY in care_actions_for(actor)
 
 
 def _require_manager(actor: User) -> None:
-    if not may_manage(actor):
-        raise Forbidden("您的角色无权维护关爱档案")
+    # Before any lookup: the desk's role gate, the same 403 for the page and the API.
+    require(CareAction.MANAGE_REGISTRY, care_actions_for(actor), message="您的角色无权维护关爱档案")
 
 
 def _risk(value: str) -> cadence.RiskLevel:
@@ -111,8 +108,8 @@ def care_profile_set(
     """Register a resident on the care registry, or change their risk level; a major change
     (出院, 丧亲 …) sets a visit deadline of `major_change_hours` after it."""
     now = now or timezone.now()
-    resident = care_resident_get(actor=actor, resident_id=resident_id)
     _require_manager(actor)
+    resident = care_resident_get(actor=actor, resident_id=resident_id)
     level = _risk(risk_level)
     risk_reasons = clean_text(risk_reasons, field="risk_reasons", label="风险原因", max_length=300)
     major_change = (major_change or "").strip()
@@ -187,8 +184,8 @@ def contact_assign(
     """Name a one-on-one contact person (一对一联系人); a resident may have several."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    resident = care_resident_get(actor=actor, resident_id=resident_id)
     _require_manager(actor)
+    resident = care_resident_get(actor=actor, resident_id=resident_id)
     contact = User.objects.select_related("unit").filter(pk=contact_id).first()
     if contact is None:
         raise NotFound("未找到该联系人", field="contact")
@@ -236,6 +233,7 @@ def contact_end(
     """End a contact assignment; it stays in the history."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    _require_manager(actor)
     assignment = (
         ContactAssignment.objects.select_for_update().filter(pk=assignment_id).first()
         if isinstance(assignment_id, int)
@@ -244,7 +242,6 @@ def contact_end(
     if assignment is None:
         raise NotFound("未找到该联系人记录")
     care_resident_get(actor=actor, resident_id=assignment.resident_id)
-    _require_manager(actor)
     if assignment.ended_on is not None:
         raise Conflict("该联系人记录已结束")
     reason = clean_text(reason, field="reason", label="结束原因", max_length=200)
@@ -620,10 +617,9 @@ def _load_alert(actor: User, alert_id: int) -> CareAlert:
 def alert_acknowledge(*, actor: User, alert_id: int, now: datetime | None = None) -> CareAlert:
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
-    if not (may_manage(actor) or alert.assigned_to_id == actor.pk):
-        raise Forbidden("您的角色无权确认预警")
-    if alert.status not in (CareAlert.Status.OPEN, CareAlert.Status.ESCALATED):
-        raise Conflict("该预警已确认或已关闭")
+    action = CareAction.ACKNOWLEDGE
+    require(action, alert_role_actions(actor, alert), message="您的角色无权确认预警")
+    require(action, alert_state_actions(alert), message="该预警已确认或已关闭", state_refusal=True)
     before = alert.status
     alert.status = CareAlert.Status.ACKNOWLEDGED
     alert.acknowledged_by, alert.acknowledged_at = actor, now
@@ -650,9 +646,15 @@ def alert_record_report(
     """强制报告: record when and to whom a possible harm to a child was reported."""
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
-    _require_manager(actor)
-    if not alert.mandatory_report:
-        raise Conflict("该预警不涉及强制报告")
+    require(CareAction.REPORT, alert_role_actions(actor, alert), message="您的角色无权维护关爱档案")
+    require(
+        CareAction.REPORT,
+        alert_state_actions(alert),
+        message="该预警已登记强制报告或已关闭"
+        if alert.mandatory_report
+        else "该预警不涉及强制报告",
+        state_refusal=True,
+    )
     reported_to = clean_text(
         reported_to,
         field="reported_to",
@@ -683,16 +685,21 @@ def alert_close(
     """Close an alert: a deliberate second step (confirmed) with the reason it may be closed."""
     now = now or timezone.now()
     alert = _load_alert(actor, alert_id)
-    _require_manager(actor)
-    if alert.status == CareAlert.Status.CLOSED:
-        raise Conflict("该预警已关闭")
+    require(CareAction.CLOSE, alert_role_actions(actor, alert), message="您的角色无权维护关爱档案")
+    require(
+        CareAction.CLOSE, alert_state_actions(alert), message="该预警已关闭", state_refusal=True
+    )
     note = clean_text(
         note, field="note", label="处置说明", max_length=500, missing="请填写关闭原因（处置说明）"
     )
     if not confirmed:
         raise InvalidInput("关闭预警须再次确认：请勾选“确认关闭”", field="confirm")
-    if alert.mandatory_report and alert.reported_at is None:
-        raise Conflict("涉及儿童受害的预警须先登记强制报告的时间和对象", field="reported_to")
+    if report_missing(alert):
+        raise Conflict(
+            "涉及儿童受害的预警须先登记强制报告的时间和对象",
+            field="reported_to",
+            code=ErrorCode.ILLEGAL_TRANSITION,
+        )
     before = alert.status
     alert.status = CareAlert.Status.CLOSED
     alert.closed_by, alert.closed_at, alert.close_note = actor, now, note[:500]

@@ -36,9 +36,11 @@ from shezhi.cases.models import (
     Stage,
     SupervisionNote,
 )
+from shezhi.cases.permissions import ADMIN_ROLES, CaseDeskAction, case_desk_actions_for
 from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent, identity_snapshot
+from shezhi.core.permissions import require
 
 # The parts of a case file.
 SUMMARY, ASSESSMENT, PLAN, SESSIONS = "summary", "assessment", "plan", "sessions"
@@ -55,9 +57,9 @@ RELATION_PARTS = {
     SUPERVISOR: CASE_FILE | {SUPERVISION, ACCESS_LOG},
     EMERGENCY: CASE_FILE,
 }
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
 
 NOT_FOUND = "未找到该个案"
+REPORT_REFUSAL = "您的角色无权查看个案统计"
 
 
 @dataclass(frozen=True)
@@ -514,8 +516,7 @@ def case_report(*, actor: User, by: str) -> list[ReportRow]:
     units. Only counts and labels: no client is named, no case is read (so none is logged)."""
     if by not in REPORT_DIMENSIONS:
         raise InvalidInput("统计维度应为社工、社区、问题类型或结案成效", field="by")
-    if not (actor.is_superuser or actor.is_staff_role):
-        raise Forbidden("您的角色无权查看个案统计")
+    require(CaseDeskAction.VIEW_REPORT, case_desk_actions_for(actor), message=REPORT_REFUSAL)
     qs = Case.objects.filter(unit_scope(actor, community_field="community_id")).order_by()
     closed = Q(status=Stage.CLOSED)
     if by == "outcome":
@@ -573,8 +574,7 @@ class BenefitRow:
 def benefit_report(*, actor: User) -> list[BenefitRow]:
     """Benefit applications (低保, 残疾证 …) run for clients in the actor's units, counted by
     kind and status. Only counts and labels: no client is named, no case is read."""
-    if not (actor.is_superuser or actor.is_staff_role):
-        raise Forbidden("您的角色无权查看个案统计")
+    require(CaseDeskAction.VIEW_REPORT, case_desk_actions_for(actor), message=REPORT_REFUSAL)
     cases = Case.objects.filter(unit_scope(actor, community_field="community_id"))
     counts: dict[str, dict[str, int]] = {}
     for r in (

@@ -41,12 +41,20 @@ from shezhi.cases.models import (
     SupervisionNote,
     TeamRole,
 )
+from shezhi.cases.permissions import (
+    CaseAction,
+    CaseDeskAction,
+    case_desk_actions_for,
+    require_case_role,
+    require_case_state,
+)
 from shezhi.cases.selectors import CaseAccess, case_access, supervisors_of
 from shezhi.core import audit
 from shezhi.core.ages import ADULT_AGE, age_on
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import Conflict, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent, identity_snapshot
+from shezhi.core.permissions import require
 from shezhi.needs.selectors import need_get
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify_many
@@ -54,8 +62,6 @@ from shezhi.notifications.texts import render
 from shezhi.people.models import Resident
 from shezhi.people.selectors import resident_get
 
-# Who may open cases: the professional social workers (and their supervisors).
-OPEN_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
 # The stage a case may move to by `case_advance`; closing and reopening have their own services.
 NEXT_STAGES = {
     Stage.INTAKE: {Stage.ASSESSMENT},
@@ -105,16 +111,6 @@ def _lock(case: Case) -> Case:
     # "of self": the worker's unit is a nullable join, which PostgreSQL will not lock.
     qs = Case.objects.select_for_update(of=("self",)).select_related("client", "worker__unit")
     return qs.get(pk=case.pk)
-
-
-def _require_worker(access: CaseAccess) -> None:
-    if not access.works_the_case:
-        raise Forbidden("只有个案社工和协作社工可以修改个案档案")
-
-
-def _require_open(case: Case) -> None:
-    if case.status == Stage.CLOSED:
-        raise Conflict("个案已结案，请先重开个案")
 
 
 def _record_transition(
@@ -189,8 +185,9 @@ def case_open(
     consent (PIPL art. 13: protecting life) but cannot leave intake without it."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if actor.role not in OPEN_ROLES or not actor.is_active:
-        raise Forbidden("只有社工和督导可以开案")
+    require(
+        CaseDeskAction.OPEN_CASE, case_desk_actions_for(actor), message="只有社工和督导可以开案"
+    )
     client = resident_get(actor=actor, resident_id=client_id)
     _choice(source, Case.Source, "请选择有效的个案来源", "source")
     _choice(problem_type, Case.ProblemType, "请选择问题类型", "problem_type")
@@ -348,10 +345,11 @@ def case_record_consent(
 ) -> Case:
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.RECORD_CONSENT)
     guardian_name = clean_text(guardian_name, field="guardian_name", max_length=30, required=False)
     with transaction.atomic():
         case = _lock(access.case)
+        require_case_state(case, CaseAction.RECORD_CONSENT)
         # Consents may come one at a time; leaving intake needs all that apply.
         if not client_consent:
             raise InvalidInput("请记录服务对象本人同意", field="client_consent")
@@ -384,10 +382,11 @@ def case_advance(
     before intervention."""
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.ADVANCE)
     note = clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
         case = _lock(access.case)
+        require_case_state(case, CaseAction.ADVANCE)
         before = case.status
         if to_status == Stage.CLOSED:
             raise InvalidInput("结案请使用结案操作并填写结案原因与成效", field="to_status")
@@ -433,14 +432,14 @@ def case_close(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.CLOSE)
     _choice(reason, CaseClosure.Reason, "请选择结案原因", "reason")
     _choice(outcome, CaseClosure.Outcome, "请选择结案成效", "outcome")
     outcome_note = clean_text(outcome_note, field="outcome_note", max_length=500, required=False)
     closed_on = closed_on or today
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.CLOSE)
         _not_before_intake(closed_on, case, field="closed_on", what="结案日期")
         _not_future(closed_on, today, field="closed_on", what="结案日期")
         if follow_up_on is not None and follow_up_on < closed_on:
@@ -473,13 +472,11 @@ def case_reopen(*, actor: User, case_id: int, reason: str, now: datetime | None 
     """Reopen a closed case at the assessment stage; the closure stays on file."""
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    if not (access.works_the_case or access.is_supervisor):
-        raise Forbidden("只有个案社工或督导可以重开个案")
+    require_case_role(access, CaseAction.REOPEN)
     reason = clean_text(reason, label="重开原因", field="reason", max_length=300)
     with transaction.atomic():
         case = _lock(access.case)
-        if case.status != Stage.CLOSED:
-            raise Conflict("个案未结案，无需重开")
+        require_case_state(case, CaseAction.REOPEN)
         case.closures.filter(reopened_at__isnull=True).update(
             reopened_at=now, reopened_by=actor, reopen_reason=reason
         )
@@ -505,14 +502,13 @@ def case_review(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
-    if not (access.works_the_case or access.is_supervisor):
-        raise Forbidden("只有个案社工或督导可以复核个案")
+    require_case_role(access, CaseAction.REVIEW)
     _choice(risk_level, RiskLevel, "请选择有效的风险等级（紧急、高、中、低）", "risk_level")
     note = clean_text(note, field="note", max_length=500, required=False)
     reviewed_on = reviewed_on or today
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.REVIEW)
         _not_before_intake(reviewed_on, case, field="reviewed_on", what="复核日期")
         _not_future(reviewed_on, today, field="reviewed_on", what="复核日期")
         review = CaseReview.objects.create(
@@ -549,7 +545,7 @@ def assessment_record(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.ASSESS)
     _choice(risk_level, RiskLevel, "请选择有效的风险等级（紧急、高、中、低）", "risk_level")
     assessed_on = assessed_on or today
     fields = {
@@ -566,7 +562,7 @@ def assessment_record(
     }
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.ASSESS)
         if case.status == Stage.INTAKE:
             raise InvalidInput("请先将个案转入预估阶段", field="status")
         _not_before_intake(assessed_on, case, field="assessed_on", what="预估日期")
@@ -600,13 +596,13 @@ def plan_create(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.PLAN)
     summary = clean_text(summary, field="summary", max_length=500, required=False)
     if not goals:
         raise InvalidInput("服务计划至少要有一个目标", field="goals")
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.PLAN)
         if STAGE_ORDER.index(case.status) < STAGE_ORDER.index(Stage.PLANNING):
             raise InvalidInput("请先完成预估并转入计划阶段", field="status")
         members = set(_active_members(case, today).values_list("user_id", flat=True))
@@ -655,15 +651,14 @@ def intervention_log(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
-    if not access.is_team_member:
-        raise Forbidden("只有个案团队成员可以登记介入记录")
+    require_case_role(access, CaseAction.LOG_SESSION)
     _choice(form, InterventionLog.Form, "请选择介入形式", "form")
     content = clean_text(content, label="介入内容", field="content", max_length=10000)
     if not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= 24 * 60:
         raise InvalidInput("时长应为1至1440分钟", field="duration_minutes")
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.LOG_SESSION)
         if case.status != Stage.INTERVENTION:
             raise InvalidInput("个案处于介入阶段时才能登记介入记录", field="status")
         _not_before_intake(on, case, field="on", what="介入日期")
@@ -702,8 +697,7 @@ def team_add(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = case_access(actor=actor, case_id=case_id, now=now)
-    if not access.is_worker:
-        raise Forbidden("只有个案社工可以邀请团队成员")
+    require_case_role(access, CaseAction.ADD_MEMBER)
     _choice(role, TeamRole, "请选择团队角色", "role")
     if role == TeamRole.CASEWORKER:
         raise InvalidInput("个案社工只有一位；请选择协作社工或其他角色", field="role")
@@ -718,7 +712,7 @@ def team_add(
         raise InvalidInput("结束日期不能早于今天", field="ended_on")
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.ADD_MEMBER)
         if case.client.user_id == member.pk:
             raise InvalidInput("服务对象本人不能加入个案团队", field="user")
         if _active_members(case, today).filter(user=member).exists():
@@ -741,8 +735,7 @@ def team_end(
     now = now or timezone.now()
     today = timezone.localdate(now)
     access = _access_via(actor, CaseTeamMember, member_id, now)
-    if not access.is_worker:
-        raise Forbidden("只有个案社工可以调整团队成员")
+    require_case_role(access, CaseAction.END_MEMBER)
     ended_on = ended_on or today
     with transaction.atomic():
         tm = CaseTeamMember.objects.select_for_update().get(pk=member_id)
@@ -783,10 +776,10 @@ def crisis_start(*, actor: User, case_id: int, now: datetime | None = None) -> C
     once (the "通知督导" step is ticked when someone was told)."""
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.START_CRISIS)
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.START_CRISIS)
         if case.crises.filter(ended_at__isnull=True).exists():
             raise Conflict("本个案已有进行中的危机干预")
         sups = list(supervisors_of(case.worker))
@@ -821,7 +814,9 @@ def crisis_start(*, actor: User, case_id: int, now: datetime | None = None) -> C
 
 def _crisis_access(actor: User, crisis_id: int, now: datetime) -> None:
     # Outside the transaction, so that the log of a refused attempt survives the refusal.
-    _require_worker(_access_via(actor, CrisisIntervention, crisis_id, now))
+    require_case_role(
+        _access_via(actor, CrisisIntervention, crisis_id, now), CaseAction.WORK_CRISIS
+    )
 
 
 def _crisis_for_update(crisis_id: int) -> CrisisIntervention:
@@ -944,12 +939,12 @@ def referral_create(
 ) -> Referral:
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.REFER)
     _choice(direction, Referral.Direction, "请选择转介方向", "direction")
     data = ReferralIn(institution_kind, institution_name, reason, contact)
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.REFER)
         return _referral_new(case, actor=actor, direction=direction, data=data, now=now)
 
 
@@ -970,7 +965,7 @@ def referral_advance(
     """发出 → 已接收 → 已回复; the answer is required when the institution replied."""
     now = now or timezone.now()
     access = _access_via(actor, Referral, referral_id, now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.UPDATE_REFERRAL)
     answer = clean_text(answer, field="answer", max_length=500, required=False)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral_id)
@@ -1012,7 +1007,7 @@ def benefit_tasks_start(
     """Start several benefits applications at once (one visit often finds more than one)."""
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.START_BENEFITS)
     kinds = list(dict.fromkeys(kinds))
     if not kinds:
         raise InvalidInput("请至少选择一项救助申请", field="kinds")
@@ -1026,7 +1021,7 @@ def benefit_tasks_start(
             raise InvalidInput("未找到此服务对象的这次走访", field="visit")
     with transaction.atomic():
         case = _lock(access.case)
-        _require_open(case)
+        require_case_state(case, CaseAction.START_BENEFITS)
         try:
             with transaction.atomic():
                 tasks = [
@@ -1052,7 +1047,7 @@ def benefit_task_set_status(
 ) -> BenefitTask:
     now = now or timezone.now()
     access = _access_via(actor, BenefitTask, task_id, now)
-    _require_worker(access)
+    require_case_role(access, CaseAction.UPDATE_BENEFIT)
     with transaction.atomic():
         task = BenefitTask.objects.select_for_update().get(pk=task_id)
         if status not in task.next_statuses():
@@ -1082,8 +1077,7 @@ def supervision_note_add(
 ) -> SupervisionNote:
     now = now or timezone.now()
     access = case_access(actor=actor, case_id=case_id, now=now)
-    if not access.is_supervisor:
-        raise Forbidden("只有督导可以填写督导记录")
+    require_case_role(access, CaseAction.SUPERVISE)
     text = clean_text(text, label="督导意见", field="text", max_length=5000)
     with transaction.atomic():
         note = SupervisionNote.objects.create(case=access.case, author=actor, text=text)
@@ -1107,8 +1101,11 @@ def emergency_access_grant(
     """An admin's time-limited access to a case in their units, with a stated reason; the
     supervisor line and the worker are told at once."""
     now = now or timezone.now()
-    if not selectors.is_admin(actor) or not actor.is_active:
-        raise Forbidden("只有管理员可以申请紧急访问")
+    require(
+        CaseDeskAction.EMERGENCY_ACCESS,
+        case_desk_actions_for(actor),
+        message="只有管理员可以申请紧急访问",
+    )
     reason = clean_text(reason, missing="紧急访问须填写理由", field="reason", max_length=300)
     max_hours = emergency_max_hours()
     if not isinstance(hours, int) or not 1 <= hours <= max_hours:

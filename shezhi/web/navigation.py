@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.accounts.models import HELPER_ROLES, Role, User
-from shezhi.care.cards import COVERAGE_ROLES
-from shezhi.cases.selectors import ADMIN_ROLES as CASE_ADMIN_ROLES
-from shezhi.cases.services import OPEN_ROLES as CASE_ROLES
+from shezhi.care.permissions import CareAction, care_actions_for
+from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
 from shezhi.timebank.permissions import DESK_ROLES as TIMEBANK_DESK_ROLES
 from shezhi.volunteers.services import RECORDING_ROLES
 
@@ -63,12 +62,13 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
     if role in TIMEBANK_DESK_ROLES or admin:
         volunteers.append(("timebank:desk", _("时间银行"), ""))
     care = [("care:registry", _("关爱名册"), "")]
-    if role in COVERAGE_ROLES or admin:
+    if CareAction.VIEW_COVERAGE in care_actions_for(user):
         care.append(("care:coverage", _("走访覆盖率"), ""))
     cases = []
-    if role in CASE_ROLES:
+    case_desk = case_desk_actions_for(user)
+    if CaseDeskAction.OPEN_CASE in case_desk:
         cases.append(("cases:list", _("个案"), "nav-cases"))
-    if role in CASE_ADMIN_ROLES or admin:
+    if CaseDeskAction.EMERGENCY_ACCESS in case_desk:
         cases.append(("cases:emergency", _("个案紧急访问"), "nav-case-emergency"))
     settings = []
     if role in IMPORT_ROLES or admin:

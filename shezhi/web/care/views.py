@@ -26,16 +26,25 @@ from shezhi.care.models import (
     CareAlert,
     CareProfile,
 )
+from shezhi.care.permissions import (
+    CARE_ROLES,
+    COVERAGE_ROLES,
+    MANAGE_ROLES,
+    alert_actions_for,
+    stop_actions_for,
+)
 from shezhi.cases import selectors as case_selectors
-from shezhi.cases import services as case_services
+from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.org.models import Level
 from shezhi.web.care import forms
-from shezhi.web.needs.views import roles_only, staff_only
+from shezhi.web.needs.views import roles_only
 from shezhi.web.paging import page_number, page_of
 
-care_only = roles_only(cards.CARE_ROLES)
+# The pages' role gates come from the care permission module; the services check the same.
+care_only = roles_only(CARE_ROLES)
+desk_only = roles_only(MANAGE_ROLES)
 
 
 def _get(fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -146,10 +155,14 @@ def stops(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _get(selectors.campaign_get, actor=request.user, campaign_id=campaign_id)
     # The walker's own doors: they must find them, so the address is in full.
     doors = [
-        {"stop": s, "address": cards.shown_address(request.user, s.resident, is_contact=True)}
+        {
+            "stop": s,
+            "address": cards.shown_address(request.user, s.resident, is_contact=True),
+            "actions": stop_actions_for(request.user, s, mine=True),
+        }
         for s in selectors.campaign_my_stops(
             actor=request.user, campaign_id=campaign.pk
-        ).select_related("resident__compound")[:500]
+        ).select_related("resident__compound", "campaign")[:500]
     ]
     return render(
         request,
@@ -198,7 +211,7 @@ def _units(user: User) -> list[tuple[int, str]]:
     return [(u.pk, ("" if u.level == Level.COMMUNITY else "　") + u.name) for u in qs[:300]]
 
 
-@staff_only
+@desk_only
 @require_GET
 def registry(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -236,7 +249,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_only
+@desk_only
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     form = forms.RegisterForm(request.GET)
@@ -268,13 +281,13 @@ def _profile_page(request: HttpRequest, resident_id: int, status: int = 200, **b
     return render(request, "web/care/profile.html", context, status=status)
 
 
-@staff_only
+@desk_only
 @require_GET
 def profile(request: HttpRequest, resident_id: int) -> HttpResponse:
     return _profile_page(request, resident_id)
 
 
-@staff_only
+@desk_only
 @require_POST
 def profile_set(request: HttpRequest, resident_id: int) -> HttpResponse:
     form = forms.ProfileForm(request.POST)
@@ -291,7 +304,7 @@ def profile_set(request: HttpRequest, resident_id: int) -> HttpResponse:
     return _profile_page(request, resident_id, status=400, profile_form=form)
 
 
-@staff_only
+@desk_only
 @require_POST
 def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _get(selectors.care_resident_get, actor=request.user, resident_id=resident_id)
@@ -312,7 +325,7 @@ def contact_assign(request: HttpRequest, resident_id: int) -> HttpResponse:
     return _profile_page(request, resident_id, status=400, contact_form=form)
 
 
-@staff_only
+@desk_only
 @require_POST
 def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
     form = forms.ContactEndForm(request.POST)
@@ -337,7 +350,7 @@ def contact_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
 # --- desk: alerts -------------------------------------------------------------------------
 
 
-@staff_only
+@desk_only
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     form = forms.AlertFilter(request.GET or None)
@@ -352,6 +365,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     for a in alerts:
         a.case_link = case_of.get(a.pk)
         a.has_case = a.pk in with_case
+        a.actions = alert_actions_for(request.user, a)
     return render(
         request,
         "web/care/alerts.html",
@@ -359,7 +373,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "form": form,
             "alerts": alerts,
             "now": timezone.now(),
-            "can_open_case": request.user.role in case_services.OPEN_ROLES,
+            "can_open_case": CaseDeskAction.OPEN_CASE in case_desk_actions_for(request.user),
         },
     )
 
@@ -374,7 +388,7 @@ def _alert_action(request: HttpRequest, action: Callable[[], str]) -> HttpRespon
     return redirect("care:alerts")
 
 
-@staff_only
+@desk_only
 @require_POST
 def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     def action() -> str:
@@ -384,7 +398,7 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, action)
 
 
-@staff_only
+@desk_only
 @require_POST
 def alert_report(request: HttpRequest, alert_id: int) -> HttpResponse:
     form = forms.ReportForm(request.POST)
@@ -408,7 +422,7 @@ def alert_report(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, action)
 
 
-@staff_only
+@desk_only
 def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
     """A page of its own: closing is a second, deliberate step with the reason written down."""
     alert = _get(selectors.alert_get, actor=request.user, alert_id=alert_id)
@@ -435,7 +449,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
 # --- desk: campaigns ----------------------------------------------------------------------
 
 
-@staff_only
+@desk_only
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_launch = campaigns.may_launch(user)
@@ -465,13 +479,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "can_launch": can_launch,
-            "campaigns": list(selectors.campaigns_visible_to(user).order_by("-created_at")[:100]),
+            "campaigns": selectors.campaign_list(actor=user),
         },
         status=400 if form.errors else 200,
     )
 
 
-@staff_only
+@desk_only
 @require_GET
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _get(selectors.campaign_get, actor=request.user, campaign_id=campaign_id)
@@ -497,7 +511,7 @@ def _outcomes(progress: selectors.CampaignProgress) -> list[tuple[str, str, int]
 # --- desk: coverage -----------------------------------------------------------------------
 
 
-@roles_only(cards.COVERAGE_ROLES)
+@roles_only(COVERAGE_ROLES)
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     form = forms.CoverageForm(request.GET or None)

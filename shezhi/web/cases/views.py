@@ -26,6 +26,14 @@ from django.views.decorators.http import require_GET, require_POST
 from shezhi.accounts.models import Role, User
 from shezhi.cases import selectors, services
 from shezhi.cases.models import BenefitTask, CaseTeamMember, CrisisIntervention, Referral
+from shezhi.cases.permissions import (
+    ADMIN_ROLES,
+    OPEN_ROLES,
+    CaseAction,
+    case_actions_for,
+    case_desk_actions_for,
+    case_role_actions,
+)
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.cases import forms
@@ -56,7 +64,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {
         "cases": selectors.my_cases(actor=user),
-        "can_open": user.role in services.OPEN_ROLES,
+        "desk": case_desk_actions_for(user),
         "today": timezone.localdate(),
     }
     if user.role == Role.SUPERVISOR:
@@ -90,6 +98,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "access": access,
         "case": access.case,
         "client_name": selectors.case_client_name(actor=user, access=access),
+        "actions": case_actions_for(access),
     }
     for part, (name, read) in readers.items():
         if access.can(part):
@@ -168,7 +177,7 @@ def _open(user: User, d: dict[str, Any]) -> Any:
     )
 
 
-@roles_only(services.OPEN_ROLES)
+@roles_only(OPEN_ROLES)
 def case_new(request: HttpRequest) -> HttpResponse:
     """接案. A link from a care alert (?alert=) or a need (?need=) prefills the source."""
     initial: dict[str, Any] = {}
@@ -226,13 +235,14 @@ def _case_write(
     done: str,
     form_kwargs: Callable[..., dict[str, Any]] | None = None,
     testid: str = "case-form",
-    may: Callable[[selectors.CaseAccess], bool] = lambda a: a.works_the_case,
+    action: CaseAction,
 ) -> HttpResponse:
-    """GET shows the form for a case the actor may see (a logged read) and whose role may do
-    this (`may`; the service checks again); POST calls `perform` (one service) and returns to
-    the case, or puts the service's message on the form."""
+    """GET shows the form for a case the actor may see (a logged read) and whose relation to
+    the case allows `action` (the service checks again, and checks the case's state); POST
+    calls `perform` (one service) and returns to the case, or puts the service's message on
+    the form."""
     access = _call(selectors.case_get, actor=request.user, case_id=case_id)
-    if not may(access):
+    if action not in case_role_actions(access):
         raise PermissionDenied(_("您在本个案中的角色不能进行此操作"))
     case = access.case
     extra = _call(form_kwargs, user=request.user, case_id=case.pk) if form_kwargs else {}
@@ -255,6 +265,7 @@ def consent(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.ConsentForm,
         title=_("记录知情同意"),
+        action=CaseAction.RECORD_CONSENT,
         done=_("已记录知情同意。"),
         perform=lambda u, c, d, f: services.case_record_consent(actor=u, case_id=c, **d),
     )
@@ -267,6 +278,7 @@ def advance(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.AdvanceForm,
         title=_("转入下一阶段"),
+        action=CaseAction.ADVANCE,
         done=_("个案阶段已更新。"),
         perform=lambda u, c, d, f: services.case_advance(actor=u, case_id=c, **d),
     )
@@ -279,6 +291,7 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.AssessmentForm,
         title=_("预估"),
+        action=CaseAction.ASSESS,
         done=_("已保存预估。"),
         perform=lambda u, c, d, f: services.assessment_record(actor=u, case_id=c, **d),
     )
@@ -289,7 +302,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """服务计划 with its goals (a formset); a plan without goals is refused by the service."""
     user = request.user
     access = _call(selectors.case_get, actor=user, case_id=case_id)
-    if not access.works_the_case:
+    if CaseAction.PLAN not in case_role_actions(access):
         raise PermissionDenied(_("您在本个案中的角色不能进行此操作"))
     case = access.case
     members = _call(selectors.case_team, actor=user, case_id=case.pk, active_only=True)
@@ -332,7 +345,7 @@ def intervention(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.InterventionForm,
         title=_("登记介入记录"),
-        may=lambda a: a.is_team_member,
+        action=CaseAction.LOG_SESSION,
         done=_("已登记介入记录。"),
         form_kwargs=_goals,
         perform=lambda u, c, d, f: services.intervention_log(
@@ -359,7 +372,7 @@ def team_add(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.TeamAddForm,
         title=_("邀请团队成员"),
-        may=lambda a: a.is_worker,
+        action=CaseAction.ADD_MEMBER,
         done=_("已加入个案团队。"),
         perform=_team_add,
     )
@@ -385,7 +398,7 @@ def review(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.ReviewForm,
         title=_("个案复核"),
-        may=lambda a: a.works_the_case or a.is_supervisor,
+        action=CaseAction.REVIEW,
         done=_("已记录复核。"),
         perform=lambda u, c, d, f: services.case_review(actor=u, case_id=c, **d),
     )
@@ -408,6 +421,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.CloseForm,
         title=_("结案"),
+        action=CaseAction.CLOSE,
         done=_("个案已结案。"),
         form_kwargs=_goals,
         perform=_close,
@@ -421,7 +435,7 @@ def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.ReopenForm,
         title=_("重开个案"),
-        may=lambda a: a.works_the_case or a.is_supervisor,
+        action=CaseAction.REOPEN,
         done=_("个案已重开，原结案记录保留。"),
         perform=lambda u, c, d, f: services.case_reopen(actor=u, case_id=c, **d),
     )
@@ -434,7 +448,7 @@ def supervision_note(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.SupervisionNoteForm,
         title=_("督导记录"),
-        may=lambda a: a.is_supervisor,
+        action=CaseAction.SUPERVISE,
         done=_("已保存督导记录。"),
         perform=lambda u, c, d, f: services.supervision_note_add(actor=u, case_id=c, **d),
     )
@@ -450,6 +464,7 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.ReferralForm,
         title=_("转介"),
+        action=CaseAction.REFER,
         done=_("已登记转介。"),
         perform=lambda u, c, d, f: services.referral_create(actor=u, case_id=c, **d),
         testid="referral-form",
@@ -507,6 +522,7 @@ def benefits_new(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         form_class=forms.BenefitForm,
         title=_("救助申请事项"),
+        action=CaseAction.START_BENEFITS,
         done=_("已登记救助申请事项。"),
         perform=lambda u, c, d, f: services.benefit_tasks_start(actor=u, case_id=c, **d),
     )
@@ -563,6 +579,7 @@ def crisis(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": access.case,
             "access": access,
+            "actions": case_actions_for(access),
             "active": active,
             "steps": _step_rows(active.steps) if active else [],
             "past": [c for c in crises if c is not active],
@@ -626,7 +643,7 @@ def crisis_end(request: HttpRequest, crisis_id: int) -> HttpResponse:
 # --- an admin's emergency access ----------------------------------------------------------------
 
 
-@roles_only(selectors.ADMIN_ROLES)
+@roles_only(ADMIN_ROLES)
 def emergency_access(request: HttpRequest) -> HttpResponse:
     """管理员紧急访问: an admin asks for time-limited access to a case by its number, with a
     reason, and sees their active grants. The admin cannot list cases, and the page answers an
@@ -657,7 +674,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_only(selectors.ADMIN_ROLES)
+@roles_only(ADMIN_ROLES)
 @require_POST
 def emergency_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     try:

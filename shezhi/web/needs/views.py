@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
-from shezhi.cases.services import OPEN_ROLES as CASE_OPEN_ROLES
+from shezhi.cases.permissions import OPEN_ROLES as CASE_OPEN_ROLES
 from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import NO_OBJECT, form_error, form_or_message, message_error, not_found
 from shezhi.needs import selectors as need_selectors

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
 
+from shezhi.care.permissions import care_actions_for
 from shezhi.core import plaintime
 from shezhi.web.navigation import nav_for
 
@@ -18,6 +19,14 @@ def tr(value: object) -> str:
     """Translate a label that comes from the database or a model choice (see web/labels.py)."""
     text = str(value) if value is not None else ""
     return gettext(text) if text else ""
+
+
+@register.simple_tag(takes_context=True)
+def care_actions(context: template.Context) -> frozenset[str]:
+    """What the care pages offer the signed-in user (links are shown from this, not from role
+    names typed into templates)."""
+    user = context["request"].user
+    return care_actions_for(user) if user.is_authenticated else frozenset()
 
 
 @register.simple_tag(takes_context=True)
