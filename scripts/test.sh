@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Command 2: install what is missing and run the whole suite: static checks, then every test on
 # SQLite and again on a throwaway PostgreSQL cluster this script starts and stops itself.
-# Extra arguments are passed to pytest (e.g. -k dispatch).
+# Both runs use every core (pytest-xdist, one test database per worker; tests that must share one
+# worker carry xdist_group). Extra arguments are passed to pytest (e.g. -k dispatch, or
+# --reuse-db locally to keep the SQLite test databases in var/ between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh test
@@ -18,7 +20,7 @@ shezhi compilemessages -v 0 --ignore=.venv --ignore=var --ignore=benchmarks
 shezhi makemigrations --check --dry-run >/dev/null || { echo "models and migrations differ"; exit 1; }
 
 echo "==> tests on SQLite"
-env -u DATABASE_URL pytest -q "$@"
+env -u DATABASE_URL pytest -q -n auto --dist loadgroup "$@"
 
 echo "==> tests on PostgreSQL"
-bash scripts/with-postgres.sh pytest -q "$@"
+bash scripts/with-postgres.sh pytest -q -n auto --dist loadgroup "$@"

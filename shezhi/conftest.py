@@ -5,10 +5,13 @@ Dora a resident with an account, Gina its grid worker, Sam the street's supervis
 Community B (another street): Charlie is its social worker, the outsider who must be refused.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.test import override_settings
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.tests.factories import UserFactory
@@ -40,9 +43,25 @@ def _postgres_only(request):
         pytest.skip("concurrent transactions are exercised on PostgreSQL")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def pytest_configure(config: pytest.Config) -> None:
+    """With --reuse-db the SQLite test database lives in a file under var/ (one per xdist worker,
+    suffixed _gw0, _gw1 …) so the next run skips the migrations; without it, as in CI, it stays
+    in memory and is built fresh. Two runs at once in one checkout must not pass --reuse-db."""
+    if config.getoption("reuse_db", default=False):
+        db = django_settings.DATABASES["default"]
+        if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+            db.setdefault("TEST", {})["NAME"] = str(django_settings.VAR_DIR / "test.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_and_private_test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Once per session (per xdist worker): a fast password hasher (the real one spends ~0.1 s a
+    user) and uploads in this worker's own temporary folder, not in the developer's var/media."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+    ):
+        yield
 
 
 @dataclass

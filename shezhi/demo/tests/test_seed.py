@@ -31,6 +31,9 @@ from shezhi.people.models import Resident
 from shezhi.volunteers.models import ServiceRecord, Volunteer
 
 FAST_HASHER = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+# The module seeds once (fixture below): under xdist its tests stay on one worker, or each worker
+# it visits would seed again.
+pytestmark = pytest.mark.xdist_group("demo_seed")
 
 
 @pytest.fixture(scope="module")

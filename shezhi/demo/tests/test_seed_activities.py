@@ -11,6 +11,9 @@ from shezhi.demo import seeding
 from shezhi.volunteers.models import ServiceRecord
 
 FAST_HASHER = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+# The module seeds once (fixture below): under xdist its tests stay on one worker, or each worker
+# it visits would seed again.
+pytestmark = pytest.mark.xdist_group("demo_seed_activities")
 
 
 @pytest.fixture(scope="module")
