@@ -38,7 +38,7 @@ from shezhi.matching.model import (
     Ranked,
     Unmatched,
 )
-from shezhi.matching.pool import SCALE, Pool
+from shezhi.matching.pool import SCALE, Edges, Pool
 
 
 def cell_size(needs: Sequence[MatchNeed], config: MatchConfig) -> float:
@@ -108,7 +108,6 @@ def match(
         return MatchResult((), tuple(unmatched[k] for k in sorted(unmatched)), 0.0, "empty", 0)
     cand = e["cand"].astype(np.int64)
     pair = e["pair"].astype(np.int64)
-
     if len(needs) == 1:
         chosen = _solve_single(pool, cand, pair)
         method = "single"
@@ -116,16 +115,38 @@ def match(
         chosen = _solve_flow(pool, len(needs), need_of, cand, pair)
         method = "min_cost_flow"
 
-    # Slots in need order per candidate, so that each proposal's score is reproducible.
+    proposals, total = _proposals(pool, needs, e, chosen, labels)
+    served = {int(need_of[a]) for a in chosen.tolist()}
+    for k in range(len(needs)):
+        if k not in served and k not in unmatched:
+            unmatched[k] = unmatched_need(needs[k], "competition", config, labels, int(counts[k]))
+    return MatchResult(
+        proposals=tuple(proposals),
+        unmatched=tuple(unmatched[k] for k in sorted(unmatched)),
+        total_score=total / SCALE,
+        method=method,
+        edges=n_edges,
+    )
+
+
+def _proposals(
+    pool: Pool,
+    needs: Sequence[MatchNeed],
+    e: Edges,
+    chosen: IntArray,
+    labels: Mapping[str, str],
+) -> tuple[list[Proposal], int]:
+    """The chosen arcs as explained proposals, and their quantised total score. Slots in need
+    order per candidate, so that each proposal's score is reproducible."""
     proposals: list[Proposal] = []
     used: dict[int, int] = {}
     total = 0
     for arc in chosen.tolist():
-        k = int(need_of[arc])
-        i = int(cand[arc])
+        k = int(e["need"][arc])
+        i = int(e["cand"][arc])
         slot = used.get(i, 0)
         used[i] = slot + 1
-        score = int(pair[arc]) + pool.slot_bonus_one(i, slot)
+        score = int(e["pair"][arc]) + pool.slot_bonus_one(i, slot)
         total += score
         d = float(e["distance"][arc])
         proposals.append(
@@ -138,17 +159,7 @@ def match(
                 explanation=explain(pool, needs[k], e, arc, labels),
             )
         )
-    served = {int(need_of[a]) for a in chosen.tolist()}
-    for k in range(len(needs)):
-        if k not in served and k not in unmatched:
-            unmatched[k] = unmatched_need(needs[k], "competition", config, labels, int(counts[k]))
-    return MatchResult(
-        proposals=tuple(proposals),
-        unmatched=tuple(unmatched[k] for k in sorted(unmatched)),
-        total_score=total / SCALE,
-        method=method,
-        edges=n_edges,
-    )
+    return proposals, total
 
 
 def _solve_single(pool: Pool, cand: IntArray, pair: IntArray) -> IntArray:
