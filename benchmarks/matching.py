@@ -33,8 +33,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from shezhi.matching.engine import SCALE, hour_mask, match  # noqa: E402
+from shezhi.matching.engine import match  # noqa: E402
+from shezhi.matching.geometry import hour_mask  # noqa: E402
 from shezhi.matching.model import MatchCandidate, MatchConfig, MatchNeed  # noqa: E402
+from shezhi.matching.pool import SCALE  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 CENTRE = (30.5, 114.3)

@@ -1,4 +1,4 @@
 """The matching engine: needs × helpers → an optimal, explained dispatch proposal.
 
-`shezhi.matching.model` and `shezhi.matching.engine` are pure (no Django); the platform adapter
-lives in `shezhi.needs.matching_adapter`."""
+Every module of this package is pure (no Django; the import contract covers the package); the
+solver is `shezhi.matching.engine`, the platform adapter `shezhi.needs.matching_adapter`."""

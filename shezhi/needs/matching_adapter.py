@@ -14,6 +14,7 @@ their skills at DEFAULT_LEVEL (3), and the maxima of open orders per kind (MAX_O
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
@@ -101,18 +102,36 @@ def _with_skill(lookup: str) -> Prefetch:
 
 def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
     """Everyone a need of `community` may be dispatched to (the rules of services._assignee)."""
-    today = timezone.localdate()  # the Asia/Shanghai date, not the server clock's
-    pool: list[MatchCandidate] = []
-    centre = (
-        (community.latitude, community.longitude)
-        if community.latitude is not None and community.longitude is not None
-        else None
-    )
-    volunteers = list(
-        Volunteer.objects.filter(community=community, is_active=True)
-        .select_related("compound")
-        .prefetch_related(_with_skill("skill_levels"), "availability", "certificates")
-    )
+    centre = _centre(community)
+    return [
+        *_volunteer_candidates(community, centre),
+        *_team_candidates(community, centre),
+        *_worker_candidates(community, centre),
+        *_partner_candidates(community),
+    ]
+
+
+def _centre(community: OrgUnit) -> tuple[float, float] | None:
+    """Where helpers without their own location stand: the community's coordinates, if any."""
+    if community.latitude is None or community.longitude is None:
+        return None
+    return (community.latitude, community.longitude)
+
+
+@dataclass(frozen=True)
+class _VolunteerLoad:
+    """Per volunteer user: orders accepted and still open, and the average rating received;
+    per volunteer: orders dispatched to them and not yet accepted."""
+
+    taken: dict[int, int]
+    offered: dict[int, int]
+    ratings: dict[int, float]
+
+    def open_orders(self, v: Volunteer) -> int:
+        return self.taken.get(v.user_id, 0) + self.offered.get(v.pk, 0)
+
+
+def _volunteer_load(volunteers: list[Volunteer]) -> _VolunteerLoad:
     users = [v.user_id for v in volunteers]
     taken = _open_counts("accepted_by_id", users)
     offered = _open_counts(
@@ -125,41 +144,63 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
         .annotate(r=Avg("rating"))
         .values_list("accepted_by_id", "r")
     )
-    for v in volunteers:
-        c = v.compound
-        loc = (c.latitude, c.longitude) if c and c.latitude is not None else centre
-        pool.append(
-            MatchCandidate(
-                kind=Need.AssigneeKind.VOLUNTEER,
-                id=v.pk,
-                name=v.name,
-                location=loc,
-                skills={r.skill.code: r.level for r in v.skill_levels.all()},
-                certificates=frozenset(
-                    c.kind
-                    for c in v.certificates.all()
-                    if c.expires_on is None or c.expires_on >= today
-                ),
-                availability=weekly_hours(list(v.availability.all())),
-                open_orders=taken.get(v.user_id, 0) + offered.get(v.pk, 0),
-                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.VOLUNTEER],
-                rating=ratings.get(v.user_id),
-                gender=v.gender,
-                is_minor=is_minor(v.birth_date, today),
-            )
-        )
+    return _VolunteerLoad(taken, offered, ratings)
+
+
+def _volunteer_candidates(
+    community: OrgUnit, centre: tuple[float, float] | None
+) -> list[MatchCandidate]:
+    """Active volunteers of the community, at their compound (else the community's centre)."""
+    today = timezone.localdate()  # the Asia/Shanghai date, not the server clock's
+    volunteers = list(
+        Volunteer.objects.filter(community=community, is_active=True)
+        .select_related("compound")
+        .prefetch_related(_with_skill("skill_levels"), "availability", "certificates")
+    )
+    load = _volunteer_load(volunteers)
+    return [_volunteer_candidate(v, centre, load, today) for v in volunteers]
+
+
+def _volunteer_candidate(
+    v: Volunteer, centre: tuple[float, float] | None, load: _VolunteerLoad, today: date
+) -> MatchCandidate:
+    c = v.compound
+    loc = (c.latitude, c.longitude) if c and c.latitude is not None else centre
+    return MatchCandidate(
+        kind=Need.AssigneeKind.VOLUNTEER,
+        id=v.pk,
+        name=v.name,
+        location=loc,
+        skills={r.skill.code: r.level for r in v.skill_levels.all()},
+        certificates=frozenset(
+            c.kind for c in v.certificates.all() if c.expires_on is None or c.expires_on >= today
+        ),
+        availability=weekly_hours(list(v.availability.all())),
+        open_orders=load.open_orders(v),
+        max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.VOLUNTEER],
+        rating=load.ratings.get(v.user_id),
+        gender=v.gender,
+        is_minor=is_minor(v.birth_date, today),
+    )
+
+
+def _team_candidates(
+    community: OrgUnit, centre: tuple[float, float] | None
+) -> list[MatchCandidate]:
+    """Founded teams of the community, each skill at the best level among its members."""
     teams = list(
         Team.objects.filter(community=community, status=Team.Status.FOUNDED).prefetch_related(
             _with_skill("members__skill_levels")
         )
     )
     team_busy = _open_counts("assignee_team_id", [t.pk for t in teams])
+    out = []
     for t in teams:
         team_skills: dict[str, int] = {}
         for m in t.members.all():
             for r in m.skill_levels.all():
                 team_skills[r.skill.code] = max(r.level, team_skills.get(r.skill.code, 0))
-        pool.append(
+        out.append(
             MatchCandidate(
                 kind=Need.AssigneeKind.TEAM,
                 id=t.pk,
@@ -170,6 +211,13 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
                 max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.TEAM],
             )
         )
+    return out
+
+
+def _worker_candidates(
+    community: OrgUnit, centre: tuple[float, float] | None
+) -> list[MatchCandidate]:
+    """Active social workers of the community (or a unit below it), any skill at DEFAULT_LEVEL."""
     all_skills = {code: DEFAULT_LEVEL for code in SkillTag.objects.values_list("code", flat=True)}
     workers = list(
         User.objects.filter(
@@ -177,42 +225,48 @@ def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
         )
     )
     worker_busy = _open_counts("assignee_user_id", [w.pk for w in workers])
-    for w in workers:
-        pool.append(
-            MatchCandidate(
-                kind=Need.AssigneeKind.SOCIAL_WORKER,
-                id=w.pk,
-                name=str(w),
-                location=centre,
-                skills=all_skills,  # a professional social worker can take any category
-                open_orders=worker_busy.get(w.pk, 0),
-                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.SOCIAL_WORKER],
-            )
+    return [
+        MatchCandidate(
+            kind=Need.AssigneeKind.SOCIAL_WORKER,
+            id=w.pk,
+            name=str(w),
+            location=centre,
+            skills=all_skills,  # a professional social worker can take any category
+            open_orders=worker_busy.get(w.pk, 0),
+            max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.SOCIAL_WORKER],
         )
+        for w in workers
+    ]
+
+
+def _partner_candidates(community: OrgUnit) -> list[MatchCandidate]:
+    """Active partner organisations of the community or a unit above it (no distance limit)."""
     ancestors = OrgUnit.objects.filter(path__in=_prefixes(community.path))
     partners = list(PartnerOrganisation.objects.filter(unit__in=ancestors, is_active=True))
     partner_busy = _open_counts("assignee_partner_id", [p.pk for p in partners])
     categories = list(NeedCategory.objects.filter(is_active=True).prefetch_related("skills"))
-    for p in partners:
-        # a partner fits the categories its declared services name
-        skills = {
-            s.code: DEFAULT_LEVEL
-            for cat in categories
-            if cat.name in p.services
-            for s in cat.skills.all()
-        }
-        pool.append(
-            MatchCandidate(
-                kind=Need.AssigneeKind.PARTNER,
-                id=p.pk,
-                name=p.name,
-                location=None,
-                skills=skills,
-                open_orders=partner_busy.get(p.pk, 0),
-                max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.PARTNER],
-            )
+    return [
+        MatchCandidate(
+            kind=Need.AssigneeKind.PARTNER,
+            id=p.pk,
+            name=p.name,
+            location=None,
+            skills=_partner_skills(p, categories),
+            open_orders=partner_busy.get(p.pk, 0),
+            max_orders=MAX_OPEN_ORDERS[Need.AssigneeKind.PARTNER],
         )
-    return pool
+        for p in partners
+    ]
+
+
+def _partner_skills(p: PartnerOrganisation, categories: list[NeedCategory]) -> dict[str, int]:
+    """A partner fits the categories its declared services name, at DEFAULT_LEVEL."""
+    return {
+        s.code: DEFAULT_LEVEL
+        for cat in categories
+        if cat.name in p.services
+        for s in cat.skills.all()
+    }
 
 
 def _prefixes(path: str) -> list[str]:

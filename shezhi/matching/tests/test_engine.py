@@ -2,7 +2,8 @@
 
 import pytest
 
-from shezhi.matching.engine import haversine_m, match, rank_candidates
+from shezhi.matching.engine import match, rank_candidates
+from shezhi.matching.geometry import haversine_m
 from shezhi.matching.model import MatchCandidate, MatchConfig, MatchNeed
 
 HOME = (30.5, 114.3)

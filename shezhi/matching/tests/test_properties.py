@@ -9,8 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shezhi.matching.engine import Pool, cell_size, hour_mask, match
+from shezhi.matching.batch import batch_edges
+from shezhi.matching.edges import edges_for
+from shezhi.matching.engine import cell_size, match
+from shezhi.matching.geometry import hour_mask
 from shezhi.matching.model import MatchCandidate, MatchConfig, MatchNeed
+from shezhi.matching.pool import Pool
 
 SKILLS = ["a", "b", "c"]
 CONFIG = MatchConfig()
@@ -147,9 +151,9 @@ def test_an_added_candidate_never_lowers_the_optimum(needs_, cands, extra):
 def test_batch_and_single_need_generation_agree(needs_, cands):
     needs_ = sorted(needs_, key=lambda n: n.id)
     pool = Pool(cands, CONFIG, cell_size(needs_, CONFIG))
-    batch = pool.batch_edges(needs_, 0, len(needs_), None)
+    batch = batch_edges(pool, needs_, 0, len(needs_), None)
     for k, n in enumerate(needs_):
-        single, _ = pool.edges_for(n, None)
+        single, _ = edges_for(pool, n, None)
         from_batch = sorted(
             (int(c), int(v))
             for c, v, j in zip(batch["cand"], batch["pair"], batch["need"], strict=False)
