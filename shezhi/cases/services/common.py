@@ -8,13 +8,7 @@ from django.db import models
 
 from shezhi.accounts.models import User
 from shezhi.cases import selectors
-from shezhi.cases.models import (
-    Case,
-    CaseAccessLog,
-    CaseTeamMember,
-    CaseTransition,
-    Stage,
-)
+from shezhi.cases.models import Case, CaseAccessLog, CaseTeamMember, CaseTransition, Stage
 from shezhi.cases.selectors import CaseAccess, case_access
 from shezhi.core import audit
 from shezhi.core.ages import ADULT_AGE, age_on

@@ -6,15 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import User
-from shezhi.cases.models import (
-    CrisisIntervention,
-    RiskLevel,
-)
-from shezhi.cases.permissions import (
-    CaseAction,
-    require_case_role,
-    require_case_state,
-)
+from shezhi.cases.models import CrisisIntervention, RiskLevel
+from shezhi.cases.permissions import CaseAction, require_case_role, require_case_state
 from shezhi.cases.selectors import case_access, supervisors_of
 from shezhi.cases.services.common import access_via, lock_case, notice_text, notify_case, set_risk
 from shezhi.core import audit

@@ -10,14 +10,7 @@ from shezhi.accounts.models import User
 from shezhi.care.models import CareAlert, Visit
 from shezhi.care.selectors import alert_get, visits_of
 from shezhi.care.services import alert_acknowledge
-from shezhi.cases.models import (
-    Case,
-    CaseTeamMember,
-    Referral,
-    RiskLevel,
-    Stage,
-    TeamRole,
-)
+from shezhi.cases.models import Case, CaseTeamMember, Referral, RiskLevel, Stage, TeamRole
 from shezhi.cases.permissions import (
     CaseAction,
     CaseDeskAction,

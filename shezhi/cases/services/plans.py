@@ -17,11 +17,7 @@ from shezhi.cases.models import (
     ServicePlan,
     Stage,
 )
-from shezhi.cases.permissions import (
-    CaseAction,
-    require_case_role,
-    require_case_state,
-)
+from shezhi.cases.permissions import CaseAction, require_case_role, require_case_state
 from shezhi.cases.selectors import case_access
 from shezhi.cases.services.common import (
     active_members,

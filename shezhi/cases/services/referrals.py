@@ -7,15 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import User
-from shezhi.cases.models import (
-    Case,
-    Referral,
-)
-from shezhi.cases.permissions import (
-    CaseAction,
-    require_case_role,
-    require_case_state,
-)
+from shezhi.cases.models import Case, Referral
+from shezhi.cases.permissions import CaseAction, require_case_role, require_case_state
 from shezhi.cases.selectors import case_access
 from shezhi.cases.services.common import access_via, checked_choice, lock_case
 from shezhi.core import audit

@@ -11,12 +11,7 @@ from django.utils import timezone
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import unit_scope
 from shezhi.cases import selectors
-from shezhi.cases.models import (
-    Case,
-    CaseAccessLog,
-    EmergencyAccess,
-    SupervisionNote,
-)
+from shezhi.cases.models import Case, CaseAccessLog, EmergencyAccess, SupervisionNote
 from shezhi.cases.permissions import (
     CaseAction,
     CaseDeskAction,

@@ -6,15 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
-from shezhi.cases.models import (
-    CaseTeamMember,
-    TeamRole,
-)
-from shezhi.cases.permissions import (
-    CaseAction,
-    require_case_role,
-    require_case_state,
-)
+from shezhi.cases.models import CaseTeamMember, TeamRole
+from shezhi.cases.permissions import CaseAction, require_case_role, require_case_state
 from shezhi.cases.selectors import case_access
 from shezhi.cases.services.common import access_via, active_members, checked_choice, lock_case
 from shezhi.core import audit
