@@ -4,477 +4,76 @@ A case outside the caller's reach answers 404 exactly like a missing one, and th
 written to the case's access log; every read is logged by `shezhi.cases.selectors`. The detail
 carries only the parts the caller's team role may see (a counsellor gets the plan and their own
 sessions, never the assessment); the client's name is in full only in the detail read by the case
-team (a logged read), masked everywhere else."""
+team (a logged read), masked everywhere else.
 
-from datetime import date, datetime
+The request and response schemas are in `cases_schemas`, the dicts the responses are built from
+in `cases_render`; the operations stay here (their module names their OpenAPI operation ids).
+"""
+
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
-from pydantic import Strict
+from ninja import Field, Router
 
-from shezhi.api.errors import CHANGE, raises
-from shezhi.api.schemas import ERRORS, MAX_ID, Id, In, StrictBool
-from shezhi.cases import selectors, services
-from shezhi.cases.models import (
-    BenefitTask,
-    Case,
-    CaseClosure,
-    CaseReview,
-    CaseTeamMember,
-    CrisisIntervention,
-    EmergencyAccess,
-    InterventionLog,
-    Referral,
+from shezhi.api.cases_render import (
+    benefit_dict,
+    case_dict,
+    closure_dict,
+    crisis_dict,
+    emergency_dict,
+    member_dict,
+    referral_dict,
+    review_dict,
+    session_dict,
 )
+from shezhi.api.cases_schemas import (
+    AdvanceIn,
+    AssessmentOut,
+    CaseAssessmentIn,
+    CaseBenefitOut,
+    CaseBenefitsIn,
+    CaseBenefitStatusIn,
+    CaseCloseIn,
+    CaseClosureOut,
+    CaseConsentIn,
+    CaseDetailOut,
+    CaseEmergencyIn,
+    CaseEmergencyOut,
+    CaseOpenIn,
+    CaseOut,
+    CasePlanIn,
+    CasePlanOut,
+    CaseReopenIn,
+    CaseReportRowOut,
+    CaseReviewIn,
+    CaseReviewOut,
+    CaseSafetyPlanIn,
+    CaseSupervisionNoteIn,
+    CaseSupervisionNoteOut,
+    CaseSupervisionOut,
+    CaseTeamAddIn,
+    CaseTeamEndIn,
+    CrisisOut,
+    CrisisStepIn,
+    InterventionIn,
+    ReferralIn,
+    ReferralOut,
+    ReferralStatusIn,
+    SessionOut,
+    TeamMemberOut,
+)
+from shezhi.api.errors import CHANGE, raises
+from shezhi.api.schemas import ERRORS, MAX_ID
+from shezhi.cases import selectors, services
+from shezhi.cases.models import Case
 from shezhi.cases.permissions import CaseDeskAction, case_actions_for, case_desk_actions_for
 from shezhi.core.errors import Forbidden, InvalidInput
 
 router = Router(tags=["个案"])
 
+
 PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
-Minutes = Annotated[int, Strict(), Field(ge=1, le=24 * 60)]
-
-
-# --- schemas ----------------------------------------------------------------------------------
-
-
-class CaseOut(Schema):
-    id: int
-    client: str = Field(description="服务对象（打码）")
-    status: str
-    status_label: str
-    risk_level: str
-    risk_label: str
-    problem_type: str
-    source: str
-    worker: str
-    opened_on: date
-    next_review_on: date
-
-
-class AssessmentOut(Schema):
-    id: int
-    assessed_on: date
-    presenting_problem: str
-    family_support: str
-    health: str
-    risks: str
-    strengths: str
-    narrative: str
-    risk_level: str
-
-
-class GoalOut(Schema):
-    id: int
-    description: str
-    interventions: str
-    responsible: str
-    due_on: date
-    status: str
-
-
-class CasePlanOut(Schema):
-    version: int
-    summary: str
-    goals: list[GoalOut]
-
-
-class SessionOut(Schema):
-    id: int
-    on: date
-    form: str
-    form_label: str
-    content: str
-    duration_minutes: int
-    by: str
-    goal_id: int | None
-
-
-class TeamMemberOut(Schema):
-    id: int
-    user: str
-    role: str
-    started_on: date
-    ended_on: date | None
-
-
-class StepOut(Schema):
-    code: str
-    label: str
-    optional: bool
-    done_at: str | None
-
-
-class CrisisOut(Schema):
-    id: int
-    started_at: datetime
-    ended_at: datetime | None
-    supervisor_notified_at: datetime | None
-    steps: list[StepOut]
-    safety_plan: str
-
-
-class ReferralOut(Schema):
-    id: int
-    direction: str
-    institution_kind: str
-    institution_name: str
-    contact: str
-    reason: str
-    status: str
-    status_label: str
-    sent_at: datetime
-    received_at: datetime | None
-    answered_at: datetime | None
-    answer: str
-
-
-class InterventionIn(In):
-    on: date = Field(description="介入日期，不早于接案、不晚于今天")
-    form: str = Field(max_length=20, description="形式，如 office、phone、counselling")
-    content: str = Field(min_length=1, max_length=10000)
-    duration_minutes: Minutes
-    goal_id: Id | None = None
-
-
-class AdvanceIn(In):
-    to_status: str = Field(max_length=20, description="assessment / planning / intervention …")
-    note: str = Field("", max_length=300)
-
-
-class ReferralIn(In):
-    institution_kind: str = Field(
-        max_length=20, description="hospital / police / legal_aid / school / civil_affairs / other"
-    )
-    institution_name: str = Field(max_length=100)
-    reason: str = Field(max_length=500)
-    contact: str = Field("", max_length=100)
-    direction: str = Field("out", max_length=4, description="out 转出 / in 转入")
-
-
-class ReferralStatusIn(In):
-    to_status: str = Field(max_length=20, description="received / answered")
-    answer: str = Field("", max_length=500)
-
-
-class CrisisStepIn(In):
-    step: str = Field(max_length=30, description="处置步骤代码，如 safety、risk、guardian")
-
-
-class CaseOpenIn(In):
-    source: str = Field(
-        max_length=20,
-        description="来源：crisis_alert（关联预警）/ need（关联需求）/ referral_in / …",
-    )
-    problem_type: str = Field(max_length=20, description="问题类型代码")
-    risk_level: str = Field(max_length=10, description="urgent / high / medium / low")
-    client_consent: StrictBool = False
-    guardian_name: str = Field("", max_length=30)
-    guardian_consent: StrictBool = False
-    client_id: Id | None = Field(None, description="服务对象（居民）编号；来源为预警或需求时不填")
-    alert_id: Id | None = Field(None, description="来源为 crisis_alert 时必填：关爱预警编号")
-    need_id: Id | None = Field(None, description="来源为 need 时必填：需求编号")
-    opened_on: date | None = Field(None, description="接案日期，默认今天")
-    institution_kind: str = Field("", max_length=20, description="外部转介：转介机构类型")
-    institution_name: str = Field("", max_length=100, description="外部转介：机构名称")
-    referral_reason: str = Field("", max_length=500, description="外部转介：转介原因")
-    contact: str = Field("", max_length=100, description="外部转介：联系人")
-
-
-class CaseAssessmentIn(In):
-    presenting_problem: str = Field(max_length=2000)
-    risk_level: str = Field(max_length=10, description="urgent / high / medium / low")
-    family_support: str = Field("", max_length=2000)
-    health: str = Field("", max_length=2000)
-    risks: str = Field("", max_length=5000)
-    strengths: str = Field("", max_length=2000)
-    narrative: str = Field("", max_length=10000)
-    assessed_on: date | None = None
-
-
-class CaseGoalIn(In):
-    description: str = Field(max_length=300)
-    interventions: str = Field(max_length=2000)
-    responsible_id: Id = Field(description="负责人（本个案团队成员的用户编号）")
-    due_on: date
-
-
-class CasePlanIn(In):
-    summary: str = Field("", max_length=500)
-    goals: list[CaseGoalIn] = Field(max_length=50)
-
-
-class CaseBenefitsIn(In):
-    kinds: list[Annotated[str, Field(max_length=20)]] = Field(
-        max_length=10, description="dibao / disability_card / tekun / temporary_relief / …"
-    )
-    visit_id: Id | None = None
-    note: str = Field("", max_length=300)
-
-
-class CaseBenefitStatusIn(In):
-    status: str = Field(max_length=10, description="submitted / approved / rejected")
-    note: str = Field("", max_length=300)
-
-
-class CaseBenefitOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    status: str
-    status_label: str
-    note: str
-    visit_id: int | None
-
-
-class CaseReviewIn(In):
-    risk_level: str = Field(max_length=10, description="urgent / high / medium / low")
-    note: str = Field("", max_length=500)
-    reviewed_on: date | None = None
-
-
-class CaseReviewOut(Schema):
-    id: int
-    reviewed_on: date
-    by: str
-    risk_level: str
-    note: str
-
-
-class CaseGoalStatusIn(In):
-    goal_id: Id
-    status: str = Field(max_length=20)
-
-
-class CaseCloseIn(In):
-    reason: str = Field(max_length=20, description="goals_met / client_withdrew / referred / …")
-    outcome: str = Field(max_length=20, description="achieved / partly / not_achieved")
-    outcome_note: str = Field("", max_length=500)
-    closed_on: date | None = None
-    follow_up_on: date | None = None
-    goal_statuses: list[CaseGoalStatusIn] = Field([], max_length=50)
-
-
-class CaseClosureOut(Schema):
-    id: int
-    case_id: int
-    closed_on: date
-    reason: str
-    outcome: str
-    outcome_note: str
-    follow_up_on: date | None
-
-
-class CaseTeamAddIn(In):
-    user_id: Id = Field(description="被邀请用户的编号")
-    role: str = Field(max_length=20, description="colleague / counsellor / …（个案社工只有一位）")
-    ended_on: date | None = None
-
-
-class CaseTeamEndIn(In):
-    ended_on: date | None = None
-
-
-class CaseDetailOut(Schema):
-    case: CaseOut
-    relation: str = Field(description="访问身份：worker / supervisor / team:角色 / emergency")
-    parts: list[str] = Field(description="调用者可见的部分")
-    allowed_actions: list[str] = Field(
-        description="调用者此刻可对本个案进行的操作（与页面按钮、服务校验同一规则）"
-    )
-    assessments: list[AssessmentOut] | None = None
-    plan: CasePlanOut | None = None
-    sessions: list[SessionOut] | None = None
-    team: list[TeamMemberOut] | None = None
-    crises: list[CrisisOut] | None = None
-    referrals: list[ReferralOut] | None = None
-    benefits: list[CaseBenefitOut] | None = None
-    reviews: list[CaseReviewOut] | None = None
-
-
-class CaseConsentIn(In):
-    client_consent: StrictBool
-    guardian_name: str = Field("", max_length=30)
-    guardian_consent: StrictBool = False
-
-
-class CaseReopenIn(In):
-    reason: str = Field(max_length=300)
-
-
-class CaseSupervisionNoteIn(In):
-    text: str = Field(max_length=5000)
-
-
-class CaseSupervisionNoteOut(Schema):
-    id: int
-    created_at: datetime
-
-
-class CaseSafetyPlanIn(In):
-    safety_plan: str = Field(max_length=5000)
-
-
-class CaseEmergencyIn(In):
-    case_id: Id = Field(description="个案编号")
-    reason: str = Field(max_length=300)
-    hours: Annotated[int, Strict(), Field(ge=1, le=24 * 7)] = 4
-
-
-class CaseEmergencyOut(Schema):
-    id: int
-    case_id: int
-    reason: str
-    granted_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-
-
-class CaseloadOut(Schema):
-    worker_id: int
-    worker_name: str
-    open_cases: int
-    high_risk: int
-    overdue_reviews: int
-
-
-class CaseSupervisionOut(Schema):
-    caseloads: list[CaseloadOut]
-    overdue: list[CaseOut] = Field(description="复核逾期的个案")
-    high_risk: list[CaseOut] = Field(description="紧急、高风险个案")
-
-
-class CaseReportRowOut(Schema):
-    key: str
-    label: str
-    total: int
-    open: int
-    closed: int
-
-
-# --- rendering ----------------------------------------------------------------------------------
-
-
-def _case(c: Case) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "client": c.client.masked_name,
-        "status": c.status,
-        "status_label": c.get_status_display(),
-        "risk_level": c.risk_level,
-        "risk_label": c.get_risk_level_display(),
-        "problem_type": c.problem_type,
-        "source": c.source,
-        "worker": str(c.worker),
-        "opened_on": c.opened_on,
-        "next_review_on": c.next_review_on,
-    }
-
-
-def _session(s: InterventionLog) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "on": s.on,
-        "form": s.form,
-        "form_label": s.get_form_display(),
-        "content": s.content,
-        "duration_minutes": s.duration_minutes,
-        "by": str(s.by),
-        "goal_id": s.goal_id,
-    }
-
-
-def _crisis(c: CrisisIntervention) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "started_at": c.started_at,
-        "ended_at": c.ended_at,
-        "supervisor_notified_at": c.supervisor_notified_at,
-        "steps": [
-            {
-                "code": s["code"],
-                "label": s["label"],
-                "optional": bool(s.get("optional")),
-                "done_at": s.get("done_at"),
-            }
-            for s in c.steps
-        ],
-        "safety_plan": c.safety_plan,
-    }
-
-
-def _referral(r: Referral) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "direction": r.direction,
-        "institution_kind": r.institution_kind,
-        "institution_name": r.institution_name,
-        "contact": r.contact,
-        "reason": r.reason,
-        "status": r.status,
-        "status_label": r.get_status_display(),
-        "sent_at": r.sent_at,
-        "received_at": r.received_at,
-        "answered_at": r.answered_at,
-        "answer": r.answer,
-    }
-
-
-def _benefit(t: BenefitTask) -> dict[str, Any]:
-    return {
-        "id": t.pk,
-        "kind": t.kind,
-        "kind_label": t.get_kind_display(),
-        "status": t.status,
-        "status_label": t.get_status_display(),
-        "note": t.note,
-        "visit_id": t.visit_id,
-    }
-
-
-def _review(r: CaseReview) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "reviewed_on": r.reviewed_on,
-        "by": str(r.by),
-        "risk_level": r.risk_level,
-        "note": r.note,
-    }
-
-
-def _member(m: CaseTeamMember) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "user": str(m.user),
-        "role": m.role,
-        "started_on": m.started_on,
-        "ended_on": m.ended_on,
-    }
-
-
-def _closure(c: CaseClosure) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "case_id": c.case_id,
-        "closed_on": c.closed_on,
-        "reason": c.reason,
-        "outcome": c.outcome,
-        "outcome_note": c.outcome_note,
-        "follow_up_on": c.follow_up_on,
-    }
-
-
-def _emergency(g: EmergencyAccess) -> dict[str, Any]:
-    return {
-        "id": g.pk,
-        "case_id": g.case_id,
-        "reason": g.reason,
-        "granted_at": g.granted_at,
-        "expires_at": g.expires_at,
-        "revoked_at": g.revoked_at,
-    }
 
 
 def _require_admin(actor: Any) -> None:
@@ -524,7 +123,7 @@ def _detail(actor: Any, case_id: int) -> dict[str, Any]:
     pk = access.case.pk
     out: dict[str, Any] = {
         "case": {
-            **_case(access.case),
+            **case_dict(access.case),
             "client": selectors.case_client_name(actor=actor, access=access),
         },
         "relation": access.relation,
@@ -567,35 +166,34 @@ def _detail(actor: Any, case_id: int) -> dict[str, Any]:
             }
     if access.can(selectors.SESSIONS):
         out["sessions"] = [
-            _session(s) for s in selectors.case_interventions(actor=actor, case_id=pk)
+            session_dict(s) for s in selectors.case_interventions(actor=actor, case_id=pk)
         ]
     if access.can(selectors.TEAM):
-        out["team"] = [_member(m) for m in selectors.case_team(actor=actor, case_id=pk)]
+        out["team"] = [member_dict(m) for m in selectors.case_team(actor=actor, case_id=pk)]
     if access.can(selectors.CRISIS):
-        out["crises"] = [_crisis(c) for c in selectors.case_crises(actor=actor, case_id=pk)]
+        out["crises"] = [crisis_dict(c) for c in selectors.case_crises(actor=actor, case_id=pk)]
     if access.can(selectors.REFERRALS):
-        out["referrals"] = [_referral(r) for r in selectors.case_referrals(actor=actor, case_id=pk)]
+        out["referrals"] = [
+            referral_dict(r) for r in selectors.case_referrals(actor=actor, case_id=pk)
+        ]
     if access.can(selectors.BENEFITS):
         out["benefits"] = [
-            _benefit(t) for t in selectors.case_benefit_tasks(actor=actor, case_id=pk)
+            benefit_dict(t) for t in selectors.case_benefit_tasks(actor=actor, case_id=pk)
         ]
     if access.can(selectors.REVIEWS):
-        out["reviews"] = [_review(r) for r in selectors.case_reviews(actor=actor, case_id=pk)]
+        out["reviews"] = [review_dict(r) for r in selectors.case_reviews(actor=actor, case_id=pk)]
     return out
-
-
-# --- operations -------------------------------------------------------------------------------
 
 
 @router.get("", response={200: list[CaseOut], **ERRORS}, summary="我的个案（个案社工或团队成员）")
 def case_list(request: HttpRequest):
-    return [_case(c) for c in selectors.my_cases(actor=request.auth)]
+    return [case_dict(c) for c in selectors.my_cases(actor=request.auth)]
 
 
 @router.post("", response={201: CaseOut, **ERRORS}, summary="开案（社工或督导）")
 @raises(*CHANGE)
 def case_open(request: HttpRequest, payload: CaseOpenIn):
-    return 201, _case(_open(request.auth, payload))
+    return 201, case_dict(_open(request.auth, payload))
 
 
 @router.get(
@@ -616,8 +214,8 @@ def supervision(request: HttpRequest):
     actor = request.auth
     return {
         "caseloads": selectors.supervised_caseloads(actor=actor),
-        "overdue": [_case(c) for c in selectors.overdue_reviews(actor=actor)],
-        "high_risk": [_case(c) for c in selectors.high_risk_cases(actor=actor)],
+        "overdue": [case_dict(c) for c in selectors.overdue_reviews(actor=actor)],
+        "high_risk": [case_dict(c) for c in selectors.high_risk_cases(actor=actor)],
     }
 
 
@@ -628,7 +226,7 @@ def supervision(request: HttpRequest):
 )
 def emergency_list(request: HttpRequest):
     _require_admin(request.auth)
-    return [_emergency(g) for g in selectors.emergency_grants_active(actor=request.auth)]
+    return [emergency_dict(g) for g in selectors.emergency_grants_active(actor=request.auth)]
 
 
 @router.post(
@@ -642,7 +240,7 @@ def emergency_grant(request: HttpRequest, payload: CaseEmergencyIn):
     grant = services.emergency_access_grant(
         actor=request.auth, case_id=payload.case_id, reason=payload.reason, hours=payload.hours
     )
-    return 201, _emergency(grant)
+    return 201, emergency_dict(grant)
 
 
 @router.post(
@@ -653,7 +251,7 @@ def emergency_grant(request: HttpRequest, payload: CaseEmergencyIn):
 @raises(*CHANGE)
 def emergency_revoke(request: HttpRequest, grant_id: PathId):
     _require_admin(request.auth)
-    return _emergency(services.emergency_access_revoke(actor=request.auth, grant_id=grant_id))
+    return emergency_dict(services.emergency_access_revoke(actor=request.auth, grant_id=grant_id))
 
 
 @router.get(
@@ -679,7 +277,7 @@ def intervention_create(request: HttpRequest, case_id: PathId, payload: Interven
         duration_minutes=payload.duration_minutes,
         goal_id=payload.goal_id,
     )
-    return 201, _session(log)
+    return 201, session_dict(log)
 
 
 @router.post("/{case_id}/advance", response={200: CaseOut, **ERRORS}, summary="转入下一阶段")
@@ -688,12 +286,12 @@ def case_advance(request: HttpRequest, case_id: PathId, payload: AdvanceIn):
     case = services.case_advance(
         actor=request.auth, case_id=case_id, to_status=payload.to_status, note=payload.note
     )
-    return _case(case)
+    return case_dict(case)
 
 
 @router.get("/{case_id}/referrals", response={200: list[ReferralOut], **ERRORS}, summary="转介列表")
 def referral_list(request: HttpRequest, case_id: PathId):
-    return [_referral(r) for r in selectors.case_referrals(actor=request.auth, case_id=case_id)]
+    return [referral_dict(r) for r in selectors.case_referrals(actor=request.auth, case_id=case_id)]
 
 
 @router.post(
@@ -710,7 +308,7 @@ def referral_create(request: HttpRequest, case_id: PathId, payload: ReferralIn):
         contact=payload.contact,
         direction=payload.direction,
     )
-    return 201, _referral(referral)
+    return 201, referral_dict(referral)
 
 
 @router.post(
@@ -726,7 +324,7 @@ def referral_status(request: HttpRequest, referral_id: PathId, payload: Referral
         to_status=payload.to_status,
         answer=payload.answer,
     )
-    return _referral(referral)
+    return referral_dict(referral)
 
 
 @router.post(
@@ -737,7 +335,7 @@ def referral_status(request: HttpRequest, referral_id: PathId, payload: Referral
 @raises(*CHANGE)
 def crisis_step(request: HttpRequest, crisis_id: PathId, payload: CrisisStepIn):
     crisis = services.crisis_step_done(actor=request.auth, crisis_id=crisis_id, step=payload.step)
-    return _crisis(crisis)
+    return crisis_dict(crisis)
 
 
 @router.post("/{case_id}/assessments", response={201: AssessmentOut, **ERRORS}, summary="记录预估")
@@ -801,7 +399,7 @@ def benefits_create(request: HttpRequest, case_id: PathId, payload: CaseBenefits
         visit_id=payload.visit_id,
         note=payload.note,
     )
-    return 201, [_benefit(t) for t in tasks]
+    return 201, [benefit_dict(t) for t in tasks]
 
 
 @router.post(
@@ -814,7 +412,7 @@ def benefit_status(request: HttpRequest, task_id: PathId, payload: CaseBenefitSt
     task = services.benefit_task_set_status(
         actor=request.auth, task_id=task_id, status=payload.status, note=payload.note
     )
-    return _benefit(task)
+    return benefit_dict(task)
 
 
 @router.post(
@@ -823,7 +421,7 @@ def benefit_status(request: HttpRequest, task_id: PathId, payload: CaseBenefitSt
 @raises(*CHANGE)
 def review_create(request: HttpRequest, case_id: PathId, payload: CaseReviewIn):
     review = services.case_review(actor=request.auth, case_id=case_id, **payload.model_dump())
-    return 201, _review(review)
+    return 201, review_dict(review)
 
 
 @router.post("/{case_id}/close", response={201: CaseClosureOut, **ERRORS}, summary="结案")
@@ -839,7 +437,7 @@ def case_close(request: HttpRequest, case_id: PathId, payload: CaseCloseIn):
         follow_up_on=payload.follow_up_on,
         goal_statuses={g.goal_id: g.status for g in payload.goal_statuses},
     )
-    return 201, _closure(closure)
+    return 201, closure_dict(closure)
 
 
 @router.post(
@@ -854,7 +452,7 @@ def team_add(request: HttpRequest, case_id: PathId, payload: CaseTeamAddIn):
         role=payload.role,
         ended_on=payload.ended_on,
     )
-    return 201, _member(member)
+    return 201, member_dict(member)
 
 
 @router.post(
@@ -863,14 +461,14 @@ def team_add(request: HttpRequest, case_id: PathId, payload: CaseTeamAddIn):
 @raises(*CHANGE)
 def team_end(request: HttpRequest, member_id: PathId, payload: CaseTeamEndIn):
     member = services.team_end(actor=request.auth, member_id=member_id, ended_on=payload.ended_on)
-    return _member(member)
+    return member_dict(member)
 
 
 @router.post("/{case_id}/consent", response={200: CaseOut, **ERRORS}, summary="记录知情同意")
 @raises(*CHANGE)
 def consent_record(request: HttpRequest, case_id: PathId, payload: CaseConsentIn):
     case = services.case_record_consent(actor=request.auth, case_id=case_id, **payload.model_dump())
-    return _case(case)
+    return case_dict(case)
 
 
 @router.post(
@@ -878,7 +476,9 @@ def consent_record(request: HttpRequest, case_id: PathId, payload: CaseConsentIn
 )
 @raises(*CHANGE)
 def case_reopen(request: HttpRequest, case_id: PathId, payload: CaseReopenIn):
-    return _case(services.case_reopen(actor=request.auth, case_id=case_id, reason=payload.reason))
+    return case_dict(
+        services.case_reopen(actor=request.auth, case_id=case_id, reason=payload.reason)
+    )
 
 
 @router.post(
@@ -899,7 +499,7 @@ def supervision_note_create(request: HttpRequest, case_id: PathId, payload: Case
 )
 @raises(*CHANGE)
 def crisis_start(request: HttpRequest, case_id: PathId):
-    return 201, _crisis(services.crisis_start(actor=request.auth, case_id=case_id))
+    return 201, crisis_dict(services.crisis_start(actor=request.auth, case_id=case_id))
 
 
 @router.post(
@@ -910,7 +510,7 @@ def crisis_safety_plan(request: HttpRequest, crisis_id: PathId, payload: CaseSaf
     crisis = services.crisis_safety_plan(
         actor=request.auth, crisis_id=crisis_id, text=payload.safety_plan
     )
-    return _crisis(crisis)
+    return crisis_dict(crisis)
 
 
 @router.post(
@@ -920,4 +520,4 @@ def crisis_safety_plan(request: HttpRequest, crisis_id: PathId, payload: CaseSaf
 )
 @raises(*CHANGE)
 def crisis_end(request: HttpRequest, crisis_id: PathId):
-    return _crisis(services.crisis_end(actor=request.auth, crisis_id=crisis_id))
+    return crisis_dict(services.crisis_end(actor=request.auth, crisis_id=crisis_id))
