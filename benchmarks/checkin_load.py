@@ -108,19 +108,21 @@ def build() -> tuple[int, str, list[str]]:
     now = timezone.now()
     activity = services.activity_create(
         actor=organiser,
-        title="社区环境清洁日",
-        category="environment",
-        description="全体志愿者参加的大型清洁活动",
-        venue="社区广场",
-        starts_at=now + timedelta(minutes=10),
-        ends_at=now + timedelta(hours=3),
-        person_in_charge="王主任",
-        # At most 1,000 places per position: groups of 500, as a large clean-up would be run.
-        positions=[
-            PositionSpec(name=f"清洁{g + 1}组", quota=500)
-            for g in range((ARGS.volunteers + 499) // 500)
-        ],
-        organiser_unit_id=community.pk,
+        spec=services.ActivitySpec(
+            title="社区环境清洁日",
+            category="environment",
+            description="全体志愿者参加的大型清洁活动",
+            venue="社区广场",
+            starts_at=now + timedelta(minutes=10),
+            ends_at=now + timedelta(hours=3),
+            person_in_charge="王主任",
+            # At most 1,000 places per position: groups of 500, as a large clean-up would be run.
+            positions=[
+                PositionSpec(name=f"清洁{g + 1}组", quota=500)
+                for g in range((ARGS.volunteers + 499) // 500)
+            ],
+            organiser_unit_id=community.pk,
+        ),
     )
     activity = services.activity_publish(actor=organiser, activity_id=activity.pk)
     positions = list(activity.positions.order_by("pk"))

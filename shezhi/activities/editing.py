@@ -17,6 +17,7 @@ from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import Activity, Position, SignUp
 from shezhi.activities.services import (
     SU,
+    ActivitySpec,
     PositionSpec,
     Status,
     activity_for_organiser,
@@ -96,8 +97,7 @@ def activity_update(
         if edit.id is not None and edit.id not in locked:
             raise NotFound("未找到该岗位", field="positions")
     kept = [e for e in positions if not e.delete]
-    checked = check_activity(
-        actor=actor,
+    spec = ActivitySpec(
         organiser_unit_id=activity.organiser_unit_id,
         team_id=activity.team_id,
         station_id=activity.station_id,
@@ -119,8 +119,8 @@ def activity_update(
         requires_approval=activity.requires_approval,
         cancel_cutoff_hours=activity.cancel_cutoff_hours,
         beneficiaries_headcount=activity.beneficiaries_headcount,
-        now=now,
     )
+    checked = check_activity(actor=actor, spec=spec, now=now)
     changes: dict[str, Any] = {}
     for name in EDITABLE:
         before, after = getattr(activity, name), checked.fields[name]

@@ -4,6 +4,7 @@ The NinjaAPI is mounted at /api/ so that its schema and docs sit beside the vers
 every operation lives under the `v1/` routers."""
 
 from ninja import NinjaAPI, Swagger
+from ninja.operation import Operation
 from ninja.renderers import JSONRenderer
 
 from shezhi.api import (
@@ -31,7 +32,15 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class ShezhiAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """Named after the router's module `shezhi.api.<name>` also when that module is a package
+        split into files, so that the operation ids (clients' method names) stay stable."""
+        module = ".".join(operation.view_func.__module__.split(".")[:3])
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = ShezhiAPI(
     title="社志通 API",
     version="1.0.0",
     description=(

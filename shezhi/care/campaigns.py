@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
@@ -19,13 +20,15 @@ from shezhi.care.permissions import (
     stop_state_actions,
 )
 from shezhi.care.selectors import campaign_visible, units_in_reach
-from shezhi.care.services import BATCH, scan_text, visit_record
+from shezhi.care.services.common import BATCH
+from shezhi.care.services.scanning import scan_text
+from shezhi.care.services.visits import visit_record
 from shezhi.core import audit
 from shezhi.core.errors import InvalidInput, NotFound
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.permissions import require
-from shezhi.org.models import Level
+from shezhi.org.models import Level, OrgUnit
 from shezhi.people.models import Resident, VulnerabilityTag
 from shezhi.volunteers.models import Team
 
@@ -54,6 +57,95 @@ def may_launch(user: User) -> bool:
     return CareAction.LAUNCH_CAMPAIGN in care_actions_for(user)
 
 
+def campaign_teams(teams_by_grid: Mapping[int, int] | None, community: OrgUnit) -> dict[int, int]:
+    """The volunteer team named for each grid; every team must belong to the community."""
+    teams = dict(teams_by_grid or {})
+    if teams:
+        valid = set(
+            Team.objects.filter(pk__in=teams.values(), community=community).values_list(
+                "pk", flat=True
+            )
+        )
+        if not set(teams.values()) <= valid:
+            raise InvalidInput("志愿服务队应属于本社区", field="teams_by_grid")
+    return teams
+
+
+def campaign_profiles(
+    unit: OrgUnit, tags: Sequence[str], risk_levels: Sequence[str]
+) -> QuerySet[CareProfile]:
+    """The active care profiles in the unit, narrowed to the targeted tags and risk levels."""
+    profiles = (
+        CareProfile.objects.filter(is_active=True, resident__compound__path__startswith=unit.path)
+        if unit.level < Level.GRID
+        else CareProfile.objects.filter(is_active=True, grid=unit)
+    )
+    if tags:
+        profiles = profiles.filter(
+            resident_id__in=Resident.objects.filter(tags__code__in=tags).values("pk")
+        )
+    if risk_levels:
+        profiles = profiles.filter(risk_level__in=risk_levels)
+    return profiles
+
+
+def campaign_households(
+    profiles: QuerySet[CareProfile],
+) -> tuple[dict[int, tuple[int, int | None, int]], list[route.Stop]]:
+    """One stop per household (a resident without one is their own): its first resident, the
+    household and the grid by household key, and the stops to put in walking order."""
+    rows = list(
+        profiles.order_by("resident_id").values_list(
+            "resident_id",
+            "resident__household_id",
+            "grid_id",
+            "compound__latitude",
+            "compound__longitude",
+            "resident__address",
+        )
+    )
+    first_by_key: dict[int, tuple[int, int | None, int]] = {}
+    stops = []
+    for resident_id, household_id, grid_id, lat, lon, address in rows:
+        key = household_id if household_id is not None else -resident_id
+        if key in first_by_key:
+            continue  # every household once
+        first_by_key[key] = (resident_id, household_id, grid_id)
+        stops.append(route.Stop(key=key, latitude=lat, longitude=lon, address=address))
+    return first_by_key, stops
+
+
+def campaign_stops_create(
+    campaign: Campaign,
+    unit: OrgUnit,
+    teams: dict[int, int],
+    first_by_key: dict[int, tuple[int, int | None, int]],
+    stops: list[route.Stop],
+) -> None:
+    """The stops in walking order, each for the grid's team or else its grid worker."""
+    start = (unit.latitude, unit.longitude) if unit.latitude is not None else None
+    workers = _grid_workers({g for _, _, g in first_by_key.values()})
+    CampaignStop.objects.bulk_create(
+        [
+            CampaignStop(
+                campaign=campaign,
+                resident_id=first_by_key[key][0],
+                household_id=first_by_key[key][1],
+                grid_id=first_by_key[key][2],
+                team_id=teams.get(first_by_key[key][2]),
+                assignee_id=None
+                if first_by_key[key][2] in teams
+                else workers.get(first_by_key[key][2]),
+                position=position,
+            )
+            for position, key in enumerate(
+                route.order(stops, start=start if start and start[1] is not None else None), 1
+            )
+        ],
+        batch_size=BATCH,
+    )
+
+
 @transaction.atomic
 def campaign_launch(
     *,
@@ -80,15 +172,7 @@ def campaign_launch(
     name = clean_text(name, field="name", label="行动名称", max_length=60)
     community = unit.ancestor(Level.COMMUNITY)
     assert community is not None
-    teams = dict(teams_by_grid or {})
-    if teams:
-        valid = set(
-            Team.objects.filter(pk__in=teams.values(), community=community).values_list(
-                "pk", flat=True
-            )
-        )
-        if not set(teams.values()) <= valid:
-            raise InvalidInput("志愿服务队应属于本社区", field="teams_by_grid")
+    teams = campaign_teams(teams_by_grid, community)
     tags, risk_levels = _targeting(tags, risk_levels)
     campaign = Campaign(
         name=name,
@@ -101,56 +185,8 @@ def campaign_launch(
     )
     validate_model(campaign)
     campaign.save()
-    profiles = (
-        CareProfile.objects.filter(is_active=True, resident__compound__path__startswith=unit.path)
-        if unit.level < Level.GRID
-        else CareProfile.objects.filter(is_active=True, grid=unit)
-    )
-    if tags:
-        profiles = profiles.filter(
-            resident_id__in=Resident.objects.filter(tags__code__in=tags).values("pk")
-        )
-    if risk_levels:
-        profiles = profiles.filter(risk_level__in=risk_levels)
-    rows = list(
-        profiles.order_by("resident_id").values_list(
-            "resident_id",
-            "resident__household_id",
-            "grid_id",
-            "compound__latitude",
-            "compound__longitude",
-            "resident__address",
-        )
-    )
-    first_by_key: dict[int, tuple[int, int | None, int]] = {}
-    stops = []
-    for resident_id, household_id, grid_id, lat, lon, address in rows:
-        key = household_id if household_id is not None else -resident_id
-        if key in first_by_key:
-            continue  # every household once
-        first_by_key[key] = (resident_id, household_id, grid_id)
-        stops.append(route.Stop(key=key, latitude=lat, longitude=lon, address=address))
-    start = (unit.latitude, unit.longitude) if unit.latitude is not None else None
-    workers = _grid_workers({g for _, _, g in first_by_key.values()})
-    CampaignStop.objects.bulk_create(
-        [
-            CampaignStop(
-                campaign=campaign,
-                resident_id=first_by_key[key][0],
-                household_id=first_by_key[key][1],
-                grid_id=first_by_key[key][2],
-                team_id=teams.get(first_by_key[key][2]),
-                assignee_id=None
-                if first_by_key[key][2] in teams
-                else workers.get(first_by_key[key][2]),
-                position=position,
-            )
-            for position, key in enumerate(
-                route.order(stops, start=start if start and start[1] is not None else None), 1
-            )
-        ],
-        batch_size=BATCH,
-    )
+    first_by_key, stops = campaign_households(campaign_profiles(unit, tags, risk_levels))
+    campaign_stops_create(campaign, unit, teams, first_by_key, stops)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

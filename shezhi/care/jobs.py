@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, ScanWatermark
-from shezhi.care.services import BATCH, notify_alert, scan_text
+from shezhi.care.services.common import BATCH
+from shezhi.care.services.scanning import notify_alert, scan_text
 from shezhi.core.models import AuditEvent
 from shezhi.needs.models import Need
 from shezhi.notifications.models import Notification
@@ -139,15 +140,11 @@ def _insert_alerts(kind: str, rows: QuerySet[Any], summary: str, now: datetime) 
         return max(cursor.rowcount, 0)
 
 
-@transaction.atomic
-def overdue_compute(*, now: datetime) -> OverdueResult:
-    """Who is overdue, and who has a tag or a profile but no contact person. Set-based: a
-    handful of queries whatever the number of residents; alerts are opened in bulk (at most
-    one open alert per resident and kind, guarded by a unique constraint) and closed in one
-    UPDATE when the reason has gone."""
+def overdue_alerts_update(now: datetime) -> tuple[int, int]:
+    """Open an overdue alert for each resident past their visit date; close the ones no longer
+    overdue. (opened, closed)"""
     today = timezone.localdate(now)
     overdue = Q(is_active=True) & (Q(next_visit_due__lt=today) | Q(urgent_visit_by__lt=now))
-
     # No "has no open alert yet" filter: ON CONFLICT DO NOTHING and the partial unique
     # constraint skip those, so no query joins the alert table (whose statistics may be stale
     # right after a big insert and lead PostgreSQL to quadratic plans).
@@ -156,8 +153,8 @@ def overdue_compute(*, now: datetime) -> OverdueResult:
         .values_list("resident_id", "community_id", "grid_id")
         .order_by()
     )
-    overdue_opened = _insert_alerts(CareAlert.Kind.OVERDUE, rows, "走访逾期，请尽快安排走访", now)
-    overdue_closed = (
+    opened = _insert_alerts(CareAlert.Kind.OVERDUE, rows, "走访逾期，请尽快安排走访", now)
+    closed = (
         CareAlert.objects.filter(kind=CareAlert.Kind.OVERDUE, status__in=CareAlert.OPEN_STATUSES)
         .filter(~Exists(CareProfile.objects.filter(overdue, resident_id=OuterRef("resident_id"))))
         .update(
@@ -167,16 +164,22 @@ def overdue_compute(*, now: datetime) -> OverdueResult:
             updated_at=now,
         )
     )
+    return opened, closed
 
-    # Driven from the registry and the tag table (small), never from all residents, and with
-    # NOT EXISTS rather than NOT IN so that PostgreSQL plans anti-joins.
-    def has_contact(ref: str) -> Exists:
-        return Exists(
-            ContactAssignment.objects.filter(resident_id=OuterRef(ref), ended_on__isnull=True)
-        )
 
+# Driven from the registry and the tag table (small), never from all residents, and with
+# NOT EXISTS rather than NOT IN so that PostgreSQL plans anti-joins.
+def has_contact(ref: str) -> Exists:
+    return Exists(
+        ContactAssignment.objects.filter(resident_id=OuterRef(ref), ended_on__isnull=True)
+    )
+
+
+def no_contact_alerts_update(now: datetime) -> tuple[int, int]:
+    """Open a "no contact person" alert for each resident on the registry or with a tag and no
+    contact person; close the ones that have one now or need no care. (opened, closed)"""
     tags = Resident.tags.through.objects
-    no_contact_opened = _insert_alerts(
+    opened = _insert_alerts(
         CareAlert.Kind.NO_CONTACT_PERSON,
         CareProfile.objects.filter(is_active=True)
         .filter(~has_contact("resident_id"))
@@ -185,7 +188,7 @@ def overdue_compute(*, now: datetime) -> OverdueResult:
         "关爱对象尚无一对一联系人",
         now,
     )
-    no_contact_opened += _insert_alerts(
+    opened += _insert_alerts(
         CareAlert.Kind.NO_CONTACT_PERSON,
         Resident.objects.filter(Exists(tags.filter(resident_id=OuterRef("pk"))))
         .filter(~has_contact("pk"))
@@ -197,7 +200,7 @@ def overdue_compute(*, now: datetime) -> OverdueResult:
     registered = Exists(
         CareProfile.objects.filter(resident_id=OuterRef("resident_id"), is_active=True)
     ) | Exists(tags.filter(resident_id=OuterRef("resident_id")))
-    no_contact_closed = (
+    closed = (
         CareAlert.objects.filter(
             kind=CareAlert.Kind.NO_CONTACT_PERSON, status__in=CareAlert.OPEN_STATUSES
         )
@@ -209,6 +212,17 @@ def overdue_compute(*, now: datetime) -> OverdueResult:
             updated_at=now,
         )
     )
+    return opened, closed
+
+
+@transaction.atomic
+def overdue_compute(*, now: datetime) -> OverdueResult:
+    """Who is overdue, and who has a tag or a profile but no contact person. Set-based: a
+    handful of queries whatever the number of residents; alerts are opened in bulk (at most
+    one open alert per resident and kind, guarded by a unique constraint) and closed in one
+    UPDATE when the reason has gone."""
+    overdue_opened, overdue_closed = overdue_alerts_update(now)
+    no_contact_opened, no_contact_closed = no_contact_alerts_update(now)
     result = OverdueResult(overdue_opened, overdue_closed, no_contact_opened, no_contact_closed)
     AuditEvent.objects.create(
         actor=None,

@@ -4,7 +4,7 @@ safety net: it skips texts that already opened an alert)."""
 import logging
 from typing import Any
 
-from shezhi.care.services import scan_text
+from shezhi.care.services.scanning import scan_text
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
 

@@ -96,9 +96,10 @@ class ActivityDemo:
         day = timezone.localdate(self.now) + timedelta(days=days)
         return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
-    def _create(self, *, title, category, venue, description, starts_at, hours, positions, **kw):
-        return services.activity_create(
-            actor=self.worker,
+    def _create(
+        self, *, title, category, venue, description, starts_at, hours, positions, now, **kw
+    ):
+        spec = services.ActivitySpec(
             title=title,
             category=category,
             description=description,
@@ -110,6 +111,7 @@ class ActivityDemo:
             organiser_unit_id=self.community.pk,
             **kw,
         )
+        return services.activity_create(actor=self.worker, spec=spec, now=now)
 
     def _publish(self, activity: Activity, now: datetime) -> Activity:
         return services.activity_publish(actor=self.worker, activity_id=activity.pk, now=now)
@@ -189,16 +191,18 @@ class ActivityDemo:
         made = services.activity_create_recurring(
             actor=self.worker,
             rule=Rule("weekly", count=8),
-            title="四点半课堂",
-            category="children",
-            description="辅导小学生完成作业，组织阅读和手工活动。",
-            venue="社区四点半课堂",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1, minutes=30),
-            person_in_charge=self.worker.display_name or self.worker.username,
-            positions=[PositionSpec(name="课业辅导", quota=3, min_age=18)],
-            organiser_unit_id=self.community.pk,
             now=self.now,
+            spec=services.ActivitySpec(
+                title="四点半课堂",
+                category="children",
+                description="辅导小学生完成作业，组织阅读和手工活动。",
+                venue="社区四点半课堂",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1, minutes=30),
+                person_in_charge=self.worker.display_name or self.worker.username,
+                positions=[PositionSpec(name="课业辅导", quota=3, min_age=18)],
+                organiser_unit_id=self.community.pk,
+            ),
         )
         for activity in made:
             self._publish(activity, self.now)

@@ -30,10 +30,10 @@ def activity(actor, unit, *, publish=True, positions=None, **overrides) -> Activ
         "person_in_charge": "王主任",
         "positions": [PositionSpec(name="理发师", quota=2)] if positions is None else positions,
         "organiser_unit_id": unit.pk,
-        "now": NOW,
     }
     fields.update(overrides)
-    made = services.activity_create(actor=actor, **fields)
+    now = fields.pop("now", NOW)
+    made = services.activity_create(actor=actor, spec=services.ActivitySpec(**fields), now=now)
     if publish:
         made = services.activity_publish(actor=actor, activity_id=made.pk, now=NOW)
     return made

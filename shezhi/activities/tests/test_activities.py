@@ -45,17 +45,19 @@ def test_plain_volunteer_cannot_organise(world):
 def test_team_leader_organises_for_the_team_in_its_community(world):
     act = services.activity_create(
         actor=world.erin,
-        team_id=world.team.pk,
-        title="小区清洁",
-        category="environment",
-        description="清理楼道",
-        venue="A小区",
-        starts_at=START,
-        ends_at=END,
-        person_in_charge="艾琳",
-        positions=[PositionSpec(name="清洁", quota=5)],
-        scope=Activity.Scope.TEAM,
         now=NOW,
+        spec=services.ActivitySpec(
+            team_id=world.team.pk,
+            title="小区清洁",
+            category="environment",
+            description="清理楼道",
+            venue="A小区",
+            starts_at=START,
+            ends_at=END,
+            person_in_charge="艾琳",
+            positions=[PositionSpec(name="清洁", quota=5)],
+            scope=Activity.Scope.TEAM,
+        ),
     )
     assert act.organiser_unit == world.a["community"] and act.scope_team == world.team
 
@@ -154,16 +156,18 @@ def test_recurring_weekly_activity_creates_one_draft_per_date_at_the_same_time(w
     acts = services.activity_create_recurring(
         actor=world.alice,
         rule=Rule("weekly", count=4),
-        title="四点半课堂",
-        category="education",
-        description="辅导作业",
-        venue="A社区活动室",
-        starts_at=START,
-        ends_at=END,
-        person_in_charge="王主任",
-        positions=[PositionSpec(name="老师", quota=2)],
-        organiser_unit_id=world.a["community"].pk,
         now=NOW,
+        spec=services.ActivitySpec(
+            title="四点半课堂",
+            category="education",
+            description="辅导作业",
+            venue="A社区活动室",
+            starts_at=START,
+            ends_at=END,
+            person_in_charge="王主任",
+            positions=[PositionSpec(name="老师", quota=2)],
+            organiser_unit_id=world.a["community"].pk,
+        ),
     )
     assert [a.starts_at.date() for a in acts] == [
         date(2026, 11, 20),
@@ -182,16 +186,18 @@ def test_recurring_rule_over_the_configured_maximum_is_refused_and_nothing_is_cr
         services.activity_create_recurring(
             actor=world.alice,
             rule=Rule("weekly", count=52),
-            title="四点半课堂",
-            category="education",
-            description="辅导作业",
-            venue="A社区活动室",
-            starts_at=START,
-            ends_at=END,
-            person_in_charge="王主任",
-            positions=[PositionSpec(name="老师", quota=2)],
-            organiser_unit_id=world.a["community"].pk,
             now=NOW,
+            spec=services.ActivitySpec(
+                title="四点半课堂",
+                category="education",
+                description="辅导作业",
+                venue="A社区活动室",
+                starts_at=START,
+                ends_at=END,
+                person_in_charge="王主任",
+                positions=[PositionSpec(name="老师", quota=2)],
+                organiser_unit_id=world.a["community"].pk,
+            ),
         )
     assert "上限50次" in exc.value.message and exc.value.field == "count"
     assert not Activity.objects.exists()

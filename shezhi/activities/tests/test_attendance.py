@@ -298,16 +298,18 @@ def test_confirmation_after_ten_working_days_leaves_records_pending_approval(wor
 def test_team_leader_cannot_confirm_records_and_outsider_gets_404(world):
     act = services.activity_create(
         actor=world.erin,
-        team_id=world.team.pk,
-        title="小区清洁",
-        category="environment",
-        description="清理楼道",
-        venue="A小区",
-        starts_at=START,
-        ends_at=END,
-        person_in_charge="艾琳",
-        positions=[PositionSpec(name="清洁", quota=5)],
         now=NOW,
+        spec=services.ActivitySpec(
+            team_id=world.team.pk,
+            title="小区清洁",
+            category="environment",
+            description="清理楼道",
+            venue="A小区",
+            starts_at=START,
+            ends_at=END,
+            person_in_charge="艾琳",
+            positions=[PositionSpec(name="清洁", quota=5)],
+        ),
     )
     services.activity_publish(actor=world.erin, activity_id=act.pk, now=NOW)
     with pytest.raises(Forbidden):

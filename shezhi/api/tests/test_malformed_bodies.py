@@ -134,7 +134,7 @@ def validish(world) -> dict[str, Any]:
         "evidence": "户口簿",
         "relative_volunteer_id": world.erin_volunteer.pk,
         "relative_resident_id": world.dora_resident.pk,
-        # activities (shezhi/api/activities.py)
+        # activities (shezhi/api/activities/)
         "join_waitlist": True,
         "risk_acknowledged": True,
         "volunteer_ids": [world.bob_volunteer.pk],
@@ -161,7 +161,7 @@ def validish(world) -> dict[str, Any]:
         "requires_approval": False,
         "cancel_cutoff_hours": 24,
         "beneficiaries_headcount": 0,
-        # care (shezhi/api/care.py)
+        # care (shezhi/api/care/)
         "visited_on": "2026-01-02",
         "contact_made": True,
         "mode": "home",
@@ -217,7 +217,7 @@ def validish(world) -> dict[str, Any]:
         "valid_from": "2026-01-01",
         "valid_to": "2026-12-31",
         "safety_plan": "安全计划",
-        # care writes at parity with the desk (shezhi/api/care.py)
+        # care writes at parity with the desk (shezhi/api/care/)
         "major_change": "",
         "contact_id": world.gina.pk,
         "started_on": None,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shezhi.activities.editing import PositionEdit
 from shezhi.activities.models import Activity
 from shezhi.activities.recurrence import Rule
-from shezhi.activities.services import PositionSpec
+from shezhi.activities.services import ActivitySpec, PositionSpec
 from shezhi.org.models import Level
 from shezhi.volunteers.models import ServiceCategory
 from shezhi.web.needs.forms import DomainForm, RateForm
@@ -125,31 +125,31 @@ class ActivityForm(DomainForm):
             return None
         return Rule(d["repeat"], count=d["repeat_count"], until=d["repeat_until"])
 
-    def activity_fields(self, positions: list[PositionSpec]) -> dict[str, Any]:
-        """The create service's keyword arguments other than the actor and the rule."""
+    def activity_spec(self, positions: list[PositionSpec]) -> ActivitySpec:
+        """What the create services are given besides the actor and the rule."""
         d = self.cleaned_data
         team_id = d.get("team")
         point = self._points.get(d["location"]) if d.get("location") else None
-        return {
-            "title": d["title"],
-            "category": d["category"],
-            "description": d["description"],
-            "venue": d["venue"],
-            "starts_at": d["starts_at"],
-            "ends_at": d["ends_at"],
-            "organiser_unit_id": d.get("organiser_unit"),
-            "team_id": team_id,
-            "person_in_charge": d["person_in_charge"],
-            "scope": d["scope"],
-            "scope_team_id": team_id if d["scope"] == Activity.Scope.TEAM else None,
-            "risk_statement": d["risk_statement"],
-            "requires_approval": d["requires_approval"],
-            "cancel_cutoff_hours": d["cancel_cutoff_hours"],
-            "latitude": point[0] if point else None,
-            "longitude": point[1] if point else None,
-            "checkin_radius_m": d["checkin_radius_m"],
-            "positions": positions,
-        }
+        return ActivitySpec(
+            title=d["title"],
+            category=d["category"],
+            description=d["description"],
+            venue=d["venue"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            organiser_unit_id=d.get("organiser_unit"),
+            team_id=team_id,
+            person_in_charge=d["person_in_charge"],
+            scope=d["scope"],
+            scope_team_id=team_id if d["scope"] == Activity.Scope.TEAM else None,
+            risk_statement=d["risk_statement"],
+            requires_approval=d["requires_approval"],
+            cancel_cutoff_hours=d["cancel_cutoff_hours"],
+            latitude=point[0] if point else None,
+            longitude=point[1] if point else None,
+            checkin_radius_m=d["checkin_radius_m"],
+            positions=positions,
+        )
 
 
 class InsuranceForm(DomainForm):

@@ -313,12 +313,12 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     formset = NewPositionFormSet(data, prefix="positions")
     if data is not None and form.is_valid() and formset.is_valid():
         rule = form.rule()
-        fields = form.activity_fields(position_specs(formset))
+        spec = form.activity_spec(position_specs(formset))
         try:
             if rule is None:
-                made = [services.activity_create(actor=request.user, **fields)]
+                made = [services.activity_create(actor=request.user, spec=spec)]
             else:
-                made = services.activity_create_recurring(actor=request.user, rule=rule, **fields)
+                made = services.activity_create_recurring(actor=request.user, rule=rule, spec=spec)
         except DomainError as exc:
             form_error(form, exc, objects=NO_OBJECT)
         else:

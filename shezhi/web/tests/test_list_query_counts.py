@@ -51,20 +51,22 @@ def _future_activity(world, *, positions: int = 2, scope: str = "unit"):
     starts = now + timedelta(days=3, hours=next(_seq))
     made = activity_services.activity_create(
         actor=world.alice,
-        title=f"助老活动{next(_seq)}",
-        category="elderly",
-        description="陪老人聊天",
-        venue="A社区党群服务中心",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        person_in_charge="王主任",
-        positions=[
-            PositionSpec(name=f"岗位{i}", quota=2, skills=["repair"] if i else ())
-            for i in range(positions)
-        ],
-        organiser_unit_id=world.a["community"].pk,
-        scope=scope,
         now=now,
+        spec=activity_services.ActivitySpec(
+            title=f"助老活动{next(_seq)}",
+            category="elderly",
+            description="陪老人聊天",
+            venue="A社区党群服务中心",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            person_in_charge="王主任",
+            positions=[
+                PositionSpec(name=f"岗位{i}", quota=2, skills=["repair"] if i else ())
+                for i in range(positions)
+            ],
+            organiser_unit_id=world.a["community"].pk,
+            scope=scope,
+        ),
     )
     return activity_services.activity_publish(actor=world.alice, activity_id=made.pk, now=now)
 
@@ -264,16 +266,18 @@ def _activity_of(world):
         now = timezone.now()
         made = activity_services.activity_create(
             actor=world.alice,
-            title="名单活动",
-            category="elderly",
-            description="陪老人聊天",
-            venue="A社区党群服务中心",
-            starts_at=now + timedelta(days=2),
-            ends_at=now + timedelta(days=2, hours=2),
-            person_in_charge="王主任",
-            positions=[PositionSpec(name="陪聊", quota=500)],
-            organiser_unit_id=world.a["community"].pk,
             now=now,
+            spec=activity_services.ActivitySpec(
+                title="名单活动",
+                category="elderly",
+                description="陪老人聊天",
+                venue="A社区党群服务中心",
+                starts_at=now + timedelta(days=2),
+                ends_at=now + timedelta(days=2, hours=2),
+                person_in_charge="王主任",
+                positions=[PositionSpec(name="陪聊", quota=500)],
+                organiser_unit_id=world.a["community"].pk,
+            ),
         )
         found = activity_services.activity_publish(actor=world.alice, activity_id=made.pk, now=now)
     return found

@@ -33,16 +33,18 @@ def test_volunteer_signs_up_checks_in_and_checks_out_with_confirmation(
     now = timezone.now()
     made = activity_services.activity_create(
         actor=world.alice,
-        title="楼道清洁日",
-        category="elderly",
-        description="清理楼道杂物，张贴防火提示。",
-        venue="A社区3栋",
-        starts_at=now + timedelta(minutes=50),
-        ends_at=now + timedelta(hours=3),
-        person_in_charge="王主任",
-        positions=[PositionSpec(name="清洁员", quota=3), PositionSpec(name="宣传员", quota=2)],
-        organiser_unit_id=world.a["community"].pk,
         now=now,
+        spec=activity_services.ActivitySpec(
+            title="楼道清洁日",
+            category="elderly",
+            description="清理楼道杂物，张贴防火提示。",
+            venue="A社区3栋",
+            starts_at=now + timedelta(minutes=50),
+            ends_at=now + timedelta(hours=3),
+            person_in_charge="王主任",
+            positions=[PositionSpec(name="清洁员", quota=3), PositionSpec(name="宣传员", quota=2)],
+            organiser_unit_id=world.a["community"].pk,
+        ),
     )
     act = activity_services.activity_publish(actor=world.alice, activity_id=made.pk, now=now)
 

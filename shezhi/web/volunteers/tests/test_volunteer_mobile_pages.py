@@ -33,17 +33,22 @@ def future_activity(world, *, quota=2, starts_in=timedelta(days=3), scope="unit"
     made_at = min(now, now + starts_in - timedelta(days=1))  # an activity may have started
     made = activity_services.activity_create(
         actor=world.alice,
-        title="为老义剪",
-        category="elderly",
-        description="为社区老人免费理发",
-        venue="A社区党群服务中心",
-        starts_at=now + starts_in,
-        ends_at=now + starts_in + timedelta(hours=2),
-        person_in_charge="王主任",
-        positions=[PositionSpec(name="理发师", quota=quota), PositionSpec(name="引导员", quota=5)],
-        organiser_unit_id=world.a["community"].pk,
-        scope=scope,
         now=made_at,
+        spec=activity_services.ActivitySpec(
+            title="为老义剪",
+            category="elderly",
+            description="为社区老人免费理发",
+            venue="A社区党群服务中心",
+            starts_at=now + starts_in,
+            ends_at=now + starts_in + timedelta(hours=2),
+            person_in_charge="王主任",
+            positions=[
+                PositionSpec(name="理发师", quota=quota),
+                PositionSpec(name="引导员", quota=5),
+            ],
+            organiser_unit_id=world.a["community"].pk,
+            scope=scope,
+        ),
     )
     return activity_services.activity_publish(actor=world.alice, activity_id=made.pk, now=made_at)
 
@@ -108,18 +113,20 @@ def test_team_scoped_positions_reach_team_members_only(world):
     now = timezone.now()
     made = activity_services.activity_create(
         actor=world.alice,
-        title="维修队活动",
-        category="elderly",
-        description="上门维修",
-        venue="A社区",
-        starts_at=now + timedelta(days=2),
-        ends_at=now + timedelta(days=2, hours=1),
-        person_in_charge="王主任",
-        positions=[PositionSpec(name="维修", quota=2)],
-        organiser_unit_id=world.a["community"].pk,
-        scope="team",
-        scope_team_id=world.team.pk,
         now=now,
+        spec=activity_services.ActivitySpec(
+            title="维修队活动",
+            category="elderly",
+            description="上门维修",
+            venue="A社区",
+            starts_at=now + timedelta(days=2),
+            ends_at=now + timedelta(days=2, hours=1),
+            person_in_charge="王主任",
+            positions=[PositionSpec(name="维修", quota=2)],
+            organiser_unit_id=world.a["community"].pk,
+            scope="team",
+            scope_team_id=world.team.pk,
+        ),
     )
     activity_services.activity_publish(actor=world.alice, activity_id=made.pk, now=now)
     assert [o.position.activity.title for o in selectors.open_positions(actor=world.erin)] == [
