@@ -88,7 +88,7 @@ def validish(world) -> dict[str, Any]:
         "items": [{"need_id": 1, "target_kind": "pool", "expected_version": 1}],
         "date_from": "2026-01-01",
         "date_to": "2026-01-31",
-        # volunteers, service records, corrections, teams (shezhi/api/volunteers.py)
+        # volunteers, service records, corrections, teams (shezhi/api/volunteers/)
         "consent_version": "2026-01",
         "compound_id": world.a["compound"].pk,
         "skills": ["repair"],

@@ -118,7 +118,9 @@ def test_volunteer_summary_shows_hours_star_balance_and_teams(as_user, world, re
     assert Decimal(body["hours_total"]) == 1 and body["records_count"] == 1
     assert Decimal(body["hours_this_year"]) <= Decimal(body["hours_total"])
     assert body["star"] == 0 and body["balance"] is None and body["teams"] == []
-    monkeypatch.setattr("shezhi.api.volunteers.balance_of", lambda *, volunteer: Decimal("7"))
+    monkeypatch.setattr(
+        "shezhi.api.volunteers.summary.balance_of", lambda *, volunteer: Decimal("7")
+    )
     teams.team_join(actor=world.bob, team_id=world.team.pk)
     body = bob.get("/me/volunteer").json()
     assert Decimal(body["balance"]) == 7

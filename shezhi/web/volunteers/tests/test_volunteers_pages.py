@@ -89,7 +89,7 @@ def test_me_page_shows_hours_star_records_teams_and_proof_link(client, world, re
 
 def test_me_page_shows_time_bank_balance_when_there_is_one(client, world, monkeypatch):
     monkeypatch.setattr(
-        "shezhi.web.volunteers.views.balance_of", lambda *, volunteer: Decimal("12.5")
+        "shezhi.web.volunteers.views.my_page.balance_of", lambda *, volunteer: Decimal("12.5")
     )
     page = text(login(client, world.bob).get("/m/me/"))
     assert 'data-testid="balance">12.5' in page and "时间银行余额" in page

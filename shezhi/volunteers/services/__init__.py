@@ -1,0 +1,87 @@
+"""Writes to volunteers and their service records: validated, scoped, audited, in one transaction.
+
+Public entry points (stable signatures, called by needs, imports, web and API):
+- volunteer_register(*, actor, name, gender, birth_date, id_number, phone, community_id,
+  skills, consent_version, skill_levels=None, guardian_consent=False, …) -> Volunteer
+- volunteer_skills_set(*, actor, volunteer_id, skills, skill_levels=None) -> Volunteer
+- service_record_create(*, recorder, volunteer, title, service_date, place, content, minutes,
+  organiser_unit, person_in_charge, beneficiary="", source="", started_at=None, ended_at=None,
+  quality_rating=None, team=None, organiser="", now=None) -> ServiceRecord
+- service_record_approve_late / service_record_reject_late (supervisor)
+- correction_request_file (volunteer) / correction_request_decide (recording unit)
+- training_record_create, honour_create
+Stars and falsification findings are in `stars.py`, teams in `teams.py`.
+
+Submodules: scope (who may record/approve where), registration, records (service records and
+late approval), corrections, training (training records and honours). The names below are
+re-exported so callers may keep importing `shezhi.volunteers.services`.
+"""
+
+from shezhi.volunteers.services.corrections import (
+    CORRECTABLE,
+    correction_request_decide,
+    correction_request_file,
+)
+from shezhi.volunteers.services.records import (
+    CLOCK_TOLERANCE,
+    MAX_MINUTES,
+    check_day_total,
+    check_record_fields,
+    hours_of,
+    place_period,
+    record_due_date,
+    record_for_update,
+    record_new_version,
+    record_snapshot,
+    service_record_approve_late,
+    service_record_create,
+    service_record_reject_late,
+)
+from shezhi.volunteers.services.registration import (
+    GUARDIAN_AGE,
+    SENSITIVE_AGE,
+    may_take_hazardous_position,
+    volunteer_register,
+    volunteer_skills_set,
+)
+from shezhi.volunteers.services.scope import (
+    APPROVING_ROLES,
+    RECORDING_ROLES,
+    may_approve_late,
+    may_record_for,
+    unit_in_scope,
+    volunteer_in_scope,
+)
+from shezhi.volunteers.services.training import honour_create, training_record_create
+
+__all__ = [
+    "APPROVING_ROLES",
+    "CLOCK_TOLERANCE",
+    "CORRECTABLE",
+    "GUARDIAN_AGE",
+    "MAX_MINUTES",
+    "RECORDING_ROLES",
+    "SENSITIVE_AGE",
+    "check_day_total",
+    "check_record_fields",
+    "correction_request_decide",
+    "correction_request_file",
+    "honour_create",
+    "hours_of",
+    "may_approve_late",
+    "may_record_for",
+    "may_take_hazardous_position",
+    "place_period",
+    "record_due_date",
+    "record_for_update",
+    "record_new_version",
+    "record_snapshot",
+    "service_record_approve_late",
+    "service_record_create",
+    "service_record_reject_late",
+    "training_record_create",
+    "unit_in_scope",
+    "volunteer_in_scope",
+    "volunteer_register",
+    "volunteer_skills_set",
+]
