@@ -28,11 +28,4 @@ from shezhi.api.volunteers import teams  # noqa: F401
 # isort: split
 from shezhi.api.volunteers.common import router
 
-# Ninja derives an operationId from the handler's module; keep the ids published before the
-# handlers moved into submodules, so clients generated from the schema keep their names.
-for _path_view in router.path_operations.values():
-    for _operation in _path_view.operations:
-        if _operation.operation_id is None:
-            _operation.operation_id = f"shezhi_api_volunteers_{_operation.view_func.__name__}"
-
 __all__ = ["router"]
