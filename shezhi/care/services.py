@@ -41,7 +41,7 @@ from shezhi.core.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.permissions import require
-from shezhi.needs.services import need_create
+from shezhi.needs.services.intake import need_create
 from shezhi.notifications.models import Notification
 from shezhi.notifications.services import notify
 from shezhi.notifications.texts import render
