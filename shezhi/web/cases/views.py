@@ -36,8 +36,8 @@ from shezhi.cases.permissions import (
 )
 from shezhi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
+from shezhi.web.access import roles_only
 from shezhi.web.cases import forms
-from shezhi.web.needs.views import roles_only
 from shezhi.web.pickers import label_pickers
 
 

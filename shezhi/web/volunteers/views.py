@@ -28,7 +28,7 @@ from shezhi.volunteers.models import (
     TeamMembership,
 )
 from shezhi.volunteers.permissions import TeamAction, team_actions_for
-from shezhi.web.needs.views import staff_only
+from shezhi.web.access import staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
     AddMemberForm,
