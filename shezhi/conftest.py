@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 
 from shezhi.accounts.models import Role, User
 from shezhi.accounts.tests.factories import UserFactory
@@ -34,6 +35,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             and not marker.kwargs.get("serialized_rollback")
         ):
             raise pytest.UsageError(f"{item.nodeid}: add serialized_rollback=True to django_db")
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page served in English to an earlier test
+    leaves English active in this thread, which would leak into text rendered outside a request."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -435,7 +435,7 @@ SHEZHI_IMPORT_MAX_ROWS = env_int(
     "SHEZHI_IMPORT_MAX_ROWS", 10000, "Most data rows one import may carry.", minimum=1
 )
 # An order with a booked time may be started from this many minutes before the booked start to
-# this many after the booked end; a social worker can waive it for one order (needs/services.py).
+# this many after the booked end; a social worker can waive it for one order (needs/services/).
 SHEZHI_SERVICE_START_WINDOW_MINUTES = env_int(
     "SHEZHI_SERVICE_START_WINDOW_MINUTES",
     60,

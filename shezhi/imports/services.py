@@ -8,7 +8,7 @@
   each, so SQLite's single write lock is free between them and the job's heartbeat moves), then
   publish all staged rows in one transaction through the volunteers services (so their rules,
   scope and audit apply); any error = nothing imported. Staged rows are deleted when the job
-  ends. The row checks per kind are in `importers.py`, the file layouts and cell parsing in
+  ends. The row checks per kind are in `importers/`, the file layouts and cell parsing in
   `sheets.py`.
 - hours_export(*, actor, date_from, date_to, out) -> int: the national-system layout with full ID
   numbers; only roles allowed to unmask; audited.

@@ -7,7 +7,7 @@ class NeedsConfig(AppConfig):
 
     def ready(self) -> None:
         from shezhi.needs import checks  # noqa: F401  (registers the start-up checks)
-        from shezhi.needs.services import accepted_orders_of
+        from shezhi.needs.services.orders import accepted_orders_of
         from shezhi.volunteers import commitments
 
         commitments.register("needs", accepted_orders_of)  # no double booking of a volunteer

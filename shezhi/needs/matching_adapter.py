@@ -101,7 +101,7 @@ def _with_skill(lookup: str) -> Prefetch:
 
 
 def candidates_for(community: OrgUnit) -> list[MatchCandidate]:
-    """Everyone a need of `community` may be dispatched to (the rules of services._assignee)."""
+    """Everyone a need of `community` may be dispatched to (see services.common.assignee_fields)."""
     centre = _centre(community)
     return [
         *_volunteer_candidates(community, centre),

@@ -285,7 +285,7 @@ def declined(need: Need, *, before: NeedBefore) -> None:
 def responsible(need: Need) -> list[User]:
     """The social worker who last dispatched the need; else the one who registered it; else
     the community's social workers."""
-    from shezhi.needs.services import need_dispatcher  # services imports this module
+    from shezhi.needs.services.common import need_dispatcher  # services imports this module
 
     dispatcher = need_dispatcher(need)
     if dispatcher is not None and dispatcher.is_active and dispatcher.can_dispatch:

@@ -67,15 +67,62 @@ def _check_quota(volunteer: Volunteer, now) -> None:
         )
 
 
+# (id, service_date, title, content, hours, recording unit) of one counted service record
+RecordRow = tuple[int, date, str, str, Decimal, str]
+
+
 def proof_issue(*, actor: User, date_from: date, date_to: date) -> Proof:
     """Issue the actor (a registered volunteer) a signed PDF proof of the counted service
     records in [date_from, date_to]."""
-    volunteer = Volunteer.objects.select_related("community").filter(user=actor).first()
-    if volunteer is None:
-        raise Forbidden(_("只有登记的志愿者可以开具志愿服务证明"))
+    volunteer = _issuing_volunteer(actor)
     now = timezone.now().replace(microsecond=0)
     _check_period(date_from, date_to, timezone.localdate(now))
     _check_quota(volunteer, now)
+    records = _counted_records(volunteer, date_from, date_to)
+    content = signing.ProofContent(
+        proof_no=signing.new_proof_no(timezone.localdate(now)),
+        volunteer_id=volunteer.pk,
+        volunteer_no=volunteer.volunteer_no,
+        date_from=date_from,
+        date_to=date_to,
+        total_hours=sum((Decimal(r[4]) for r in records), Decimal("0")),
+        record_ids=[r[0] for r in records],
+        issued_at=now,
+    )
+    issuer = _issuer([r[5] for r in records])
+    key = selectors.signing_keys()[0]
+    signature = signing.sign(key, content)
+    data = _render(volunteer, content, records, issuer=issuer, signature=signature)
+    digest = hashlib.sha256(data).hexdigest()
+    proof = Proof(
+        proof_no=content.proof_no,
+        volunteer=volunteer,
+        volunteer_no=volunteer.volunteer_no,
+        date_from=date_from,
+        date_to=date_to,
+        total_hours=content.total_hours,
+        record_count=len(records),
+        record_ids=list(content.record_ids),
+        issuer=issuer,
+        issued_at=now,
+        signature=signature,
+        pdf_sha256=digest,
+        seal=signing.seal(key, content, digest),
+        pdf=data,
+    )
+    _save_audited(actor, proof)
+    return proof
+
+
+def _issuing_volunteer(actor: User) -> Volunteer:
+    volunteer = Volunteer.objects.select_related("community").filter(user=actor).first()
+    if volunteer is None:
+        raise Forbidden(_("只有登记的志愿者可以开具志愿服务证明"))
+    return volunteer
+
+
+def _counted_records(volunteer: Volunteer, date_from: date, date_to: date) -> list[RecordRow]:
+    """The records the proof counts: at least one, at most MAX_RECORDS."""
     records = list(
         selectors.countable_records(
             volunteer=volunteer, date_from=date_from, date_to=date_to
@@ -92,60 +139,44 @@ def proof_issue(*, actor: User, date_from: date, date_to: date) -> Proof:
             _("所选期间的记录超过 %(n)s 条，请缩短期间，分几份开具") % {"n": MAX_RECORDS},
             field="date_from",
         )
-    total = sum((Decimal(r[4]) for r in records), Decimal("0"))
-    issuer = _issuer([r[5] for r in records])
-    proof_no = signing.new_proof_no(timezone.localdate(now))
-    content = signing.ProofContent(
-        proof_no=proof_no,
-        volunteer_id=volunteer.pk,
-        volunteer_no=volunteer.volunteer_no,
-        date_from=date_from,
-        date_to=date_to,
-        total_hours=total,
-        record_ids=[r[0] for r in records],
-        issued_at=now,
-    )
-    keys = selectors.signing_keys()
-    signature = signing.sign(keys[0], content)
+    return records
+
+
+def _render(
+    volunteer: Volunteer,
+    content: signing.ProofContent,
+    records: list[RecordRow],
+    *,
+    issuer: str,
+    signature: str,
+) -> bytes:
+    """The PDF of the proof (outside any transaction: it takes about a second)."""
     document = pdf.ProofDocument(
-        proof_no=proof_no,
+        proof_no=content.proof_no,
         full_name=volunteer.name,
         volunteer_no=volunteer.volunteer_no,
-        date_from=date_from,
-        date_to=date_to,
-        total_hours=total,
+        date_from=content.date_from,
+        date_to=content.date_to,
+        total_hours=content.total_hours,
         rows=[
             pdf.ProofRow(
                 service_date=r[1], title=r[2], content=r[3], hours=r[4], recording_unit=r[5]
             )
             for r in records
         ],
-        issued_at=timezone.localtime(now),
+        issued_at=timezone.localtime(content.issued_at),
         issuer=issuer,
         platform=str(settings.SHEZHI_SITE_NAME),
-        verify_url=selectors.verify_url(proof_no, signature),
+        verify_url=selectors.verify_url(content.proof_no, signature),
     )
     try:
-        data = pdf.render_proof(document)
+        return pdf.render_proof(document)
     except pdf.FontUnavailable as exc:
         raise FontMissing(str(exc)) from exc
-    digest = hashlib.sha256(data).hexdigest()
-    proof = Proof(
-        proof_no=proof_no,
-        volunteer=volunteer,
-        volunteer_no=volunteer.volunteer_no,
-        date_from=date_from,
-        date_to=date_to,
-        total_hours=total,
-        record_count=len(records),
-        record_ids=list(content.record_ids),
-        issuer=issuer,
-        issued_at=now,
-        signature=signature,
-        pdf_sha256=digest,
-        seal=signing.seal(keys[0], content, digest),
-        pdf=data,
-    )
+
+
+def _save_audited(actor: User, proof: Proof) -> None:
+    """The proof row and its audit event together."""
     try:
         with transaction.atomic():
             proof.save(force_insert=True)
@@ -153,19 +184,21 @@ def proof_issue(*, actor: User, date_from: date, date_to: date) -> Proof:
                 actor=actor,
                 action=AuditEvent.Action.CREATE,
                 obj=proof,
-                summary=f"开具志愿服务证明 {proof_no}：{len(records)} 条记录，{total} 小时",
+                summary=(
+                    f"开具志愿服务证明 {proof.proof_no}：{proof.record_count} 条记录，"
+                    f"{proof.total_hours} 小时"
+                ),
                 changes={
-                    "proof_no": proof_no,
-                    "date_from": date_from.isoformat(),
-                    "date_to": date_to.isoformat(),
-                    "records": len(records),
-                    "total_hours": str(total),
-                    "pdf_sha256": digest,
+                    "proof_no": proof.proof_no,
+                    "date_from": proof.date_from.isoformat(),
+                    "date_to": proof.date_to.isoformat(),
+                    "records": proof.record_count,
+                    "total_hours": str(proof.total_hours),
+                    "pdf_sha256": proof.pdf_sha256,
                 },
             )
     except IntegrityError as exc:  # a number drawn twice (40 random bits): ask to retry
         raise Conflict(_("证明编号冲突，请重新开具")) from exc
-    return proof
 
 
 def proof_download(*, actor: User, proof_no: str) -> Proof:

@@ -12,7 +12,7 @@ from shezhi.activities.recurrence import Rule
 from shezhi.activities.services import ActivitySpec, PositionSpec
 from shezhi.org.models import Level
 from shezhi.volunteers.models import ServiceCategory
-from shezhi.web.needs.forms import DomainForm, RateForm
+from shezhi.web.forms_base import DomainForm, RateForm
 
 
 def _datetime_input() -> forms.DateTimeInput:

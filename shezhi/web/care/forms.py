@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.care.models import CHECKLIST, RISK_CHOICES, CampaignStop, CareAlert, Check, Visit
 from shezhi.people.models import VulnerabilityTag
-from shezhi.web.needs.forms import DomainForm, NeedFieldsMixin
+from shezhi.web.forms_base import DomainForm, NeedFieldsMixin
 from shezhi.web.pickers import resident_picker_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -38,8 +38,8 @@ from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.org.models import Level
+from shezhi.web.access import roles_only
 from shezhi.web.care import forms
-from shezhi.web.needs.views import roles_only
 from shezhi.web.paging import page_number, page_of
 
 # The pages' role gates come from the care permission module; the services check the same.

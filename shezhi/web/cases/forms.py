@@ -18,7 +18,7 @@ from shezhi.cases.models import (
     TeamRole,
 )
 from shezhi.cases.services import emergency_max_hours
-from shezhi.web.needs.forms import DomainForm
+from shezhi.web.forms_base import DomainForm
 from shezhi.web.pickers import resident_picker_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -20,8 +20,8 @@ from shezhi.core.page_errors import form_error, form_or_message, not_found
 from shezhi.imports import selectors, services, sheets
 from shezhi.imports.models import ImportJob
 from shezhi.volunteers.services import RECORDING_ROLES
-from shezhi.web.needs.forms import DomainForm
-from shezhi.web.needs.views import roles_only
+from shezhi.web.access import roles_only
+from shezhi.web.forms_base import DomainForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAMES = {"volunteers": "志愿者导入模板.xlsx", "records": "服务记录导入模板.xlsx"}

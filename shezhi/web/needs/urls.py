@@ -1,5 +1,5 @@
 """Need pages (the four orders): residents' and helpers' phone pages under /m/, the desk ledger,
-dispatch and the desk's resident pages under /desk/ (namespaces "m" and "desk", composed by
+dispatch under /desk/ (namespaces "m" and "desk", composed by
 shezhi/web/urls.py), and the site's home."""
 
 from django.urls import path
@@ -36,8 +36,4 @@ desk = [
     path("needs/<int:need_id>/waive-start/", views.desk_waive_start, name="waive_start"),
     path("needs/<int:need_id>/edit/", views.desk_edit, name="edit"),
     path("dispatch/bulk/", views_dispatch.desk_dispatch_bulk, name="dispatch_bulk"),
-    path("residents/", views.desk_residents, name="residents"),
-    path("residents/<int:resident_id>/", views.desk_resident, name="resident"),
-    path("residents/<int:resident_id>/reveal/", views.desk_resident_reveal, name="reveal"),
-    path("residents/<int:resident_id>/sms/", views.desk_resident_sms, name="resident_sms"),
 ]

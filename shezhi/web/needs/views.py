@@ -1,21 +1,18 @@
-"""Server-rendered pages: mobile pages for residents and helpers, a desk console for staff.
+"""Need pages (the four orders): residents' and helpers' phone pages, the desk ledger and
+dispatch, and the site's home.
 
 Each view parses input, calls one service or selector and renders. A DomainError from a service
 goes back onto the form (or into a message) in Chinese; NotFound becomes a 404."""
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shezhi.accounts.models import HELPER_ROLES, STAFF_ROLES, Role
 from shezhi.care import selectors as care_selectors
 from shezhi.cases.permissions import OPEN_ROLES as CASE_OPEN_ROLES
 from shezhi.core.errors import DomainError
@@ -25,37 +22,14 @@ from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
 from shezhi.needs.permissions import NeedAction, need_actions_for
 from shezhi.needs.workflow import STATUS_LABELS, Status
-from shezhi.people import selectors as people_selectors
-from shezhi.people import services as people_services
 from shezhi.volunteers import selectors as volunteer_selectors
+from shezhi.web.access import helper_only, resident_only, staff_only
+from shezhi.web.forms_base import RateForm
 from shezhi.web.navigation import start_page
 from shezhi.web.needs import forms
 from shezhi.web.needs.ledger_rows import ledger_rows
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.pickers import label_pickers
-
-View = Callable[..., HttpResponse]
-
-
-def roles_only(roles: frozenset[str]) -> Callable[[View], View]:
-    """Log-in required; other roles get 403 (a page, not an object, so nothing leaks)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.user.role not in roles and not request.user.is_superuser:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-resident_only = roles_only(frozenset({Role.RESIDENT}))
-helper_only = roles_only(HELPER_ROLES)
-staff_only = roles_only(STAFF_ROLES)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -83,7 +57,7 @@ def _resident_need_page(request, need: Need, *, rate_form=None, cancel_form=None
             "need": need,
             "transitions": need.transitions.select_related("actor"),
             "actions": need_actions_for(request.user, need),
-            "rate_form": rate_form or forms.RateForm(),
+            "rate_form": rate_form or RateForm(),
             "cancel_form": cancel_form or forms.ReasonForm(),
         },
         status=status,
@@ -105,7 +79,7 @@ def resident_need(request: HttpRequest, need_id: int) -> HttpResponse:
 @resident_only
 @require_POST
 def resident_rate(request: HttpRequest, need_id: int) -> HttpResponse:
-    form = forms.RateForm(request.POST)
+    form = RateForm(request.POST)
     if form.is_valid():
         try:
             need_services.need_rate(actor=request.user, need_id=need_id, **form.cleaned_data)
@@ -449,53 +423,3 @@ def desk_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         ),
         _("需求已保存。"),
     )
-
-
-@staff_only
-def desk_residents(request: HttpRequest) -> HttpResponse:
-    form = forms.ResidentSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    qs = people_selectors.residents_search(actor=request.user, query=query)
-    page = page_of(qs, page_number(request.GET.get("page")))
-    return render(request, "web/desk/residents.html", {"form": form, "page": page})
-
-
-def _resident_page(request: HttpRequest, resident, revealed: bool) -> HttpResponse:
-    return render(
-        request, "web/desk/resident_detail.html", {"resident": resident, "revealed": revealed}
-    )
-
-
-@staff_only
-def desk_resident(request: HttpRequest, resident_id: int) -> HttpResponse:
-    try:
-        resident = people_selectors.resident_get(actor=request.user, resident_id=resident_id)
-    except DomainError as exc:
-        raise not_found(exc) from None
-    return _resident_page(request, resident, revealed=False)
-
-
-@staff_only
-@require_POST
-def desk_resident_sms(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """Register that a resident is told of their needs by SMS (no smartphone), or stop it."""
-    on = request.POST.get("sms_notices") == "on"
-    try:
-        people_services.resident_update(actor=request.user, resident_id=resident_id, sms_notices=on)
-    except DomainError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, _("已开通短信通知") if on else _("已关闭短信通知"))
-    return redirect("desk:resident", resident_id=resident_id)
-
-
-@staff_only
-@require_POST
-def desk_resident_reveal(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """显示完整信息: rendered once in the response, never stored in the page's URL."""
-    try:
-        resident = people_selectors.resident_reveal(actor=request.user, resident_id=resident_id)
-    except DomainError as exc:
-        message_error(request, exc)
-        return redirect("desk:resident", resident_id=resident_id)
-    return _resident_page(request, resident, revealed=True)

@@ -13,7 +13,7 @@ from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import ANY_FIELD, NO_OBJECT, message_error, page_errors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
-from shezhi.web.needs.views import staff_only
+from shezhi.web.access import staff_only
 
 CHOICE = re.compile(rf"^({'|'.join(Need.AssigneeKind.values)}):(\d{{1,18}})$")
 MAX_ID = 2**63 - 1

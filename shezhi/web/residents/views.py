@@ -20,8 +20,8 @@ from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.people import selectors as people_selectors
 from shezhi.people.models import Resident
-from shezhi.web.needs import forms
-from shezhi.web.needs.views import resident_only, staff_only
+from shezhi.web.access import resident_only, staff_only
+from shezhi.web.residents import forms
 
 BEHALF_RESULTS = 20
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from shezhi.people import selectors as people_selectors
-from shezhi.web.needs.views import staff_only
+from shezhi.web.access import staff_only
 
 
 @staff_only

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from shezhi.people import selectors as people_selectors
-from shezhi.web.needs.forms import RateForm
+from shezhi.web.forms_base import RateForm
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.timebank.models import Kinship
 from shezhi.volunteers.models import ServiceCategory
-from shezhi.web.needs.forms import DomainForm
+from shezhi.web.forms_base import DomainForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import form_error, message_error, not_found
 from shezhi.timebank import selectors, services
-from shezhi.web.needs.views import staff_only
+from shezhi.web.access import staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.timebank.forms import (
     DepositForm,

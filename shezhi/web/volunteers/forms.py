@@ -15,7 +15,7 @@ from shezhi.volunteers.models import (
     TeamMembership,
     split_skill_level,
 )
-from shezhi.web.needs.forms import DomainForm, translate_choices
+from shezhi.web.forms_base import DomainForm, translate_choices
 
 
 class CorrectionForm(DomainForm):

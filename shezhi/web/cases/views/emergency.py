@@ -11,8 +11,8 @@ from shezhi.cases import selectors, services
 from shezhi.cases.permissions import ADMIN_ROLES
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, not_found
+from shezhi.web.access import roles_only
 from shezhi.web.cases import forms
-from shezhi.web.needs.views import roles_only
 
 
 @roles_only(ADMIN_ROLES)

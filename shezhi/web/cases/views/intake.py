@@ -11,9 +11,9 @@ from shezhi.cases import services
 from shezhi.cases.permissions import OPEN_ROLES
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import form_error
+from shezhi.web.access import roles_only
 from shezhi.web.cases import forms
 from shezhi.web.cases.views.common import back_to_case, form_page
-from shezhi.web.needs.views import roles_only
 from shezhi.web.pickers import label_pickers
 
 

@@ -17,7 +17,7 @@ from shezhi.volunteers.models import (
     Team,
 )
 from shezhi.volunteers.permissions import TeamAction, team_actions_for
-from shezhi.web.needs.views import staff_only
+from shezhi.web.access import staff_only
 from shezhi.web.volunteers.forms import (
     AddMemberForm,
     DecisionForm,

@@ -14,7 +14,7 @@ from shezhi.volunteers.models import (
     ServiceCategory,
     SkillTag,
 )
-from shezhi.web.needs.views import staff_only
+from shezhi.web.access import staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
     HonourForm,
