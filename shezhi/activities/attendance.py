@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import geo
+from shezhi.activities import permissions as perms
 from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import (
     Activity,
@@ -39,6 +40,7 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.permissions import require
 from shezhi.volunteers.models import (
     ServiceRecord,
     Volunteer,
@@ -71,8 +73,12 @@ def checkin_token_issue(*, actor: User, activity_id: int, now: datetime | None =
     SHEZHI_CHECKIN_TOKEN_SECONDS (default 60). Not a write: nothing is stored."""
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id)
-    if activity.status != Status.PUBLISHED:
-        raise Conflict("该活动不在进行中，不能生成签到码", field="status")
+    require(
+        perms.ActivityAction.SHOW_QR,
+        perms.activity_actions_for(actor, activity, now=now),
+        message="该活动不在进行中，不能生成签到码",
+        state_refusal=True,
+    )
     return _ClockSigner(at=now).sign(f"a{activity.pk}")
 
 

@@ -142,7 +142,7 @@ def open_positions(
 def my_signups(*, actor: User) -> QuerySet[SignUp]:
     return (
         SignUp.objects.filter(volunteer__user=actor)
-        .select_related("activity", "position")
+        .select_related("activity", "position", "volunteer")
         .order_by("-activity__starts_at", "-id")
     )
 

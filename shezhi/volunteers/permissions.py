@@ -9,8 +9,8 @@ from enum import StrEnum
 
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
-from shezhi.volunteers.models import Team, TeamMembership, Volunteer
-from shezhi.volunteers.services import may_record_for
+from shezhi.volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
+from shezhi.volunteers.services import may_approve_late, may_record_for
 
 Role = TeamMembership.TeamRole
 
@@ -55,4 +55,27 @@ def team_actions_for(actor: User, team: Team) -> frozenset[TeamAction]:
         allowed.add(TeamAction.LEAVE)
     if founded and may_manage(actor, team, role):
         allowed.add(TeamAction.MANAGE_MEMBERS)
+    return frozenset(allowed)
+
+
+class RecordAction(StrEnum):
+    CONFIRM_HELD = "confirm_held"  # confirm or reject a record held for a check
+    DECIDE_CORRECTION = "decide_correction"  # approve or reject a pending correction request
+    APPROVE_LATE = "approve_late"  # approve or reject a record entered after the deadline
+
+
+def record_actions_for(actor: User, record: ServiceRecord) -> frozenset[RecordAction]:
+    """The recording unit's staff (谁组织谁记录) confirm held records and verify corrections; a
+    supervisor of that unit decides a late record."""
+    if not actor.is_authenticated:
+        return frozenset()
+    allowed: set[RecordAction] = set()
+    if may_record_for(actor, record.organiser_unit):
+        allowed.add(RecordAction.DECIDE_CORRECTION)
+        if record.status == ServiceRecord.Status.HELD:
+            allowed.add(RecordAction.CONFIRM_HELD)
+    if record.status == ServiceRecord.Status.PENDING and may_approve_late(
+        actor, record.organiser_unit
+    ):
+        allowed.add(RecordAction.APPROVE_LATE)
     return frozenset(allowed)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import notices
+from shezhi.activities import permissions as perms
 from shezhi.activities.models import (
     Activity,
     SignUp,
@@ -23,6 +24,7 @@ from shezhi.core import audit
 from shezhi.core.errors import Conflict, InvalidInput
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.permissions import require
 
 
 @transaction.atomic
@@ -30,8 +32,12 @@ def activity_publish(*, actor: User, activity_id: int, now: datetime | None = No
     """Draft → published: volunteers in the scope can now see it and sign up."""
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id, lock=True)
-    if activity.status != Status.DRAFT:
-        raise Conflict("只有草稿状态的活动可以发布", field="status")
+    require(
+        perms.ActivityAction.PUBLISH,
+        perms.activity_actions_for(actor, activity, now=now),
+        message="只有草稿状态的活动可以发布",
+        state_refusal=True,
+    )
     if activity.starts_at <= now:
         raise Conflict("活动已开始，不能发布", field="starts_at")
     if not activity.positions.exists():

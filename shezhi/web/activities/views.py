@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.activities import attendance as checkins
 from shezhi.activities import calendar, selectors, services, signups
+from shezhi.activities.permissions import activity_actions_for, signup_actions_for
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.activities.forms import (
@@ -164,7 +165,8 @@ def desk_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     except DomainError as exc:  # seen but not organised by the actor
         message_error(request, exc, objects=NO_OBJECT)
         return render(request, "web/activities/desk_detail.html", {"page": None}, status=403)
-    return render(request, "web/activities/desk_detail.html", {"page": page})
+    actions = activity_actions_for(request.user, page.activity)
+    return render(request, "web/activities/desk_detail.html", {"page": page, "actions": actions})
 
 
 def act(
@@ -253,7 +255,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         # The nearest OPEN_SHOWN positions: a phone list longer than that is scrolled past.
         "open": selectors.open_positions(actor=request.user, limit=OPEN_SHOWN),
         "open_shown": OPEN_SHOWN,
-        "signups": selectors.my_signups(actor=request.user)[:50],
+        "signups": [
+            (s, signup_actions_for(request.user, s))
+            for s in selectors.my_signups(actor=request.user)[:50]
+        ],
         "calendars": calendar.subscriptions_for(request.user),
         "leads": bool(selectors.members_led_by(actor=request.user)),
     }

@@ -14,6 +14,7 @@ from shezhi.volunteers.models import (
     ServiceRecord,
     Team,
 )
+from shezhi.volunteers.permissions import record_actions_for
 from shezhi.web.access import staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
@@ -87,8 +88,7 @@ def desk_record(request: HttpRequest, record_id: int) -> HttpResponse:
                 "-created_at", "-id"
             ),
             "decision_form": DecisionForm(),
-            "may_approve": record.status == ServiceRecord.Status.PENDING
-            and services.may_approve_late(request.user, record.organiser_unit),
+            "actions": record_actions_for(request.user, record),
         },
     )
 
