@@ -137,3 +137,15 @@ def test_only_unit_staff_confirm_attendance_after_the_end(world):
         attendance.attendance_confirm(actor=world.erin, activity_id=activity.pk, now=after_end)
     assert A.CONFIRM_ATTENDANCE in activity_actions_for(world.alice, activity, now=after_end)
     assert activity_actions_for(world.dora, activity, now=after_end) == frozenset()
+
+
+def test_the_api_returns_the_selectors_answer(world):
+    activity = _activity_in(world, "draft")
+    client = Client()
+    client.force_login(world.alice)
+    response = client.post(f"/api/v1/activities/{activity.pk}/publish")
+    assert response.status_code == 200, response.content
+    published = response.json()["allowed_actions"]
+    activity.refresh_from_db()
+    assert set(published) == set(activity_actions_for(world.alice, activity))
+    assert "show_qr" in published and "publish" not in published

@@ -7,11 +7,14 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import Strict
 
+from shezhi.accounts.models import User
 from shezhi.activities import editing, services
 from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import Activity
+from shezhi.activities.permissions import activity_actions_for
 from shezhi.api.activities.common import PathId, router
 from shezhi.api.errors import CHANGE, raises
+from shezhi.api.render import actions_list
 from shezhi.api.schemas import ERRORS, Id, In, StrictBool
 
 
@@ -90,9 +93,12 @@ class ActivityOut(Schema):
     starts_at: datetime
     ends_at: datetime
     positions: list[ActivityPositionOut]
+    allowed_actions: list[str] = Field(
+        description="当前用户此刻可对该活动执行的操作（activities/permissions.py），与页面按钮一致"
+    )
 
 
-def render_activity(activity: Activity) -> dict:
+def render_activity(activity: Activity, actor: User) -> dict:
     return {
         "id": activity.pk,
         "title": activity.title,
@@ -105,6 +111,7 @@ def render_activity(activity: Activity) -> dict:
             {"id": p.pk, "name": p.name, "quota": p.quota, "hazardous": p.hazardous}
             for p in activity.positions.order_by("id")
         ],
+        "allowed_actions": actions_list(activity_actions_for(actor, activity)),
     }
 
 
@@ -115,7 +122,7 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn):
     positions = [services.PositionSpec(**p) for p in fields.pop("positions")]
     spec = services.ActivitySpec(positions=positions, **fields)
     activity = services.activity_create(actor=request.auth, spec=spec)
-    return 201, render_activity(activity)
+    return 201, render_activity(activity, request.auth)
 
 
 @router.patch(
@@ -128,7 +135,7 @@ def activity_update(request: HttpRequest, activity_id: PathId, payload: Activity
     activity = editing.activity_update(
         actor=request.auth, activity_id=activity_id, positions=positions, **fields
     )
-    return render_activity(activity)
+    return render_activity(activity, request.auth)
 
 
 @router.post(
@@ -139,4 +146,4 @@ def activity_cancel(request: HttpRequest, activity_id: PathId, payload: Activity
     activity = services.activity_cancel(
         actor=request.auth, activity_id=activity_id, reason=payload.reason
     )
-    return render_activity(activity)
+    return render_activity(activity, request.auth)

@@ -26,7 +26,7 @@ class ActivityPublishOut(ActivityOut):
 @raises(*CHANGE)
 def activity_publish(request: HttpRequest, activity_id: PathId):
     activity = services.activity_publish(actor=request.auth, activity_id=activity_id)
-    return {**render_activity(activity), "published_at": activity.published_at}
+    return {**render_activity(activity, request.auth), "published_at": activity.published_at}
 
 
 class ActivityInsuranceIn(In):
