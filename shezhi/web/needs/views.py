@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shezhi.care import selectors as care_selectors
-from shezhi.cases.permissions import OPEN_ROLES as CASE_OPEN_ROLES
+from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
 from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import NO_OBJECT, form_error, form_or_message, message_error, not_found
 from shezhi.needs import selectors as need_selectors
@@ -280,7 +280,7 @@ def _desk_need_page(request: HttpRequest, need: Need, status: int = 200, **bound
         "overdue": need.is_overdue(),
         "transitions": need.transitions.select_related("actor"),
         "actions": actions,
-        "may_open_case": user.role in CASE_OPEN_ROLES,  # the cases app's rule, not the template's
+        "may_open_case": CaseDeskAction.OPEN_CASE in case_desk_actions_for(user),
         "candidate_rows": [
             (
                 f"{r.candidate.kind}:{r.candidate.id}",
