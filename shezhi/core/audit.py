@@ -1,5 +1,6 @@
 """Writing audit events. Services call these inside their own transaction."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -15,9 +16,35 @@ def record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = _event(actor, identity_snapshot(actor), action, obj, summary, changes)
+    event.save()
+    return event
+
+
+def record_many(
+    *,
+    actor: Any,
+    action: str,
+    items: Sequence[tuple[models.Model, str, dict[str, Any] | None]],
+) -> None:
+    """One event per (object, summary, changes), written with one insert (batch services)."""
+    identity = identity_snapshot(actor)
+    AuditEvent.objects.bulk_create(
+        _event(actor, identity, action, obj, summary, changes) for obj, summary, changes in items
+    )
+
+
+def _event(
+    actor: Any,
+    identity: str,
+    action: str,
+    obj: models.Model,
+    summary: str,
+    changes: dict[str, Any] | None,
+) -> AuditEvent:
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_identity=identity_snapshot(actor),
+        actor_identity=identity,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -40,6 +40,17 @@ class DomainError(Exception):
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
+class ItemRefused(DomainError):
+    """One item of a batch service was refused: the item's own error, plus its `index` (from 0)
+    in the batch, so that an import can name the row."""
+
+    def __init__(self, index: int, error: DomainError):
+        super().__init__(error.message, field=error.field, code=error.code)
+        self.status = error.status
+        self.index = index
+        self.error = error
+
+
 class InvalidInput(DomainError):
     status = 400
     code = ErrorCode.INVALID

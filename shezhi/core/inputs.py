@@ -43,12 +43,16 @@ def clean_int(value: object, *, field: str, label: str, low: int, high: int) -> 
 
 
 def validate_model(
-    obj: models.Model, *, exclude: Collection[str] | None = None, constraints: bool = True
+    obj: models.Model,
+    *,
+    exclude: Collection[str] | None = None,
+    constraints: bool = True,
+    unique: bool = True,
 ) -> None:
-    """The model's field, clean() and (unless `constraints` is False) constraint checks; the
-    first error becomes an InvalidInput naming its field."""
+    """The model's field, clean() and (unless `constraints`/`unique` is False: each costs a query)
+    constraint and uniqueness checks; the first error becomes an InvalidInput naming its field."""
     try:
-        obj.full_clean(exclude=exclude, validate_constraints=constraints)
+        obj.full_clean(exclude=exclude, validate_constraints=constraints, validate_unique=unique)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from shezhi.core.errors import DomainError
+from shezhi.core.errors import DomainError, ItemRefused
 from shezhi.core.validators import (
     InvalidValue,
     validate_id_number,
@@ -20,6 +20,7 @@ from shezhi.imports.sheets import CellError, Layout, Problem
 log = logging.getLogger(__name__)
 
 BATCH = 500
+PUBLISH_BATCH = 500  # rows per call of a batch service while publishing
 GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
 
 
@@ -104,6 +105,36 @@ class ImportBase:
                     Problem(row, "", "导入该行时发生错误，已撤销本次导入的全部数据")
                 ) from None
             progress.tick(in_transaction=True)
+        progress.flush(in_transaction=True)
+
+    def _write_batches(
+        self,
+        rows: Iterable[tuple[int, dict[str, Any]]],
+        progress: Progress,
+        many: Callable[[list[dict[str, Any]]], None],
+    ) -> None:
+        """Publish staged rows PUBLISH_BATCH at a time with `many` (a batch service), inside the
+        caller's transaction; an ItemRefused names the row."""
+        batch: list[tuple[int, dict[str, Any]]] = []
+
+        def flush() -> None:
+            try:
+                many([data for _, data in batch])
+            except ItemRefused as exc:
+                row = batch[exc.index][0]
+                raise RowFailed(
+                    Problem(row, _header_of(self.layout, exc.field), exc.message)
+                ) from None
+            for _ in batch:
+                progress.tick(in_transaction=True)
+            batch.clear()
+
+        for item in rows:
+            batch.append(item)
+            if len(batch) >= PUBLISH_BATCH:
+                flush()
+        if batch:
+            flush()
         progress.flush(in_transaction=True)
 
 

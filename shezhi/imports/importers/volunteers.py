@@ -206,19 +206,24 @@ class VolunteerImport(ImportBase):
 
     def publish(self, staged, progress: Progress) -> dict[str, Any]:
         today = timezone.localdate()
-        actor, unit = self.job.uploaded_by, self.job.unit
         count = {"imported": 0, "minors": 0}
 
-        def one(row: int, data: dict[str, Any]) -> None:
-            volunteer = volunteer_services.volunteer_register(
-                actor=actor,
-                community_id=unit.pk,
+        def many(rows: list[dict[str, Any]]) -> None:
+            volunteers = volunteer_services.volunteers_register_many(
+                actor=self.job.uploaded_by,
+                community_id=self.job.unit.pk,
                 today=today,
-                **{**data, "birth_date": parse_day(data["birth_date"])},
+                registrations=[
+                    volunteer_services.Registration(
+                        **{**data, "birth_date": parse_day(data["birth_date"])}
+                    )
+                    for data in rows
+                ],
             )
-            count["imported"] += 1
-            if volunteer.age_on(today) < volunteer_services.GUARDIAN_AGE:
-                count["minors"] += 1
+            count["imported"] += len(volunteers)
+            count["minors"] += sum(
+                v.age_on(today) < volunteer_services.GUARDIAN_AGE for v in volunteers
+            )
 
-        self._write_rows(staged, progress, one)
+        self._write_batches(staged, progress, many)
         return count

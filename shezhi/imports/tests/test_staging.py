@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from shezhi.accounts.services import api_token_create
-from shezhi.core.errors import Conflict
+from shezhi.core.errors import Conflict, ItemRefused
 from shezhi.imports import services
+from shezhi.imports.importers import base
 from shezhi.imports.models import ImportJob, StagedRow
 from shezhi.imports.tests.factories import run_import, volunteer_file, volunteer_row
 from shezhi.volunteers import services as volunteer_services
@@ -56,19 +57,21 @@ def test_rows_are_staged_in_batches_then_published_and_purged(world, monkeypatch
 
 def test_a_failure_on_the_last_published_row_leaves_nothing(world, monkeypatch):
     monkeypatch.setattr(services, "STAGE_BATCH", 4)
-    monkeypatch.setattr(services, "PUBLISH_PAGE", 4)
-    real = volunteer_services.volunteer_register
-    calls: list[str] = []
+    monkeypatch.setattr(base, "PUBLISH_BATCH", 4)
+    real = volunteer_services.volunteers_register_many
+    batches: list[list[str]] = []
 
-    def register(**kwargs):
-        calls.append(kwargs["name"])
-        if kwargs["name"] == "导入10":  # the last row of the last batch
-            raise Conflict("该身份证号码已登记为志愿者", field="id_number")
-        return real(**kwargs)
+    def register_many(*, registrations, **kwargs):
+        batches.append([r.name for r in registrations])
+        if registrations[-1].name == "导入10":  # the last row of the last batch
+            error = Conflict("该身份证号码已登记为志愿者", field="id_number")
+            raise ItemRefused(len(registrations) - 1, error)
+        return real(registrations=registrations, **kwargs)
 
-    monkeypatch.setattr(volunteer_services, "volunteer_register", register)
+    monkeypatch.setattr(volunteer_services, "volunteers_register_many", register_many)
     job = run_import(world.alice, VOL, volunteer_file([volunteer_row(n) for n in range(1, 11)]))
-    assert len(calls) == 10  # nine rows were written before the failure, then rolled back
+    # Two batches were written before the failure, then rolled back.
+    assert [len(b) for b in batches] == [4, 4, 2]
     assert job.status == ImportJob.Status.FAILED and job.imported_rows == 0
     assert [(e["row"], e["column"]) for e in job.errors] == [(11, "身份证号码")]
     assert job.summary["message"].startswith("第11行导入失败，已撤销本次导入的全部数据")

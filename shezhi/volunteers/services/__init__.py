@@ -1,8 +1,8 @@
 """Writes to volunteers and their service records: validated, scoped, audited, in one transaction.
 
 Public entry points (stable signatures, called by needs, imports, web and API):
-- volunteer_register(*, actor, name, gender, birth_date, id_number, phone, community_id,
-  skills, consent_version, skill_levels=None, guardian_consent=False, …) -> Volunteer
+- volunteer_register(*, actor, community_id, user=None, today=None, **fields of Registration)
+  -> Volunteer; volunteers_register_many(*, actor, community_id, registrations) (imports)
 - volunteer_skills_set(*, actor, volunteer_id, skills, skill_levels=None) -> Volunteer
 - service_record_create(*, recorder, volunteer, title, service_date, place, content, minutes,
   organiser_unit, person_in_charge, beneficiary="", source="", started_at=None, ended_at=None,
@@ -40,9 +40,11 @@ from shezhi.volunteers.services.records import (
 from shezhi.volunteers.services.registration import (
     GUARDIAN_AGE,
     SENSITIVE_AGE,
+    Registration,
     may_take_hazardous_position,
     volunteer_register,
     volunteer_skills_set,
+    volunteers_register_many,
 )
 from shezhi.volunteers.services.scope import (
     APPROVING_ROLES,
@@ -61,6 +63,7 @@ __all__ = [
     "GUARDIAN_AGE",
     "MAX_MINUTES",
     "RECORDING_ROLES",
+    "Registration",
     "SENSITIVE_AGE",
     "check_day_total",
     "check_record_fields",
@@ -84,4 +87,5 @@ __all__ = [
     "volunteer_in_scope",
     "volunteer_register",
     "volunteer_skills_set",
+    "volunteers_register_many",
 ]

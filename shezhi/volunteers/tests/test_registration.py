@@ -4,11 +4,16 @@ import pytest
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, ItemRefused, NotFound
 from shezhi.core.models import AuditEvent
 from shezhi.core.validators import compose_id_number
-from shezhi.volunteers.models import Consent
-from shezhi.volunteers.services import may_take_hazardous_position, volunteer_register
+from shezhi.volunteers.models import Consent, Volunteer
+from shezhi.volunteers.services import (
+    Registration,
+    may_take_hazardous_position,
+    volunteer_register,
+    volunteers_register_many,
+)
 
 TODAY = date(2026, 11, 20)
 
@@ -167,3 +172,87 @@ def test_id_number_never_appears_in_the_volunteer_number_or_str(world):
     v = register(world)
     assert v.id_number not in v.volunteer_no
     assert v.id_number not in str(v)
+
+
+def registration(born=date(1990, 1, 1), seq=11, **kw) -> Registration:
+    fields = dict(
+        name="批量",
+        gender="",
+        birth_date=None,
+        id_number=compose_id_number("420106", born, seq),
+        phone="13912345678",
+        skills=["repair"],
+        consent_version="2026-01",
+    )
+    fields.update(kw)
+    return Registration(**fields)
+
+
+def register_many(world, registrations, actor=None):
+    return volunteers_register_many(
+        actor=actor or world.alice,
+        community_id=world.a["community"].pk,
+        registrations=registrations,
+        today=TODAY,
+    )
+
+
+def test_many_registrations_get_consecutive_numbers_accounts_consents_and_audit(world):
+    first = register(world, seq=13)
+    child = registration(
+        born=date(2015, 2, 2),
+        seq=15,
+        guardian_consent=True,
+        guardian_name="家长",
+        guardian_phone="13800000000",
+    )
+    many = register_many(world, [registration(), child, registration(seq=17, skills=[])])
+    numbers = [int(v.volunteer_no[-8:]) for v in many]
+    assert numbers == [int(first.volunteer_no[-8:]) + n for n in (1, 2, 3)]
+    assert all(v.user.role == Role.VOLUNTEER and not v.user.has_usable_password() for v in many)
+    assert [v.user.username for v in many] == [v.volunteer_no for v in many]
+    assert [sorted(c.kind for c in v.consents.all()) for v in many] == [
+        ["self"],
+        ["guardian", "self"],
+        ["self"],
+    ]
+    assert [v.is_sensitive for v in many] == [False, True, False]
+    assert [[s.code for s in v.skills.all()] for v in many] == [["repair"], ["repair"], []]
+    audited = AuditEvent.objects.filter(object_type="volunteers.volunteer", actor=world.alice)
+    assert {int(e.object_id) for e in audited} == {first.pk, *(v.pk for v in many)}
+    assert all(e.actor_id == world.alice.pk for e in audited)
+
+
+@pytest.mark.parametrize(
+    "bad, index, field",
+    [
+        ({"id_number": "420106199001010000"}, 1, "id_number"),
+        ({"born": date(1990, 1, 1), "seq": 11}, 1, "id_number"),  # the first one's ID number
+        ({"skills": ["no-such-skill"]}, 1, "skills"),
+        ({"born": date(2012, 5, 5)}, 1, "guardian_consent"),
+    ],
+)
+def test_a_refused_registration_names_its_index_and_writes_nothing(world, bad, index, field):
+    bad = dict(bad)
+    born, seq = bad.pop("born", date(1991, 1, 1)), bad.pop("seq", 19)
+    before = Volunteer.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(ItemRefused) as caught:
+        register_many(world, [registration(), registration(born=born, seq=seq, **bad)])
+    assert (caught.value.index, caught.value.field) == (index, field)
+    assert (Volunteer.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_an_id_number_registered_before_is_refused_in_a_batch(world):
+    register(world, born=date(1990, 1, 1), seq=11)
+    with pytest.raises(ItemRefused) as caught:
+        register_many(world, [registration(seq=13), registration()])
+    assert (caught.value.index, caught.value.code) == (1, "conflict")
+
+
+def test_only_staff_of_the_community_register_many(world):
+    before = Volunteer.objects.count()
+    with pytest.raises(Forbidden):
+        register_many(world, [registration()], actor=world.dora)
+    with pytest.raises(NotFound):
+        register_many(world, [registration()], actor=world.charlie)
+    assert Volunteer.objects.count() == before
