@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
-from shezhi.core.errors import NotFound
+from shezhi.core.errors import ItemRefused, NotFound
 from shezhi.imports import sheets
 from shezhi.imports.importers.base import (
     BATCH,
@@ -290,37 +290,37 @@ class RecordImport(ImportBase):
 
     def publish(self, staged, progress: Progress) -> dict[str, Any]:
         now = timezone.now()
-        volunteers: dict[int, Volunteer] = {}
         count = {"imported": 0, "late": 0}
-        actor, unit = self.job.uploaded_by, self.job.unit
 
-        def one(row: int, data: dict[str, Any]) -> None:
-            vid = data["volunteer_id"]
-            if vid not in volunteers:
-                volunteers.update(Volunteer.objects.in_bulk([vid]))
-            volunteer = volunteers.get(vid)
-            if volunteer is None:
-                raise NotFound("未找到该志愿者，请先登记")
-            record = volunteer_services.service_record_create(
-                recorder=actor,
-                volunteer=volunteer,
-                title=data["title"],
-                service_date=parse_day(data["service_date"]),
-                place=data["place"],
-                content=data["content"],
-                minutes=data["minutes"],
-                organiser_unit=unit,
-                person_in_charge=data["person_in_charge"],
-                beneficiary=data["beneficiary"],
-                started_at=parse_moment(data["started_at"]),
-                ended_at=parse_moment(data["ended_at"]),
-                quality_rating=data["quality_rating"],
-                source="",
+        def many(rows: list[dict[str, Any]]) -> None:
+            volunteers = Volunteer.objects.in_bulk({data["volunteer_id"] for data in rows})
+            for index, data in enumerate(rows):
+                if data["volunteer_id"] not in volunteers:
+                    raise ItemRefused(index, NotFound("未找到该志愿者，请先登记"))
+            records = volunteer_services.service_records_create_many(
+                recorder=self.job.uploaded_by,
+                organiser_unit=self.job.unit,
                 now=now,
+                entries=[_entry(data, volunteers[data["volunteer_id"]]) for data in rows],
             )
-            count["imported"] += 1
-            if record.status == ServiceRecord.Status.PENDING:
-                count["late"] += 1
+            count["imported"] += len(records)
+            count["late"] += sum(r.status == ServiceRecord.Status.PENDING for r in records)
 
-        self._write_rows(staged, progress, one)
+        self._write_batches(staged, progress, many)
         return count
+
+
+def _entry(data: dict[str, Any], volunteer: Volunteer) -> volunteer_services.RecordEntry:
+    return volunteer_services.RecordEntry(
+        volunteer=volunteer,
+        title=data["title"],
+        service_date=parse_day(data["service_date"]),
+        place=data["place"],
+        content=data["content"],
+        minutes=data["minutes"],
+        person_in_charge=data["person_in_charge"],
+        beneficiary=data["beneficiary"],
+        started_at=parse_moment(data["started_at"]),
+        ended_at=parse_moment(data["ended_at"]),
+        quality_rating=data["quality_rating"],
+    )

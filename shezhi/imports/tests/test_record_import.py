@@ -132,19 +132,21 @@ def test_every_bad_record_row_is_reported(world):
 
 
 def test_a_service_error_mid_way_rolls_back_everything_and_names_the_row(world, monkeypatch):
-    from shezhi.core.errors import InvalidInput
+    from shezhi.core.errors import InvalidInput, ItemRefused
+    from shezhi.imports.importers import base
     from shezhi.volunteers import services as volunteer_services
 
-    real = volunteer_services.service_record_create
+    real = volunteer_services.service_records_create_many
     calls = {"n": 0}
 
-    def flaky(**kwargs):
+    def flaky(*, entries, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
-            raise InvalidInput("服务地点不在本社区", field="place")
-        return real(**kwargs)
+        if calls["n"] == 2:  # the second batch: rows 4 and 5, the first of which fails
+            raise ItemRefused(0, InvalidInput("服务地点不在本社区", field="place"))
+        return real(entries=entries, **kwargs)
 
-    monkeypatch.setattr(volunteer_services, "service_record_create", flaky)
+    monkeypatch.setattr(base, "PUBLISH_BATCH", 2)
+    monkeypatch.setattr(volunteer_services, "service_records_create_many", flaky)
     rows = [
         record_row(world.bob_volunteer.volunteer_no, 活动名称=f"活动{i}", **{MIN: 30})
         for i in range(4)

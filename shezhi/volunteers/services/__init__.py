@@ -4,9 +4,8 @@ Public entry points (stable signatures, called by needs, imports, web and API):
 - volunteer_register(*, actor, community_id, user=None, today=None, **fields of Registration)
   -> Volunteer; volunteers_register_many(*, actor, community_id, registrations) (imports)
 - volunteer_skills_set(*, actor, volunteer_id, skills, skill_levels=None) -> Volunteer
-- service_record_create(*, recorder, volunteer, title, service_date, place, content, minutes,
-  organiser_unit, person_in_charge, beneficiary="", source="", started_at=None, ended_at=None,
-  quality_rating=None, team=None, organiser="", now=None) -> ServiceRecord
+- service_record_create(*, recorder, organiser_unit, now=None, **fields of RecordEntry)
+  -> ServiceRecord; service_records_create_many(*, recorder, organiser_unit, entries) (imports)
 - service_record_approve_late / service_record_reject_late (supervisor)
 - correction_request_file (volunteer) / correction_request_decide (recording unit)
 - training_record_create, honour_create
@@ -25,6 +24,7 @@ from shezhi.volunteers.services.corrections import (
 from shezhi.volunteers.services.records import (
     CLOCK_TOLERANCE,
     MAX_MINUTES,
+    RecordEntry,
     check_day_total,
     check_record_fields,
     hours_of,
@@ -36,6 +36,7 @@ from shezhi.volunteers.services.records import (
     service_record_approve_late,
     service_record_create,
     service_record_reject_late,
+    service_records_create_many,
 )
 from shezhi.volunteers.services.registration import (
     GUARDIAN_AGE,
@@ -63,6 +64,7 @@ __all__ = [
     "GUARDIAN_AGE",
     "MAX_MINUTES",
     "RECORDING_ROLES",
+    "RecordEntry",
     "Registration",
     "SENSITIVE_AGE",
     "check_day_total",
@@ -82,6 +84,7 @@ __all__ = [
     "service_record_approve_late",
     "service_record_create",
     "service_record_reject_late",
+    "service_records_create_many",
     "training_record_create",
     "unit_in_scope",
     "volunteer_in_scope",

@@ -1,6 +1,8 @@
 """Service records: creation ("谁组织谁记录"), periods and day totals, late-record approval."""
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,9 +12,16 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    ItemRefused,
+    NotFound,
+)
 from shezhi.core.hours import service_hours
-from shezhi.core.inputs import clean_text, save_validated
+from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
 from shezhi.core.workdays import due_date
 from shezhi.org.models import OrgUnit
@@ -42,25 +51,113 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def _live_records(volunteer: Volunteer):
-    return ServiceRecord.objects.filter(volunteer=volunteer).exclude(
-        status=ServiceRecord.Status.FALSIFIED
-    )
+@dataclass
+class _Period:
+    """A live record's period, as the day-total and overlap rules see it."""
+
+    service_date: date
+    started_at: datetime
+    ended_at: datetime
+    estimated: bool
+    minutes: int
+    title: str
 
 
-def check_day_total(volunteer: Volunteer, day: date, minutes: int, exclude: int | None) -> None:
-    from django.db.models import Sum
+class RecordedDays:
+    """The live (not falsified) records of some volunteers around some days, read with one query;
+    a batch adds each record it places, so that later entries see the earlier ones."""
 
-    qs = _live_records(volunteer).filter(service_date=day)
-    if exclude:
-        qs = qs.exclude(pk=exclude)
-    served = qs.aggregate(m=Sum("minutes"))["m"] or 0
+    def __init__(self, wanted: Iterable[tuple[int, date]], *, exclude: int | None = None):
+        wanted = set(wanted)
+        self.periods: dict[int, list[_Period]] = defaultdict(list)
+        if not wanted:
+            return
+        # A record overlapping day D's window was served on D, or began the evening before.
+        days = {d for _, d in wanted} | {d - timedelta(days=1) for _, d in wanted}
+        live = ServiceRecord.objects.filter(
+            volunteer_id__in={v for v, _ in wanted}, service_date__in=days
+        ).exclude(status=ServiceRecord.Status.FALSIFIED)
+        if exclude is not None:
+            live = live.exclude(pk=exclude)
+        rows = live.values_list(
+            "volunteer_id",
+            "service_date",
+            "started_at",
+            "ended_at",
+            "period_estimated",
+            "minutes",
+            "title",
+        )
+        for volunteer_id, *fields in rows:
+            self.periods[volunteer_id].append(_Period(*fields))
+
+    def add(self, volunteer_id: int, period: _Period) -> None:
+        self.periods[volunteer_id].append(period)
+
+    def served(self, volunteer_id: int, day: date) -> int:
+        return sum(p.minutes for p in self.periods[volunteer_id] if p.service_date == day)
+
+    def within(self, volunteer_id: int, start: datetime, end: datetime) -> list[_Period]:
+        """The volunteer's periods overlapping [start, end), earliest first."""
+        return sorted(
+            (p for p in self.periods[volunteer_id] if p.started_at < end and p.ended_at > start),
+            key=lambda p: p.started_at,
+        )
+
+
+def _check_day_total(days: RecordedDays, volunteer_id: int, day: date, minutes: int) -> None:
+    served = days.served(volunteer_id, day)
     if served + minutes > MAX_MINUTES:
         raise InvalidInput(
             f"该志愿者{day:%Y-%m-%d}已记录{served}分钟，再加{minutes}分钟将超过24小时，"
             "与已有服务时段重叠",
             field="minutes",
         )
+
+
+def check_day_total(volunteer: Volunteer, day: date, minutes: int, exclude: int | None) -> None:
+    """At most 24 hours of records per volunteer and day (`exclude`: the record being amended)."""
+    days = RecordedDays({(volunteer.pk, day)}, exclude=exclude)
+    _check_day_total(days, volunteer.pk, day, minutes)
+
+
+def _placed(
+    days: RecordedDays,
+    volunteer_id: int,
+    *,
+    service_date: date,
+    minutes: int,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    now: datetime,
+    clashes: list[_Period] | None,
+) -> tuple[datetime, datetime, bool]:
+    """place_period() on records already read."""
+    day_start, day_end = _day_bounds(service_date)
+    if started_at is not None and ended_at is not None:
+        stated = [p for p in days.within(volunteer_id, started_at, ended_at) if not p.estimated]
+        if stated and clashes is not None:
+            clashes.extend(stated[:5])
+        elif stated:
+            clash, local = stated[0], timezone.localtime
+            raise InvalidInput(
+                f"与该志愿者已有的服务记录“{clash.title}”"
+                f"（{local(clash.started_at):%m-%d %H:%M}–{local(clash.ended_at):%H:%M}）时间重叠",
+                field="started_at",
+            )
+        return started_at, ended_at, False
+    end = min(now, day_end)
+    others = days.within(volunteer_id, day_start, day_end)
+    for p in sorted(others, key=lambda p: (p.started_at, p.ended_at), reverse=True):
+        if p.started_at < end and p.ended_at > end - timedelta(minutes=minutes):
+            end = min(end, p.started_at)
+    start = end - timedelta(minutes=minutes)
+    if start < day_start:
+        raise InvalidInput(
+            f"该志愿者{service_date:%Y-%m-%d}的服务时段已排满，{minutes}分钟与已有记录重叠",
+            field="minutes",
+        )
+    return start, end, True
 
 
 def place_period(
@@ -72,49 +169,20 @@ def place_period(
     ended_at: datetime | None,
     now: datetime,
     exclude: int | None = None,
-    clashes: list[ServiceRecord] | None = None,
 ) -> tuple[datetime, datetime, bool]:
     """The service period: as stated (checked against the volunteer's other stated periods), or
     estimated from the minutes by placing them, back to back, before the volunteer's other
-    records of that day and no later than now. With `clashes` given, a stated period that
-    overlaps other records is accepted and the records it overlaps are appended to it (the
-    caller holds the record for a social worker) instead of being refused."""
-    day_start, day_end = _day_bounds(service_date)
-    others = _live_records(volunteer).filter(started_at__lt=day_end, ended_at__gt=day_start)
-    if exclude:
-        others = others.exclude(pk=exclude)
-    if started_at is not None and ended_at is not None:
-        clash = (
-            others.filter(period_estimated=False, started_at__lt=ended_at, ended_at__gt=started_at)
-            .order_by("started_at")
-            .first()
-        )
-        if clash and clashes is not None:
-            clashes.extend(
-                others.filter(
-                    period_estimated=False, started_at__lt=ended_at, ended_at__gt=started_at
-                ).order_by("started_at")[:5]
-            )
-        elif clash:
-            local = timezone.localtime
-            raise InvalidInput(
-                f"与该志愿者已有的服务记录“{clash.title}”"
-                f"（{local(clash.started_at):%m-%d %H:%M}–{local(clash.ended_at):%H:%M}）时间重叠",
-                field="started_at",
-            )
-        return started_at, ended_at, False
-    end = min(now, day_end)
-    periods = sorted(others.values_list("started_at", "ended_at"), reverse=True)
-    for s, e in periods:  # latest first
-        if s < end and e > end - timedelta(minutes=minutes):
-            end = min(end, s)
-    start = end - timedelta(minutes=minutes)
-    if start < day_start:
-        raise InvalidInput(
-            f"该志愿者{service_date:%Y-%m-%d}的服务时段已排满，{minutes}分钟与已有记录重叠",
-            field="minutes",
-        )
-    return start, end, True
+    records of that day and no later than now."""
+    return _placed(
+        RecordedDays({(volunteer.pk, service_date)}, exclude=exclude),
+        volunteer.pk,
+        service_date=service_date,
+        minutes=minutes,
+        started_at=started_at,
+        ended_at=ended_at,
+        now=now,
+        clashes=None,
+    )
 
 
 def check_record_fields(
@@ -162,10 +230,22 @@ def check_record_fields(
 
 
 def record_due_date(record_unit: OrgUnit | None, service_date: date) -> date:
-    policy = policy_for(record_unit)
-    # Long holidays (春节) add at most ~9 rest days to the 10 working days: look 60 days ahead.
-    cal = calendar_for(record_unit, service_date, service_date + timedelta(days=60))
-    return due_date(service_date, policy.due_working_days, cal)
+    return _Dues(record_unit).of(service_date)
+
+
+class _Dues:
+    """The region's policy, and the due date of each service date asked about, looked up once."""
+
+    def __init__(self, unit: OrgUnit | None):
+        self.unit, self.policy = unit, policy_for(unit)
+        self.dates: dict[date, date] = {}
+
+    def of(self, service_date: date) -> date:
+        if service_date not in self.dates:
+            # Long holidays (春节) add at most ~9 rest days to the 10 working days: look 60 days on.
+            cal = calendar_for(self.unit, service_date, service_date + timedelta(days=60))
+            self.dates[service_date] = due_date(service_date, self.policy.due_working_days, cal)
+        return self.dates[service_date]
 
 
 def _check_recorder(
@@ -189,7 +269,7 @@ def _check_team(recorder: User, team: Team | None, organiser_unit: OrgUnit) -> N
         raise NotFound("未找到该服务队", field="team")
 
 
-def _hold_reasons(holds: Sequence[Hold], clashing: list[ServiceRecord] | None) -> list[dict]:
+def _hold_reasons(holds: Sequence[Hold], clashing: list[_Period] | None) -> list[dict]:
     """The caller's hold reasons, plus an overlap reason naming the clashing records."""
     reasons = [h.as_dict() for h in holds]
     if clashing:
@@ -202,28 +282,45 @@ def _hold_reasons(holds: Sequence[Hold], clashing: list[ServiceRecord] | None) -
     return reasons
 
 
-def _record_texts(
-    *,
-    title: str,
-    place: str,
-    content: str,
-    category: str,
-    organiser: str,
-    organiser_unit: OrgUnit,
-    person_in_charge: str,
-    beneficiary: str,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class RecordEntry:
+    """One service to record, as given. Either `started_at`/`ended_at` (aware datetimes; minutes
+    default to the span) or `service_date` + `minutes` (the period is then estimated). `source`
+    names the order of a workflow record; `holds` are the caller's hold reasons (an OVER_ELAPSED
+    reason lets the claim exceed the stated period); with `hold_clashes` a stated period that
+    overlaps the volunteer's other records is held instead of refused."""
+
+    volunteer: Volunteer
+    title: str
+    service_date: date | None
+    place: str
+    content: str
+    minutes: int | None
+    person_in_charge: str
+    beneficiary: str = ""
+    source: str = ""
+    category: str = ""
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    quality_rating: int | None = None
+    team: Team | None = None
+    organiser: str = ""
+    holds: Sequence[Hold] = ()
+    hold_clashes: bool = False
+
+
+def _record_texts(e: RecordEntry, organiser_unit: OrgUnit) -> dict[str, str]:
     """The record's free-text fields, cleaned and cut to the columns' lengths."""
     return {
-        "title": clean_text(title, field="title", label="活动名称", max_length=200)[:100],
-        "place": clean_text(place, field="place", label="服务地点", max_length=400)[:200],
-        "content": clean_text(content, field="content", label="服务内容", max_length=2000),
-        "category": (category or "").strip()[:30],
-        "organiser": (organiser.strip() or organiser_unit.name)[:100],
+        "title": clean_text(e.title, field="title", label="活动名称", max_length=200)[:100],
+        "place": clean_text(e.place, field="place", label="服务地点", max_length=400)[:200],
+        "content": clean_text(e.content, field="content", label="服务内容", max_length=2000),
+        "category": (e.category or "").strip()[:30],
+        "organiser": (e.organiser.strip() or organiser_unit.name)[:100],
         "person_in_charge": clean_text(
-            person_in_charge, field="person_in_charge", label="活动负责人", max_length=60
+            e.person_in_charge, field="person_in_charge", label="活动负责人", max_length=60
         )[:30],
-        "beneficiary": (beneficiary or "").strip()[:60],
+        "beneficiary": (e.beneficiary or "").strip()[:60],
     }
 
 
@@ -234,124 +331,145 @@ def _new_status(late: bool, reasons: list[dict]) -> str:
     return ServiceRecord.Status.HELD if reasons else ServiceRecord.Status.COUNTED
 
 
-def _audit_created(
-    recorder: User, record: ServiceRecord, *, source: str, late: bool, reasons: list[dict]
-) -> None:
-    audit.record(
-        actor=recorder,
-        action=AuditEvent.Action.CREATE,
-        obj=record,
-        summary=f"记录志愿服务 {record.hours} 小时"
-        + ("（逾期，待审批）" if late else "（待社工确认）" if reasons else ""),
-        changes={
-            "source": source,
+def _audit_item(record: ServiceRecord) -> tuple[ServiceRecord, str, dict[str, Any]]:
+    late, held = record.status == ServiceRecord.Status.PENDING, bool(record.hold_reasons)
+    return (
+        record,
+        f"记录志愿服务 {record.hours} 小时"
+        + ("（逾期，待审批）" if late else "（待社工确认）" if held else ""),
+        {
+            "source": record.source,
             "late": late,
             "due_date": str(record.due_date),
-            "holds": [r["code"] for r in reasons],
+            "holds": [r["code"] for r in record.hold_reasons],
         },
     )
 
 
-@transaction.atomic
-def service_record_create(
-    *,
-    recorder: User,
-    volunteer: Volunteer,
-    title: str,
-    service_date: date | None,
-    place: str,
-    content: str,
-    minutes: int | None,
-    organiser_unit: OrgUnit,
-    person_in_charge: str,
-    beneficiary: str = "",
-    source: str = "",
-    category: str = "",
-    started_at: datetime | None = None,
-    ended_at: datetime | None = None,
-    quality_rating: int | None = None,
-    team: Team | None = None,
-    organiser: str = "",
-    now: datetime | None = None,
-    holds: Sequence[Hold] = (),
-    hold_clashes: bool = False,
+def _build(
+    recorder: User, unit: OrgUnit, e: RecordEntry, *, now: datetime, days: RecordedDays, dues: _Dues
 ) -> ServiceRecord:
-    """Record a service ("谁组织谁记录"). Hours follow the region's rounding rule.
-
-    The recorder is staff of the organising unit (or above); the need workflow records a completed
-    order as its taker (then `source` names the order). Give either `started_at`/`ended_at`
-    (aware datetimes; minutes default to the span) or `service_date` + `minutes` (the period is
-    then estimated). Refused: future dates, durations outside 1–1440 minutes, a period overlapping
-    the volunteer's other records. A record made more than the region's due working days (default
-    10) after the service is created pending and counts only once a supervisor approves it.
-
-    Held records (status HELD, reasons in `hold_reasons`) wait for a social worker of the
-    organising unit (volunteers/holds.py): `holds` are the caller's reasons (an OVER_ELAPSED
-    reason lets the claim exceed the stated period); with `hold_clashes` a stated period that
-    overlaps the volunteer's other records is held instead of refused (workflow records: orders,
-    attendance).
-    """
-    now = now or timezone.now()
-    _check_recorder(recorder, volunteer, organiser_unit, source)
+    """Check one entry against every rule and the records already read; the unsaved record."""
+    _check_recorder(recorder, e.volunteer, unit, e.source)
     service_date, minutes = check_record_fields(
-        service_date=service_date,  # type: ignore[arg-type]
-        minutes=minutes,
-        started_at=started_at,
-        ended_at=ended_at,
+        service_date=e.service_date,  # type: ignore[arg-type]
+        minutes=e.minutes,
+        started_at=e.started_at,
+        ended_at=e.ended_at,
         now=now,
-        quality_rating=quality_rating,
-        claim_over_span=any(h.code == HoldCode.OVER_ELAPSED for h in holds),
+        quality_rating=e.quality_rating,
+        claim_over_span=any(h.code == HoldCode.OVER_ELAPSED for h in e.holds),
     )
-    _check_team(recorder, team, organiser_unit)
-    check_day_total(volunteer, service_date, minutes, None)
-    clashing: list[ServiceRecord] | None = [] if hold_clashes else None
-    start, end, estimated = place_period(
-        volunteer=volunteer,
+    _check_team(recorder, e.team, unit)
+    _check_day_total(days, e.volunteer.pk, service_date, minutes)
+    clashing: list[_Period] | None = [] if e.hold_clashes else None
+    start, end, estimated = _placed(
+        days,
+        e.volunteer.pk,
         service_date=service_date,
         minutes=minutes,
-        started_at=started_at,
-        ended_at=ended_at,
+        started_at=e.started_at,
+        ended_at=e.ended_at,
         now=now,
         clashes=clashing,
     )
-    reasons = _hold_reasons(holds, clashing)
-    policy = policy_for(organiser_unit)
-    due = record_due_date(organiser_unit, service_date)
-    late = timezone.localdate(now) > due
-    texts = _record_texts(
-        title=title,
-        place=place,
-        content=content,
-        category=category,
-        organiser=organiser,
-        organiser_unit=organiser_unit,
-        person_in_charge=person_in_charge,
-        beneficiary=beneficiary,
-    )
+    reasons = _hold_reasons(e.holds, clashing)
+    due = dues.of(service_date)
     record = ServiceRecord(
-        volunteer=volunteer,
+        volunteer=e.volunteer,
         service_date=service_date,
         started_at=start,
         ended_at=end,
         period_estimated=estimated,
         minutes=minutes,
-        hours=service_hours(minutes, policy.rounding),
-        organiser_unit=organiser_unit,
+        hours=service_hours(minutes, dues.policy.rounding),
+        organiser_unit=unit,
         recorded_by=recorder,
-        quality_rating=quality_rating,
-        team=team,
-        source=source,
-        status=_new_status(late, reasons),
+        quality_rating=e.quality_rating,
+        team=e.team,
+        source=e.source,
+        status=_new_status(timezone.localdate(now) > due, reasons),
         due_date=due,
         hold_reasons=reasons,
-        **texts,
+        **_record_texts(e, unit),
     )
-    save_validated(record)
-    ServiceRecordVersion.objects.create(
-        record=record, version=1, data=record_snapshot(record), changed_by=recorder, reason="新建"
-    )
-    _audit_created(recorder, record, source=source, late=late, reasons=reasons)
+    # Field rules; "one record per order" for workflow records. Other uniqueness is the
+    # database's: each check costs a query per row.
+    validate_model(record, constraints=bool(e.source), unique=False)
+    period = _Period(service_date, start, end, estimated, minutes, record.title)
+    days.add(e.volunteer.pk, period)
     return record
+
+
+def _save(recorder: User, records: list[ServiceRecord]) -> list[ServiceRecord]:
+    """Insert the records, their first versions and audit events, one insert per table."""
+    ServiceRecord.objects.bulk_create(records)
+    ServiceRecordVersion.objects.bulk_create(
+        ServiceRecordVersion(
+            record=r, version=1, data=record_snapshot(r), changed_by=recorder, reason="新建"
+        )
+        for r in records
+    )
+    audit.record_many(
+        actor=recorder, action=AuditEvent.Action.CREATE, items=[_audit_item(r) for r in records]
+    )
+    return records
+
+
+@transaction.atomic
+def service_record_create(
+    *, recorder: User, organiser_unit: OrgUnit, now: datetime | None = None, **fields: Any
+) -> ServiceRecord:
+    """Record a service ("谁组织谁记录"); `fields` are those of `RecordEntry`. Hours follow the
+    region's rounding rule.
+
+    The recorder is staff of the organising unit (or above); the need workflow records a completed
+    order as its taker (then `source` names the order). Refused: future dates, durations outside
+    1–1440 minutes, a period overlapping the volunteer's other records. A record made more than
+    the region's due working days (default 10) after the service is created pending and counts
+    only once a supervisor approves it. Held records (status HELD, reasons in `hold_reasons`)
+    wait for a social worker of the organising unit (volunteers/holds.py).
+    """
+    entry = RecordEntry(**fields)
+    day = entry.service_date or (timezone.localdate(entry.started_at) if entry.started_at else None)
+    days = RecordedDays({(entry.volunteer.pk, day)} if day else set())
+    record = _build(
+        recorder,
+        organiser_unit,
+        entry,
+        now=now or timezone.now(),
+        days=days,
+        dues=_Dues(organiser_unit),
+    )
+    return _save(recorder, [record])[0]
+
+
+@transaction.atomic
+def service_records_create_many(
+    *,
+    recorder: User,
+    organiser_unit: OrgUnit,
+    entries: Sequence[RecordEntry],
+    now: datetime | None = None,
+) -> list[ServiceRecord]:
+    """Record many services of one organising unit at once (e.g. an Excel import) under the same
+    rules as `service_record_create`, each entry also checked against the entries before it, with
+    a few queries per batch. All or none: the first refused entry raises ItemRefused naming its
+    index."""
+    now = now or timezone.now()
+    wanted = {
+        (e.volunteer.pk, e.service_date or timezone.localdate(e.started_at))
+        for e in entries
+        if e.service_date or e.started_at
+    }
+    days, dues = RecordedDays(wanted), _Dues(organiser_unit)
+    records = []
+    for index, entry in enumerate(entries):
+        try:
+            records.append(_build(recorder, organiser_unit, entry, now=now, days=days, dues=dues))
+        except DomainError as exc:
+            raise ItemRefused(index, exc) from None
+    return _save(recorder, records)
 
 
 def record_for_update(record_id: int) -> ServiceRecord:

@@ -4,12 +4,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import Conflict, Forbidden, InvalidInput, ItemRefused, NotFound
 from shezhi.core.models import AuditEvent
 from shezhi.volunteers.models import Holiday, RegionPolicy, ServiceRecord
 from shezhi.volunteers.services import (
+    RecordEntry,
     service_record_approve_late,
     service_record_reject_late,
+    service_records_create_many,
 )
 from shezhi.volunteers.tests.factories import record
 
@@ -454,3 +456,85 @@ def test_need_path_records_today_ending_now(world):
     assert r.status == ServiceRecord.Status.COUNTED
     assert r.ended_at - r.started_at == timedelta(minutes=45)
     assert r.ended_at <= timezone.now()
+
+
+# --- many records at once (imports) -----------------------------------------------------------
+
+
+def entry(volunteer, **kw) -> RecordEntry:
+    fields = dict(
+        volunteer=volunteer,
+        title="助老服务",
+        service_date=None,
+        place="社区服务站",
+        content="陪同就医",
+        minutes=None,
+        person_in_charge="王社工",
+    )
+    fields.update(kw)
+    return RecordEntry(**fields)
+
+
+def record_many(world, entries, actor=None):
+    return service_records_create_many(
+        recorder=actor or world.alice,
+        organiser_unit=world.a["community"],
+        entries=entries,
+        now=NOW,
+    )
+
+
+def test_many_records_see_each_other_and_the_records_before_them(world):
+    bob = world.bob_volunteer
+    record(
+        world.alice, bob, world.a["community"], minutes=60, now=NOW, service_date=date(2026, 11, 16)
+    )
+    made = record_many(
+        world,
+        [
+            entry(bob, started_at=at(16, 9), ended_at=at(16, 10)),
+            entry(bob, service_date=date(2026, 11, 16), minutes=30),
+            entry(world.erin_volunteer, started_at=at(16, 9), ended_at=at(16, 10)),
+            entry(bob, service_date=date(2026, 10, 1), minutes=45),  # late: waits for approval
+        ],
+    )
+    assert [r.status for r in made] == ["counted", "counted", "counted", "pending"]
+    # Estimated periods are placed back to back before the day's other records.
+    first, placed = ServiceRecord.objects.filter(volunteer=bob, period_estimated=True).order_by(
+        "-ended_at"
+    )[:2]
+    assert placed.ended_at == first.started_at and placed.pk == made[1].pk
+    assert all(r.versions.count() == 1 for r in made)
+    events = AuditEvent.objects.filter(object_type="volunteers.servicerecord", actor=world.alice)
+    assert {int(e.object_id) for e in events} >= {r.pk for r in made}
+    assert "逾期" in events.get(object_id=str(made[3].pk)).summary
+
+
+@pytest.mark.parametrize(
+    "second, field",
+    [
+        ({"started_at": at(16, 9, 30), "ended_at": at(16, 11)}, "started_at"),  # overlaps the first
+        ({"service_date": date(2026, 11, 16), "minutes": 1400}, "minutes"),  # over 24 h that day
+        ({"service_date": date(2026, 11, 18), "minutes": 30}, "service_date"),  # in the future
+    ],
+)
+def test_a_refused_entry_names_its_index_and_nothing_is_written(world, second, field):
+    bob = world.bob_volunteer
+    before = ServiceRecord.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(ItemRefused) as caught:
+        record_many(
+            world, [entry(bob, started_at=at(16, 9), ended_at=at(16, 10)), entry(bob, **second)]
+        )
+    assert (caught.value.index, caught.value.field) == (1, field)
+    assert (ServiceRecord.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_only_staff_of_the_organising_unit_record_many(world):
+    with pytest.raises(ItemRefused) as caught:
+        record_many(
+            world,
+            [entry(world.bob_volunteer, service_date=date(2026, 11, 16), minutes=30)],
+            actor=world.charlie,
+        )
+    assert caught.value.code == "not_found"
+    assert not ServiceRecord.objects.exists()
