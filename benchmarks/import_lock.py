@@ -1,8 +1,9 @@
 """SQLite's write lock during an Excel import: the longest write transaction of an 8,000-row
-resident (volunteer) import, and the longest wait of another writer meanwhile.
+resident (volunteer) or service-record import, and the longest wait of another writer meanwhile.
 
-    .venv/bin/python benchmarks/import_lock.py               # 8,000 volunteers
-    .venv/bin/python benchmarks/import_lock.py --rows 2000   # a quicker run
+    .venv/bin/python benchmarks/import_lock.py                   # 8,000 volunteers
+    .venv/bin/python benchmarks/import_lock.py --kind records    # 8,000 records of 400 volunteers
+    .venv/bin/python benchmarks/import_lock.py --rows 2000       # a quicker run
 
 Builds a fresh file-backed SQLite database under benchmarks/out/ (production settings: WAL,
 IMMEDIATE transactions, 20 s busy timeout), one community and a social worker (test factories,
@@ -21,6 +22,7 @@ import sqlite3
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +32,13 @@ OUT = ROOT / "benchmarks" / "out"
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=8_000)
+    parser.add_argument("--kind", choices=["volunteers", "records"], default="volunteers")
     return parser.parse_args()
 
 
 ARGS = parse_args()
 OUT.mkdir(parents=True, exist_ok=True)
-DB_PATH = OUT / f"import-lock-r{ARGS.rows}.sqlite3"
+DB_PATH = OUT / f"import-lock-{ARGS.kind}-r{ARGS.rows}.sqlite3"
 for suffix in ("", "-wal", "-shm"):
     Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
 
@@ -57,13 +60,22 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.backends.sqlite3.base import DatabaseWrapper  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from shezhi.accounts.models import Role  # noqa: E402
 from shezhi.accounts.tests.factories import UserFactory  # noqa: E402
 from shezhi.imports import services  # noqa: E402
 from shezhi.imports.models import ImportJob  # noqa: E402
-from shezhi.imports.tests.factories import volunteer_file, volunteer_row  # noqa: E402
+from shezhi.imports.tests.factories import (  # noqa: E402
+    record_file,
+    record_row,
+    volunteer_file,
+    volunteer_row,
+)
 from shezhi.org.tests.factories import make_tree  # noqa: E402
+from shezhi.volunteers.tests.factories import VolunteerFactory  # noqa: E402
+
+VOLUNTEERS_FOR_RECORDS = 400
 
 transactions: list[float] = []
 phases: dict[str, float] = {}
@@ -111,17 +123,36 @@ def probe(stop: threading.Event, waits: list[float]) -> None:
     db.close()
 
 
+def records(tree) -> bytes:
+    """One hour of service per row, each volunteer once a day going back from two days ago."""
+    numbers = [
+        VolunteerFactory(community=tree["community"]).volunteer_no
+        for _ in range(VOLUNTEERS_FOR_RECORDS)
+    ]
+    today = timezone.localdate()
+    rows = [
+        record_row(
+            numbers[n % VOLUNTEERS_FOR_RECORDS],
+            服务日期=today - timedelta(days=2 + n // VOLUNTEERS_FOR_RECORDS),
+        )
+        for n in range(ARGS.rows)
+    ]
+    return record_file(rows)
+
+
 def main() -> int:
     call_command("migrate", verbosity=0)
     settings.SHEZHI_TASKS_INLINE = False
     settings.SHEZHI_IMPORT_MAX_ROWS = max(ARGS.rows, settings.SHEZHI_IMPORT_MAX_ROWS)
     tree = make_tree("B")
     worker = UserFactory(role=Role.SOCIAL_WORKER, unit=tree["community"], username="bench")
-    content = volunteer_file([volunteer_row(n) for n in range(1, ARGS.rows + 1)])
-    job = services.import_job_create(
-        actor=worker, kind=ImportJob.Kind.VOLUNTEERS, file_name="b.xlsx", content=content
-    )
-    real_stage, real_publish = services.stage_job_rows, services.VolunteerImport.publish
+    if ARGS.kind == "records":
+        kind, importer, content = ImportJob.Kind.RECORDS, services.RecordImport, records(tree)
+    else:
+        kind, importer = ImportJob.Kind.VOLUNTEERS, services.VolunteerImport
+        content = volunteer_file([volunteer_row(n) for n in range(1, ARGS.rows + 1)])
+    job = services.import_job_create(actor=worker, kind=kind, file_name="b.xlsx", content=content)
+    real_stage, real_publish = services.stage_job_rows, importer.publish
 
     def stage(*args, **kwargs):
         t0 = time.perf_counter()
@@ -139,7 +170,7 @@ def main() -> int:
             phases["publish"] = time.perf_counter() - t0
 
     services.stage_job_rows = stage
-    services.VolunteerImport.publish = publish
+    importer.publish = publish
     instrument()
     stop, waits = threading.Event(), []
     prober = threading.Thread(target=probe, args=(stop, waits))
@@ -151,6 +182,7 @@ def main() -> int:
     prober.join()
     assert job.status == ImportJob.Status.DONE, job.errors[:3]
     result = {
+        "kind": ARGS.kind,
         "rows": ARGS.rows,
         "kiB": len(content) // 1024,
         "seconds": {k: round(v, 2) for k, v in phases.items()},
@@ -163,7 +195,9 @@ def main() -> int:
         "prober_attempts": len(waits),
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
-    (OUT / "import_lock.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    (OUT / f"import_lock_{ARGS.kind}.json").write_text(
+        json.dumps(result, indent=2, ensure_ascii=False)
+    )
     return 0
 
 

@@ -48,9 +48,15 @@ def validate_model(
     exclude: Collection[str] | None = None,
     constraints: bool = True,
     unique: bool = True,
+    relations: bool = True,
 ) -> None:
-    """The model's field, clean() and (unless `constraints`/`unique` is False: each costs a query)
-    constraint and uniqueness checks; the first error becomes an InvalidInput naming its field."""
+    """The model's field, clean() and constraint and uniqueness checks; the first error becomes an
+    InvalidInput naming its field. Batch services turn off what costs a query per object: the
+    constraints, uniqueness (left to the database) and, when the related objects were loaded by
+    the caller, the check that they exist (`relations`)."""
+    if not relations:
+        related = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+        exclude = [*(exclude or ()), *related]
     try:
         obj.full_clean(exclude=exclude, validate_constraints=constraints, validate_unique=unique)
     except ValidationError as exc:

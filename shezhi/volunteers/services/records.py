@@ -393,9 +393,9 @@ def _build(
         hold_reasons=reasons,
         **_record_texts(e, unit),
     )
-    # Field rules; "one record per order" for workflow records. Other uniqueness is the
-    # database's: each check costs a query per row.
-    validate_model(record, constraints=bool(e.source), unique=False)
+    # Field rules; "one record per order" for workflow records. The related objects were given
+    # loaded, other uniqueness is the database's: each of those checks costs a query per row.
+    validate_model(record, constraints=bool(e.source), unique=False, relations=False)
     period = _Period(service_date, start, end, estimated, minutes, record.title)
     days.add(e.volunteer.pk, period)
     return record

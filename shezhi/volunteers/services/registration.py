@@ -386,8 +386,9 @@ def _volunteer(c: Checked, *, user: User, volunteer_no: str, community: OrgUnit)
         dual_report_community=c.profile.dual_report_community,
         is_sensitive=c.age < SENSITIVE_AGE,
     )
-    # Field rules only: uniqueness is the ID check's and the database's (one query per row less).
-    validate_model(volunteer, exclude=["user"], constraints=False, unique=False)
+    # Field rules only: the units were loaded by the checks; uniqueness is the ID check's and the
+    # database's.
+    validate_model(volunteer, constraints=False, unique=False, relations=False)
     return volunteer
 
 
