@@ -3,7 +3,9 @@
 Views map them to form errors or messages; the API maps them once to an HTTP status.
 """
 
+from collections.abc import Callable, Iterable
 from enum import StrEnum
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -49,6 +51,22 @@ class ItemRefused(DomainError):
         self.status = error.status
         self.index = index
         self.error = error
+
+
+Item = TypeVar("Item")
+Checked = TypeVar("Checked")
+
+
+def each_item(items: Iterable[Item], check: Callable[[Item], Checked]) -> list[Checked]:
+    """check(item) for every item of a batch, in order; the first DomainError is raised again as
+    ItemRefused naming the item's index."""
+    out = []
+    for index, item in enumerate(items):
+        try:
+            out.append(check(item))
+        except DomainError as exc:
+            raise ItemRefused(index, exc) from None
+    return out
 
 
 class InvalidInput(DomainError):

@@ -14,11 +14,10 @@ from shezhi.accounts.models import User
 from shezhi.core import audit
 from shezhi.core.errors import (
     Conflict,
-    DomainError,
     Forbidden,
     InvalidInput,
-    ItemRefused,
     NotFound,
+    each_item,
 )
 from shezhi.core.hours import service_hours
 from shezhi.core.inputs import clean_text, validate_model
@@ -463,12 +462,9 @@ def service_records_create_many(
         if e.service_date or e.started_at
     }
     days, dues = RecordedDays(wanted), _Dues(organiser_unit)
-    records = []
-    for index, entry in enumerate(entries):
-        try:
-            records.append(_build(recorder, organiser_unit, entry, now=now, days=days, dues=dues))
-        except DomainError as exc:
-            raise ItemRefused(index, exc) from None
+    records = each_item(
+        entries, lambda e: _build(recorder, organiser_unit, e, now=now, days=days, dues=dues)
+    )
     return _save(recorder, records)
 
 

@@ -15,11 +15,10 @@ from shezhi.core import audit
 from shezhi.core.ages import ADULT_AGE, age_on
 from shezhi.core.errors import (
     Conflict,
-    DomainError,
     Forbidden,
     InvalidInput,
-    ItemRefused,
     NotFound,
+    each_item,
 )
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
@@ -527,14 +526,10 @@ def volunteers_register_many(
         raise Forbidden("只有社工可以批量登记志愿者")
     _registering_user(actor, community, None)
     known = _Known([r.id_number for r in registrations], today)
-    checked = []
-    for index, registration in enumerate(registrations):
-        try:
-            checked.append(
-                _check(registration, community=community, user=None, today=today, known=known)
-            )
-        except DomainError as exc:
-            raise ItemRefused(index, exc) from None
+    checked = each_item(
+        registrations,
+        lambda r: _check(r, community=community, user=None, today=today, known=known),
+    )
     return _save(actor, community, checked, today) if checked else []
 
 
