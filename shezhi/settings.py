@@ -617,6 +617,14 @@ SHEZHI_SITE_NAME = env_str(
     "SHEZHI_SITE_NAME", "", "Platform name in SMS and on proofs (empty: 社志通)."
 ) or _("社志通")
 
+# The task queue's broker (the queue's declaration; /readyz asks it when set). At merge keep
+# one declaration: the queue's, beside its CELERY_* settings.
+SHEZHI_BROKER_URL = env_str(
+    "SHEZHI_BROKER_URL",
+    "",
+    "Celery broker URL, e.g. redis://127.0.0.1:6379/0 (empty: tasks run in-process).",
+)
+
 # Health and metrics (shezhi.core.health, shezhi.core.metrics): /healthz, /readyz and /metrics.
 # /metrics answers a request from this machine that came through no proxy, or one that carries
 # "Authorization: Bearer <SHEZHI_METRICS_TOKEN>".

@@ -68,11 +68,6 @@ def check_migrations() -> Check:
     return Check(True)
 
 
-def broker_url() -> str:
-    # Declared by the task queue (shezhi/celery.py); empty: tasks run in-process.
-    return str(getattr(settings, "SHEZHI_BROKER_URL", "") or "")
-
-
 def ping_broker(url: str) -> None:
     """Raises when the broker does not answer within BROKER_TIMEOUT_SECONDS."""
     if url.startswith(("redis://", "rediss://", "unix://")):
@@ -95,7 +90,7 @@ def ping_broker(url: str) -> None:
 
 
 def check_broker() -> Check | None:
-    url = broker_url()
+    url = settings.SHEZHI_BROKER_URL
     if not url:
         return None
     try:

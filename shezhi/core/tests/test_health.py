@@ -69,7 +69,10 @@ def test_readyz_fails_plainly_when_the_database_is_down(client, monkeypatch):
     response = client.get("/readyz")
     assert response.status_code == 503
     body = _body(response)
-    assert body["checks"]["database"] == {"ok": False, "detail": "数据库无法连接（OperationalError）"}
+    assert body["checks"]["database"] == {
+        "ok": False,
+        "detail": "数据库无法连接（OperationalError）",
+    }
     assert "migrations" not in body["checks"]  # not asked of a database that does not answer
     assert b"hunter2" not in response.content  # the driver's message never leaves
 
