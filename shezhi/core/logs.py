@@ -3,6 +3,9 @@
 import logging
 import re
 import uuid
+from typing import Any
+
+import pythonjsonlogger.json
 
 from shezhi.core.request_context import current_request_id
 
@@ -25,3 +28,18 @@ class RequestIdFilter(logging.Filter):
         if not getattr(record, "request_id", ""):
             record.request_id = current_request_id()
         return True
+
+
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object a line, with the time in UTC (ISO 8601) and without Django's `request`
+    attribute, whose text holds the query string (a searched name, for instance)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("timestamp", "time")
+        super().__init__(*args, **kwargs)
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        log_data.pop("request", None)
