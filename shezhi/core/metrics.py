@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram
 from prometheus_client.core import Metric
 from prometheus_client.exposition import generate_latest
@@ -111,6 +113,8 @@ def may_read_metrics(request: HttpRequest) -> bool:
         return False
 
 
+@never_cache
+@require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not may_read_metrics(request):
         # Plain text for a scraper; the same answer whether or not a token was sent.

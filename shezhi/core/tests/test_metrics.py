@@ -158,3 +158,7 @@ def test_gunicorn_workers_report_one_total(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_metrics_only_answer_reads(client):
+    assert client.post("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 405
