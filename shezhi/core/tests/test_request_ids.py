@@ -109,3 +109,22 @@ def test_settings_choose_json_or_text_lines():
         "json" if django_settings.SHEZHI_LOG_FORMAT == "json" else "text"
     )
     logging.config.dictConfig(django_settings.LOGGING)  # what Django applies at start-up
+
+
+def test_a_server_error_page_shows_the_start_of_the_id_and_the_log_has_it(
+    client, json_log, monkeypatch
+):
+    """A person who meets the error page can tell the admin a number that finds the lines."""
+    from shezhi.core import health
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(health, "JsonResponse", broken)
+    client.raise_request_exception = False
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="abcdef1234567890")
+    assert response.status_code == 500
+    assert "错误编号 abcdef12" in response.content.decode()
+    errors = [line for line in json_log() if line["logger"] == "django.request"]
+    assert [line["request_id"] for line in errors] == ["abcdef1234567890"]
+    assert "RuntimeError: boom" in errors[0]["exc_info"]
