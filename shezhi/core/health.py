@@ -2,7 +2,8 @@
 
 /healthz: the process answers (no database touched: a slow database must not get a live node
 restarted). /readyz: the node can serve: the database answers, every migration of this code is
-applied, and the broker answers when one is configured (SHEZHI_BROKER_URL). 200 when ready,
+applied, the broker answers when one is configured (SHEZHI_BROKER_URL) and so does the shared
+cache (SHEZHI_CACHE_URL; cached sessions live there). 200 when ready,
 503 with what failed; plain words, never a password or a traceback.
 """
 
@@ -10,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from shezhi.core.deployment import redact_url
+from shezhi.core.deployment import cache_is_shared, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,20 @@ def check_broker() -> Check | None:
     return Check(True)
 
 
+def check_cache() -> Check | None:
+    """Only a shared cache (Redis) can be down; this process's memory always answers."""
+    if not cache_is_shared(settings.CACHES["default"]):
+        return None
+    try:
+        cache.set("shezhi:readyz", 1, 10)
+        if cache.get("shezhi:readyz") != 1:
+            raise LookupError("value not kept")
+    except Exception as exc:
+        log.warning("readyz: cache check failed: %s", type(exc).__name__)
+        return Check(False, _("共享缓存无法使用（%(error)s）") % {"error": type(exc).__name__})
+    return Check(True)
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -117,9 +133,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
     # Migrations are read from the database: no use asking when it does not answer.
     if checks["database"].ok:
         checks["migrations"] = check_migrations()
-    broker = check_broker()
-    if broker is not None:
-        checks["broker"] = broker
+    for name, optional in (("broker", check_broker()), ("cache", check_cache())):
+        if optional is not None:
+            checks[name] = optional
     ready = all(check.ok for check in checks.values())
     return JsonResponse(
         {

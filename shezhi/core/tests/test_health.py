@@ -100,3 +100,20 @@ def test_readyz_asks_a_real_broker(client, settings, tmp_path):
 def test_probes_only_answer_reads(client):
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readyz_asks_the_shared_cache(client, settings, tmp_path):
+    from django.core.cache import caches
+
+    from shezhi.core.deployment import cache_settings
+
+    settings.SHEZHI_BROKER_URL = ""
+    with redis_server(tmp_path) as url:
+        settings.CACHES = {"default": cache_settings(url)}  # resets the cache handler
+        assert _body(client.get("/readyz"))["checks"]["cache"] == {"ok": True}
+    caches["default"].close()  # Redis is gone now
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert _body(response)["checks"]["cache"]["ok"] is False
+    assert "共享缓存" in _body(response)["checks"]["cache"]["detail"]
