@@ -121,7 +121,8 @@ def _healthz_total(text: str) -> float:
 
 
 def test_gunicorn_workers_report_one_total(tmp_path):
-    """The node's real set-up: gunicorn with shezhi.gunicorn_conf and two workers, each replaced
+    """A node as deploy/ runs it (the app preloaded in the master, then forked): gunicorn with
+    shezhi.gunicorn_conf and two (sync) workers, each replaced
     after 6 requests, so the 12 probes are served by at least three processes (one worker takes
     at least 6 and is replaced). Whichever worker answers /metrics, it reports all 12, the
     replaced workers' included; counts left by an earlier run are gone."""
@@ -133,7 +134,10 @@ def test_gunicorn_workers_report_one_total(tmp_path):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "-c", "python:shezhi.gunicorn_conf", "shezhi.wsgi"],
-        env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 2 --max-requests 6"},
+        env={
+            **env,
+            "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 2 --max-requests 6 --preload --timeout 600",
+        },
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
