@@ -126,6 +126,9 @@ def test_s3_needs_a_bucket_and_the_client_library(settings, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_boto3)
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_settings("s3")}
     assert _ids(checks.s3_storage_usable) == ["shezhi.E061", "shezhi.E062"]
+    with_bucket = default_storage_settings("s3", bucket="uploads")
+    settings.STORAGES = {**settings.STORAGES, "default": with_bucket}
+    assert _ids(checks.s3_storage_usable) == ["shezhi.E062"]
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_settings("filesystem")}
     assert _ids(checks.s3_storage_usable) == []
 

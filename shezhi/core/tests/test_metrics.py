@@ -136,7 +136,9 @@ def test_gunicorn_workers_report_one_total(tmp_path):
         [str(gunicorn), "-c", "python:shezhi.gunicorn_conf", "shezhi.wsgi"],
         env={
             **env,
-            "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 2 --max-requests 6 --preload --timeout 600",
+            # A long worker timeout: the test machine may be busy; nothing here is timed.
+            "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 2 --max-requests 6"
+            " --preload --timeout 600",
         },
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -166,3 +168,28 @@ def test_gunicorn_workers_report_one_total(tmp_path):
 
 def test_metrics_only_answer_reads(client):
     assert client.post("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 405
+
+
+def test_in_multiprocess_mode_collectors_are_kept_and_one_process_figures_dropped(
+    tmp_path, monkeypatch
+):
+    """With SHEZHI_METRICS_DIR the workers' files give the request counts; a collector such as
+    the queue length still comes from the registry; process_* and python_* (one worker's own
+    memory and CPU) would mislead and are left out."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    from shezhi.core.metrics import exposition
+
+    class Queue:
+        def collect(self):
+            yield GaugeMetricFamily("shezhi_test_queue_depth", "Tasks waiting.", value=3)
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    collector = Queue()
+    REGISTRY.register(collector)
+    try:
+        text = exposition().decode()
+    finally:
+        REGISTRY.unregister(collector)
+    assert "shezhi_test_queue_depth 3.0" in text
+    assert "process_" not in text and "python_gc" not in text
