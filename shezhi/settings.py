@@ -98,6 +98,8 @@ MIDDLEWARE = [
     # First: the request id (logs, tasks, X-Request-ID), then the metrics that time the rest.
     "shezhi.core.middleware.RequestIdMiddleware",
     "shezhi.core.metrics.MetricsMiddleware",
+    # Probes answer before the host check and the HTTPS redirect (shezhi/core/middleware.py).
+    "shezhi.core.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -641,5 +643,3 @@ if SHEZHI_METRICS_DIR:
     Path(SHEZHI_METRICS_DIR).mkdir(parents=True, exist_ok=True)
     # prometheus_client reads this when first imported, which happens after the settings.
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", SHEZHI_METRICS_DIR)
-# Probes come over plain HTTP on the intranet, even when the site redirects to HTTPS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve
 from django.utils.log import log_response
 
 from shezhi.core.logs import clean_request_id
@@ -56,3 +57,27 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class ProbeMiddleware:
+    """Answers /healthz, /readyz and /metrics before the host check (CommonMiddleware) and the
+    HTTPS redirect: a load balancer or Prometheus asks by the node's own address over plain
+    HTTP on the intranet, which SHEZHI_ALLOWED_HOSTS need not list. After the request id and
+    metrics middleware, so probes are logged and counted."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        from shezhi.core import health, metrics
+
+        self.views: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+            "/healthz": health.healthz,
+            "/readyz": health.readyz,
+            "/metrics": metrics.metrics_view,
+        }
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = self.views.get(request.path_info)
+        if view is None:
+            return self.get_response(request)
+        request.resolver_match = resolve(request.path_info)  # the metrics' view label
+        return view(request)

@@ -117,3 +117,14 @@ def test_readyz_asks_the_shared_cache(client, settings, tmp_path):
     assert response.status_code == 503
     assert _body(response)["checks"]["cache"]["ok"] is False
     assert "共享缓存" in _body(response)["checks"]["cache"]["detail"]
+
+
+def test_probes_answer_by_the_nodes_address_whatever_the_allowed_hosts(client, settings):
+    """A load balancer asks http://10.0.0.5:8000/healthz; only the site's name is allowed."""
+    settings.ALLOWED_HOSTS = ["shezhi.example.gov.cn"]
+    settings.SHEZHI_METRICS_TOKEN = "t-123"
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    scrape = client.get("/metrics", HTTP_HOST="10.0.0.5:8000", HTTP_AUTHORIZATION="Bearer t-123")
+    assert scrape.status_code == 200
+    assert b'view="healthz"' in scrape.content  # still counted under its own name
+    assert client.get("/login/", HTTP_HOST="10.0.0.5:8000").status_code == 400  # the rest is not
