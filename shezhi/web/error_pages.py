@@ -52,7 +52,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     ref = current_request_id()[:ERROR_REF_LENGTH]
     message = (
-        _("请稍后再试。如果一直出现，请联系系统管理员，并告诉他错误编号 %(ref)s。") % {"ref": ref}
+        _("请稍后再试。如果一直出现，请联系系统管理员，并告知问题编号：%(ref)s。") % {"ref": ref}
         if ref
         else _("请稍后再试。如果一直出现，请联系系统管理员。")
     )

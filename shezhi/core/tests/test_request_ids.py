@@ -124,7 +124,7 @@ def test_a_server_error_page_shows_the_start_of_the_id_and_the_log_has_it(
     client.raise_request_exception = False
     response = client.get("/healthz", HTTP_X_REQUEST_ID="abcdef1234567890")
     assert response.status_code == 500
-    assert "错误编号 abcdef12" in response.content.decode()
+    assert "问题编号：abcdef12" in response.content.decode()
     errors = [line for line in json_log() if line["logger"] == "django.request"]
     assert [line["request_id"] for line in errors] == ["abcdef1234567890"]
     assert "RuntimeError: boom" in errors[0]["exc_info"]
