@@ -15,6 +15,7 @@ if [ "$purpose" = test ]; then
   missing chromium
   missing chromium-driver
   missing poppler-utils  # pdftotext, for the proof tests
+  missing redis-server  # tests of the shared cache, sessions and broker start their own
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_pkgs[*]}"

@@ -191,3 +191,70 @@ def public_base_url_usable(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# --- several web nodes (shezhi/core/deployment.py) ----------------------------------------------
+
+
+@register()
+def sessions_shared_between_nodes(app_configs, **kwargs):
+    """Sessions read from a cache need one every node sees: with each process's own memory, a
+    log-out on one node would leave the session alive on the others."""
+    from shezhi.core.deployment import cache_is_shared
+
+    engine = settings.SESSION_ENGINE
+    if engine.endswith((".cache", ".cached_db")) and not cache_is_shared(
+        settings.CACHES["default"]
+    ):
+        return [
+            Error(
+                "SHEZHI_SESSION_STORE=cached_db 需要各节点共享的缓存：请设置 SHEZHI_CACHE_URL"
+                "（redis://主机:端口/库号），否则在一个节点退出登录后，其他节点上的会话仍然有效。",
+                id="shezhi.E060",
+            )
+        ]
+    return []
+
+
+@register()
+def s3_storage_usable(app_configs, **kwargs):
+    """Uploaded files in S3 need a bucket and the S3 client library (boto3, `pip install
+    -e .[s3]`); without them the first photo upload would fail."""
+    from shezhi.core.deployment import S3_STORAGE
+
+    if settings.STORAGES["default"]["BACKEND"] != S3_STORAGE:
+        return []
+    errors = []
+    if not settings.STORAGES["default"]["OPTIONS"].get("bucket_name"):
+        errors.append(
+            Error(
+                "SHEZHI_STORAGE=s3 需要设置 SHEZHI_S3_BUCKET（存放上传文件的存储桶）。",
+                id="shezhi.E061",
+            )
+        )
+    try:
+        import boto3  # noqa: F401
+    except ImportError:
+        errors.append(
+            Error(
+                "SHEZHI_STORAGE=s3 需要 S3 客户端库 boto3：pip install -e '.[s3]'。",
+                id="shezhi.E062",
+            )
+        )
+    return errors
+
+
+@register(deploy=True)
+def cache_shared_in_production(app_configs, **kwargs):
+    """With several nodes, import progress and other cached state must be in a shared cache."""
+    from shezhi.core.deployment import cache_is_shared
+
+    if settings.DEBUG or cache_is_shared(settings.CACHES["default"]):
+        return []
+    return [
+        CheckWarning(
+            "缓存在各进程自己的内存中（SHEZHI_CACHE_URL 未设置）：只适合单个节点。",
+            hint="多个 Web 节点时设置 SHEZHI_CACHE_URL=redis://主机:端口/库号。",
+            id="shezhi.W063",
+        )
+    ]

@@ -4,12 +4,14 @@ SQLite is the embedded default; set DATABASE_URL (postgres://user:pass@host:port
 PostgreSQL in production.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.deployment import cache_settings, default_storage_settings, session_engine
 from shezhi.core.knobs import (
     env_bool,
     env_int,
@@ -93,6 +95,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (logs, tasks, X-Request-ID), then the metrics that time the rest.
+    "shezhi.core.middleware.RequestIdMiddleware",
+    "shezhi.core.metrics.MetricsMiddleware",
+    # Probes answer before the host check and the HTTPS redirect (shezhi/core/middleware.py).
+    "shezhi.core.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,12 +268,63 @@ STATIC_ROOT = Path(
 )
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the shared layout's CSS (shezhi/static/shezhi/)
+# Uploaded files (activity photos): one folder that every web node and worker sees (a shared
+# mount with several nodes), or an S3-compatible bucket (django-storages, e.g. intranet MinIO).
+MEDIA_ROOT = Path(
+    env_str(
+        "SHEZHI_MEDIA_ROOT",
+        str(VAR_DIR / "media"),
+        "Folder of uploaded files; with several nodes, one folder they all mount.",
+        setting="MEDIA_ROOT",
+        shown="<SHEZHI_VAR_DIR>/media",
+    )
+)
+SHEZHI_STORAGE = env_str(
+    "SHEZHI_STORAGE",
+    "filesystem",
+    "Where uploaded files live: filesystem (SHEZHI_MEDIA_ROOT) or s3 (SHEZHI_S3_*).",
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_settings(
+        SHEZHI_STORAGE,
+        bucket=env_str("SHEZHI_S3_BUCKET", "", "S3 bucket of uploaded files.", setting="STORAGES"),
+        endpoint_url=env_str(
+            "SHEZHI_S3_ENDPOINT_URL",
+            "",
+            "S3 endpoint on the intranet, e.g. http://minio.internal:9000.",
+            setting="STORAGES",
+        ),
+        region=env_str("SHEZHI_S3_REGION", "", "S3 region name (if any).", setting="STORAGES"),
+        access_key=env_str("SHEZHI_S3_ACCESS_KEY", "", "S3 access key.", setting="STORAGES"),
+        secret_key=env_str("SHEZHI_S3_SECRET_KEY", "", "S3 secret key.", setting="STORAGES"),
+        prefix=env_str(
+            "SHEZHI_S3_PREFIX", "", "Folder inside the bucket for uploads.", setting="STORAGES"
+        ),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from app folders when collectstatic was not run
-MEDIA_ROOT = VAR_DIR / "media"
+
+# Several web nodes: sessions live in the database (or cached_db with a shared cache) and the
+# cache in Redis; this process's memory is the cache only for one node (the embedded default).
+CACHES = {
+    "default": cache_settings(
+        env_str(
+            "SHEZHI_CACHE_URL",
+            "",
+            "Cache: empty (this process's memory; one node only) or redis://host:port/db.",
+            setting="CACHES",
+        )
+    )
+}
+SESSION_ENGINE = session_engine(
+    env_str(
+        "SHEZHI_SESSION_STORE",
+        "db",
+        "Sessions: db, or cached_db (needs the shared SHEZHI_CACHE_URL).",
+        setting="SESSION_ENGINE",
+    )
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -523,10 +581,31 @@ SHEZHI_PUBLIC_BASE_URL = env_str(
     "Address the public reaches this platform at (proof QR codes, check-in codes, calendars).",
 ).rstrip("/")
 
+# Log lines carry the request id (X-Request-ID, also in the tasks a request starts); JSON for
+# a log collector in production, text for a person at a console.
+SHEZHI_LOG_FORMAT = env_str(
+    "SHEZHI_LOG_FORMAT", "text", "Log line format: text or json (one JSON object a line)."
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "shezhi.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "shezhi.core.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if SHEZHI_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_str(
@@ -539,3 +618,28 @@ LOGGING = {
 SHEZHI_SITE_NAME = env_str(
     "SHEZHI_SITE_NAME", "", "Platform name in SMS and on proofs (empty: 社志通)."
 ) or _("社志通")
+
+# The task queue's broker (the queue's declaration; /readyz asks it when set). At merge keep
+# one declaration: the queue's, beside its CELERY_* settings.
+SHEZHI_BROKER_URL = env_str(
+    "SHEZHI_BROKER_URL",
+    "",
+    "Celery broker URL, e.g. redis://127.0.0.1:6379/0 (empty: tasks run in-process).",
+)
+
+# Health and metrics (shezhi.core.health, shezhi.core.metrics): /healthz, /readyz and /metrics.
+# /metrics answers a request from this machine that came through no proxy, or one that carries
+# "Authorization: Bearer <SHEZHI_METRICS_TOKEN>".
+SHEZHI_METRICS_TOKEN = env_str(
+    "SHEZHI_METRICS_TOKEN", "", "Bearer token that lets a Prometheus server read /metrics."
+)
+# Several gunicorn workers: each writes its counts to files in this folder (prometheus_client's
+# multiprocess mode) and /metrics adds them up; one folder per node, emptied at start by
+# `gunicorn -c python:shezhi.gunicorn_conf`. Empty: one process (runserver, tests).
+SHEZHI_METRICS_DIR = env_str(
+    "SHEZHI_METRICS_DIR", "", "Folder for the counts of several gunicorn workers (one per node)."
+)
+if SHEZHI_METRICS_DIR:
+    Path(SHEZHI_METRICS_DIR).mkdir(parents=True, exist_ok=True)
+    # prometheus_client reads this when first imported, which happens after the settings.
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", SHEZHI_METRICS_DIR)

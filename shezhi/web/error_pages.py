@@ -8,6 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from shezhi.core.request_context import current_request_id
+
+# The start of the request id is enough to find the request's lines in the logs.
+ERROR_REF_LENGTH = 8
+
 
 def error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
     response = render(
@@ -45,12 +50,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return error_page(
-        request,
-        status=500,
-        title=_("系统出了点问题"),
-        message=_("请稍后再试。如果一直出现，请联系系统管理员。"),
+    ref = current_request_id()[:ERROR_REF_LENGTH]
+    message = (
+        _("请稍后再试。如果一直出现，请联系系统管理员，并告知问题编号：%(ref)s。") % {"ref": ref}
+        if ref
+        else _("请稍后再试。如果一直出现，请联系系统管理员。")
     )
+    return error_page(request, status=500, title=_("系统出了点问题"), message=message)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
