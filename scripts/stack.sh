@@ -8,6 +8,7 @@
 #   scripts/stack.sh smoke   up, then the smoke test (scripts/stack_smoke.py) through nginx
 #   scripts/stack.sh status  what is running
 #   scripts/stack.sh env     print the environment the stack's processes get (for `shezhi …`)
+#   scripts/stack.sh start web1|web2|worker|beat   start one piece again after it was killed
 #
 # Ports are SHEZHI_STACK_PORT_BASE (18400) + 80 nginx, + 1 and + 2 web nodes, + 32 PostgreSQL,
 # + 79 Redis. SHEZHI_STACK_DIR (var/stack) holds data, logs and pid files; `down` keeps it,
@@ -238,7 +239,8 @@ cmd_up() {
   load_env
   start_postgres
   start_redis
-  prepare_app
+  # Migrations and the demo data once per start, not again while the web nodes run.
+  pid_alive "$RUN/web1.pid" && pid_alive "$RUN/web2.pid" || prepare_app
   start_web 1
   start_web 2
   start_worker
@@ -291,6 +293,12 @@ case "${1:-}" in
   down) shift; cmd_down "$@" ;;
   smoke) shift; cmd_smoke "$@" ;;
   status) cmd_status ;;
+  start)  # start one stopped piece again (the smoke test uses it after a kill)
+    load_env
+    case "${2:-}" in
+      web1) start_web 1 ;; web2) start_web 2 ;; worker) start_worker ;; beat) start_beat ;;
+      *) die "start web1|web2|worker|beat" ;;
+    esac ;;
   env) cat "$STACK_DIR/stack.env" ;;
-  *) echo "usage: scripts/stack.sh up|down [--purge]|smoke|status|env" >&2; exit 2 ;;
+  *) echo "usage: scripts/stack.sh up|down [--purge]|smoke|status|env|start NAME" >&2; exit 2 ;;
 esac

@@ -247,7 +247,8 @@ ENV_TEMPLATE_HEADER = """\
 # Required values:
 #   SHEZHI_SECRET_KEY  50+ random characters, e.g.
 #                      python3 -c 'import secrets; print(secrets.token_urlsafe(50))'
-#   SHEZHI_CASE_KEYS   python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+#   SHEZHI_CASE_KEYS   one or more Fernet keys, e.g. python3 -c 'from cryptography.fernet
+#                      import Fernet; print(Fernet.generate_key().decode())'
 
 # PostgreSQL (read by dj-database-url).
 DATABASE_URL=postgres://shezhi:CHANGE-ME@db.example.internal:5432/shezhi
