@@ -6,6 +6,7 @@
 #   scripts/stack.sh up      start it (state in var/stack/, kept between runs; demo data seeded once)
 #   scripts/stack.sh down    stop every process it started
 #   scripts/stack.sh smoke   up, then the smoke test (scripts/stack_smoke.py) through nginx
+#   scripts/stack.sh load    Locust through nginx (benchmarks/locustfile.py; extra args to locust)
 #   scripts/stack.sh status  what is running
 #   scripts/stack.sh env     print the environment the stack's processes get (for `shezhi …`)
 #   scripts/stack.sh start web1|web2|worker|beat   start one piece again after it was killed
@@ -288,10 +289,19 @@ cmd_smoke() {
     "$VENV/bin/python" scripts/stack_smoke.py "$@"
 }
 
+cmd_load() {  # Locust through nginx: a working day's mix (benchmarks/locustfile.py)
+  load_env
+  mkdir -p "$ROOT/benchmarks/out"
+  SHEZHI_STACK_RUN=$RUN "$VENV/bin/locust" -f "$ROOT/benchmarks/locustfile.py" --headless \
+    --host "http://127.0.0.1:$NGINX_PORT" --users 200 --spawn-rate 10 --run-time 5m \
+    --csv "$ROOT/benchmarks/out/stack-load" --only-summary "$@"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) shift; cmd_down "$@" ;;
   smoke) shift; cmd_smoke "$@" ;;
+  load) shift; cmd_load "$@" ;;
   status) cmd_status ;;
   start)  # start one stopped piece again (the smoke test uses it after a kill)
     load_env
@@ -300,5 +310,5 @@ case "${1:-}" in
       *) die "start web1|web2|worker|beat" ;;
     esac ;;
   env) cat "$STACK_DIR/stack.env" ;;
-  *) echo "usage: scripts/stack.sh up|down [--purge]|smoke|status|env|start NAME" >&2; exit 2 ;;
+  *) echo "usage: scripts/stack.sh up|down [--purge]|smoke|load|status|env|start NAME" >&2; exit 2 ;;
 esac
