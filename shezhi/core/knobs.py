@@ -235,6 +235,7 @@ PRODUCTION_VALUES = {
     "SHEZHI_PUBLIC_BASE_URL": "https://shezhi.example.internal",
     "SHEZHI_VAR_DIR": "/srv/shezhi/var",
     "SHEZHI_DB_CONN_MAX_AGE": "60",
+    "SHEZHI_TRUSTED_PROXIES": "127.0.0.1",
 }
 
 ENV_TEMPLATE_HEADER = """\
