@@ -84,6 +84,7 @@ EOF
     echo "SHEZHI_STATIC_ROOT=$STACK_DIR/var/static"
     echo "SHEZHI_DB_CONN_MAX_AGE=60"
     echo "SHEZHI_TRUSTED_PROXIES=127.0.0.1"
+    echo "SHEZHI_MEDIA_ACCEL_PREFIX=/protected-media/"
     echo "SHEZHI_SEED_MUST_CHANGE_PASSWORD=0"
     echo "SHEZHI_NOTIFICATION_CHANNELS=inbox,sms"
     echo "SHEZHI_LOG_LEVEL=INFO"
@@ -305,6 +306,7 @@ case "${1:-}" in
   load) shift; cmd_load "$@" ;;
   status) cmd_status ;;
   start)  # start one stopped piece again (the smoke test uses it after a kill)
+    write_env
     load_env
     case "${2:-}" in
       web1) start_web 1 ;; web2) start_web 2 ;; worker) start_worker ;; beat) start_beat ;;

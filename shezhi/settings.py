@@ -276,6 +276,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from app folders when collectstatic was not run
 MEDIA_ROOT = VAR_DIR / "media"
+# Behind nginx: uploaded files the app has checked are sent by nginx from this internal location
+# (X-Accel-Redirect; deploy/nginx/shezhi.conf). Empty: the app streams them itself.
+SHEZHI_MEDIA_ACCEL_PREFIX = env_str(
+    "SHEZHI_MEDIA_ACCEL_PREFIX",
+    "",
+    "nginx internal location that sends checked uploads (e.g. /protected-media/); empty: the app.",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -236,6 +236,7 @@ PRODUCTION_VALUES = {
     "SHEZHI_VAR_DIR": "/srv/shezhi/var",
     "SHEZHI_DB_CONN_MAX_AGE": "60",
     "SHEZHI_TRUSTED_PROXIES": "127.0.0.1",
+    "SHEZHI_MEDIA_ACCEL_PREFIX": "/protected-media/",
 }
 
 ENV_TEMPLATE_HEADER = """\

@@ -103,6 +103,12 @@ class Node(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
+        if self.path == "/photo":  # the app checked the viewer; nginx sends the file
+            self.send_response(200)
+            self.send_header("X-Accel-Redirect", "/protected-media/photo.jpg")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = json.dumps(
             {"node": self.server.name, "headers": dict(self.headers)}  # type: ignore[attr-defined]
         ).encode()
@@ -214,6 +220,8 @@ def test_nginx_serves_static_files_and_never_media_or_metrics(nginx):
     assert status == 200 and body == b"body {}" and "public" in headers["Cache-Control"]
     assert fetch(f"{url}/media/photo.jpg")[0] == 404
     assert fetch(f"{url}/protected-media/photo.jpg")[0] == 404  # internal: only X-Accel-Redirect
+    status, headers, body = fetch(f"{url}/photo")
+    assert status == 200 and body == b"private" and "X-Accel-Redirect" not in headers
     assert fetch(f"{url}/metrics")[0] == 404
 
 
