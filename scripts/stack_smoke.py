@@ -38,7 +38,7 @@ RUN = Path(os.environ["SHEZHI_STACK_RUN"])
 LOGS = Path(os.environ["SHEZHI_STACK_LOGS"])
 ROOT = Path(os.environ["SHEZHI_STACK_ROOT"])
 PASSWORD = "shezhi-demo"
-TIMEOUT = 30
+TIMEOUT = 60  # a shared test machine can be slow; nginx itself gives up after 60 s
 
 django.setup()
 
@@ -177,34 +177,36 @@ def kill_web_node() -> None:
     say("killing web node 1 during requests")
     resident, worker = Browser("resident1"), Browser("worker1")
     stop = threading.Event()
-    reads: Counter[int] = Counter()
-    orders: dict[str, int] = {}
+    # (started at, status or exception name) per request; the kill's moment is recorded below.
+    reads: list[tuple[float, int | str]] = []
+    orders: dict[str, tuple[float, int | str]] = {}
     lock = threading.Lock()
     marker = f"冒烟-{int(time.time())}"
 
     def read_loop() -> None:
         while not stop.is_set():
+            began, status = time.monotonic(), ""
             try:
                 status = worker.api("GET", "/needs?limit=20").status_code
-            except requests.RequestException:
-                status = -1
+            except requests.RequestException as exc:  # named, so a failure says what it was
+                status = type(exc).__name__
             with lock:
-                reads[status] += 1
+                reads.append((began, status))
 
     def order_loop(k: int) -> None:
         i = 0
         while not stop.is_set():
-            text = f"{marker}-{k}-{i}"
+            text, began, status = f"{marker}-{k}-{i}", time.monotonic(), ""
             try:
                 status = resident.api(
                     "POST",
                     "/needs",
                     json={"category": "repair", "urgency": "general", "description": text},
                 ).status_code
-            except requests.RequestException:
-                status = -1
+            except requests.RequestException as exc:
+                status = type(exc).__name__
             with lock:
-                orders[text] = status
+                orders[text] = (began, status)
             i += 1
             time.sleep(0.2)
 
@@ -215,28 +217,33 @@ def kill_web_node() -> None:
             pool.submit(order_loop, k)
         time.sleep(3)
         pids = node_pids(1)
+        killed_at = time.monotonic()
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         say(f"SIGKILL web node 1 (pids {pids})")
         time.sleep(6)
         stop.set()
     (RUN / "web1.pid").unlink(missing_ok=True)
-    check(reads and set(reads) == {200}, f"every read answered 200 through the kill {dict(reads)}")
+    # A request the dead node had begun to answer cannot be saved (nginx had already passed its
+    # first bytes on); every request begun after the kill must be answered by the other node.
+    after = Counter(status for began, status in reads if began > killed_at + 0.5)
+    check(after and set(after) == {200}, f"every read after the kill answered 200 {dict(after)}")
+    cut_reads = Counter(status for began, status in reads if status != 200)
+    check(
+        sum(cut_reads.values()) <= 3, f"only reads in flight at the kill failed {dict(cut_reads)}"
+    )
     made = Counter(
         Need.objects.filter(description__startswith=marker).values_list("description", flat=True)
     )
     doubled = [text for text, n in made.items() if n > 1]
     check(bool(made) and not doubled, f"no order doubled ({len(made)} orders created)")
-    lost = [text for text, status in orders.items() if status == 201 and made[text] != 1]
+    lost = [text for text, (_b, status) in orders.items() if status == 201 and made[text] != 1]
     check(not lost, "every order answered 201 exists exactly once")
-    unanswered = Counter(status for status in orders.values() if status != 201)
-    check(
-        set(unanswered) <= {502, -1},
-        f"orders failed only where the kill cut them {dict(unanswered)}",
-    )
-    if unanswered:
+    cut = [text for text, (_b, status) in orders.items() if status != 201]
+    late = [t for t in cut if orders[t][0] > killed_at + 0.5]
+    check(not late, f"orders failed only where the kill cut them ({len(cut)} cut, {late[:3]})")
+    if cut:
         # nginx never re-sends a POST once sent; the client sees 502 and may try again.
-        cut = [text for text, status in orders.items() if status != 201]
         created = sum(made[t] for t in cut)
         say(f"note: {len(cut)} order(s) cut off by the kill; created anyway: {created}")
     subprocess.run(["bash", str(ROOT / "scripts" / "stack.sh"), "start", "web1"], check=True)
