@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing on a fresh Debian machine: system packages via apt, Python packages
 # into ./.venv. Idempotent; quick when everything is there already.
-# Usage: scripts/bootstrap.sh run|test
+# Usage: scripts/bootstrap.sh run|test|stack (stack: what scripts/stack.sh runs, and Locust)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -16,6 +16,12 @@ if [ "$purpose" = test ]; then
   missing chromium-driver
   missing poppler-utils  # pdftotext, for the proof tests
   missing redis-server  # tests of the shared cache, sessions and broker start their own
+  missing nginx  # deploy/nginx/shezhi.conf is checked with `nginx -t`
+fi
+if [ "$purpose" = stack ]; then  # scripts/stack.sh: the production components on loopback
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
+  missing nginx
+  missing redis-server
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_pkgs[*]}"
@@ -29,11 +35,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   "$PY" -m venv .venv
 fi
-# Reinstall only when pyproject.toml changed since the last install.
-stamp=.venv/.shezhi-installed
+# Reinstall only when pyproject.toml changed since the last install (of these extras).
+extras=test stamp=.venv/.shezhi-installed
+if [ "$purpose" = stack ]; then extras=test,load stamp=.venv/.shezhi-installed-load; fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "==> pip install -e .[test]"
-  .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+  echo "==> pip install -e .[$extras]"
+  .venv/bin/pip install -q -e ".[$extras]" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import django, pytest, playwright"  # fail loudly if the install failed
   touch "$stamp"
 fi

@@ -207,6 +207,15 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shezhi.web.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Behind nginx the lock-out by address must use the client's address, not the proxy's.
+SHEZHI_TRUSTED_PROXIES = frozenset(
+    env_list(
+        "SHEZHI_TRUSTED_PROXIES",
+        [],
+        "Addresses of reverse proxies whose X-Real-IP header gives the client's address.",
+    )
+)
+AXES_CLIENT_IP_CALLABLE = "shezhi.core.client_ip.client_ip"
 # Desk (staff) sessions end after this many idle minutes (sliding); residents' and volunteers'
 # phone sessions last SHEZHI_SESSION_DAYS.
 SHEZHI_STAFF_IDLE_MINUTES = env_int(
@@ -324,6 +333,13 @@ SESSION_ENGINE = session_engine(
         "Sessions: db, or cached_db (needs the shared SHEZHI_CACHE_URL).",
         setting="SESSION_ENGINE",
     )
+)
+# Behind nginx: uploaded files the app has checked are sent by nginx from this internal location
+# (X-Accel-Redirect; deploy/nginx/shezhi.conf). Empty: the app streams them itself.
+SHEZHI_MEDIA_ACCEL_PREFIX = env_str(
+    "SHEZHI_MEDIA_ACCEL_PREFIX",
+    "",
+    "nginx internal location that sends checked uploads (e.g. /protected-media/); empty: the app.",
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

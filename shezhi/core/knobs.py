@@ -222,3 +222,62 @@ other, e.g. a check-in code that expires before the next one is shown.
 
 def reference_document(knobs: Mapping[str, Knob] | None = None) -> str:
     return REFERENCE_HEADER + markdown_table(knobs)
+
+
+# The environment file (deploy/shezhi.env) sets these for a production server; every other knob
+# is listed commented out at its default. DATABASE_URL is read by dj-database-url, not a knob.
+PRODUCTION_VALUES = {
+    "SHEZHI_DEBUG": "0",
+    "SHEZHI_SECRET_KEY": "",
+    "SHEZHI_CASE_KEYS": "",
+    "SHEZHI_ALLOWED_HOSTS": "shezhi.example.internal",
+    "SHEZHI_CSRF_TRUSTED_ORIGINS": "https://shezhi.example.internal",
+    "SHEZHI_PUBLIC_BASE_URL": "https://shezhi.example.internal",
+    "SHEZHI_VAR_DIR": "/srv/shezhi/var",
+    "SHEZHI_DB_CONN_MAX_AGE": "60",
+    "SHEZHI_TRUSTED_PROXIES": "127.0.0.1",
+    "SHEZHI_MEDIA_ACCEL_PREFIX": "/protected-media/",
+}
+
+ENV_TEMPLATE_HEADER = """\
+# Environment file for Shezhi's web nodes, Celery worker and beat (systemd EnvironmentFile=,
+# see deploy/systemd/). Copy to /etc/shezhi/shezhi.env (mode 0640, owner root, group shezhi),
+# fill in the values without a default and restart the units. Generated from the knobs declared
+# in shezhi/settings.py by `shezhi settings_reference --env > deploy/shezhi.env`; a line left
+# commented out keeps its default (docs/settings.md has the same list as a table).
+#
+# Required values:
+#   SHEZHI_SECRET_KEY  50+ random characters, e.g.
+#                      python3 -c 'import secrets; print(secrets.token_urlsafe(50))'
+#   SHEZHI_CASE_KEYS   one or more Fernet keys, e.g. python3 -c 'from cryptography.fernet
+#                      import Fernet; print(Fernet.generate_key().decode())'
+
+# PostgreSQL (read by dj-database-url).
+DATABASE_URL=postgres://shezhi:CHANGE-ME@db.example.internal:5432/shezhi
+"""
+
+
+def _env_value(value: str) -> str:
+    """Single-quoted when it holds spaces or quotes (systemd and `sh` both read that)."""
+    if value and any(ch in value for ch in " \"'\\$`#"):
+        return "'" + value.replace("'", "") + "'"
+    return value
+
+
+def _symbolic(default: str) -> bool:
+    return "<" in default or "SHEZHI_" in default or default.startswith("not ")
+
+
+def env_template(knobs: Mapping[str, Knob] | None = None) -> str:
+    """deploy/shezhi.env: every knob with its description, type and default, sorted by name."""
+    lines = [ENV_TEMPLATE_HEADER]
+    for knob in sorted((REGISTRY if knobs is None else knobs).values(), key=lambda k: k.env):
+        lines.append(f"# {knob.description} ({knob.kind}; default: {knob.default or '(empty)'})")
+        if knob.env in PRODUCTION_VALUES:
+            lines.append(f"{knob.env}={_env_value(PRODUCTION_VALUES[knob.env])}")
+        elif _symbolic(knob.default):
+            lines.append(f"#{knob.env}=")  # a default that depends on another knob
+        else:
+            lines.append(f"#{knob.env}={_env_value(knob.default)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from shezhi.web.activities.forms import (
     position_edits,
 )
 from shezhi.web.activities.views import act
+from shezhi.web.media import protected_file_response
 
 
 def _organised(request: HttpRequest, activity_id: int) -> Activity:
@@ -331,12 +332,11 @@ def photo(request: HttpRequest, activity_id: int, photo_id: int) -> HttpResponse
         found = after.photo_for_viewer(
             actor=request.user, activity_id=activity_id, photo_id=photo_id
         )
-        handle = found.image.open("rb")
+        response = protected_file_response(found.image, found.content_type)
     except NotFound as exc:
         raise not_found(exc) from None
     except OSError:
         raise Http404(_("照片文件不存在")) from None
-    response = FileResponse(handle, content_type=found.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

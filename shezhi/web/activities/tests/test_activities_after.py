@@ -296,6 +296,21 @@ def test_photo_is_served_only_to_those_who_may_see_the_activity(world, ended, me
     assert client_of(world.charlie).get(f"/activities/{ended.pk}/photos/999999/").status_code == 404
 
 
+def test_behind_nginx_the_checked_photo_is_sent_by_nginx(world, ended, media, settings):
+    settings.SHEZHI_MEDIA_ACCEL_PREFIX = "/protected-media/"
+    after.summary_save(actor=world.alice, activity_id=ended.pk, text="x")
+    photo = after.summary_photo_add(
+        actor=world.alice, activity_id=ended.pk, upload=SimpleUploadedFile("a.png", png())
+    )
+    url = f"/activities/{ended.pk}/photos/{photo.pk}/"
+    response = client_of(world.bob).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Accel-Redirect"] == f"/protected-media/{photo.image.name}"
+    assert response.content == b""
+    outsider = client_of(world.charlie).get(url)
+    assert outsider.status_code == 404 and "X-Accel-Redirect" not in outsider
+
+
 def test_desk_detail_links_the_edit_cancel_and_summary_tools(world, ended, upcoming):
     alice = client_of(world.alice)
     body = alice.get(f"/desk/activities/{upcoming.pk}/").content.decode()
