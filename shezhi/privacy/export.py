@@ -15,13 +15,17 @@ from shezhi.activities.models import Beneficiary
 from shezhi.care.models import CareProfile, Visit
 from shezhi.cases.models import Case
 from shezhi.core import audit
+from shezhi.core.errors import DomainError
 from shezhi.core.models import AuditEvent
 from shezhi.core.permissions import require
 from shezhi.needs.models import Need
 from shezhi.people.models import Resident
+from shezhi.privacy.errors import PrivacyError
 from shezhi.privacy.models import RightsRequest
+from shezhi.privacy.pdf import render_pdf
 from shezhi.privacy.permissions import DataAction, data_actions_for
 from shezhi.privacy.selectors import record_rules
+from shezhi.proofs.pdf import FontUnavailable
 from shezhi.timebank.models import Account
 from shezhi.volunteers.models import ServiceRecord, Volunteer
 
@@ -233,3 +237,19 @@ def resident_data(*, actor: User, resident: Resident, purpose: str = "view") -> 
         summary="导出个人信息副本" if purpose == "export" else "查看个人信息汇总",
     )
     return data
+
+
+class FontMissing(DomainError):
+    """The server cannot render Chinese: an installation fault, not the caller's."""
+
+    status = 503
+    code = PrivacyError.FONT_MISSING
+
+
+def resident_data_pdf(*, actor: User, resident: Resident) -> bytes:
+    """The export as a readable PDF (the same content as the JSON download)."""
+    data = resident_data(actor=actor, resident=resident, purpose="export")
+    try:
+        return render_pdf(data, title="个人信息副本")
+    except FontUnavailable as exc:
+        raise FontMissing(str(exc)) from None

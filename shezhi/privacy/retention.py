@@ -91,7 +91,8 @@ def retention_run(*, now: datetime | None = None) -> RetentionRun:
     report["care"] = visits.update(**dict.fromkeys(VISIT_NOTES, ""))
 
     notice_cut = now - timedelta(days=p.notification_days)
-    report["notification"] = Notification.objects.filter(created_at__lt=notice_cut).delete()[0]
+    deleted = Notification.objects.filter(created_at__lt=notice_cut).delete()[1]
+    report["notification"] = deleted.get(Notification._meta.label, 0)
 
     expired = Case.objects.filter(_expired_cases(today))
     cleared = 0
