@@ -30,7 +30,7 @@ ResidentId = Annotated[
 ]
 
 
-class ResidentQuery(Clean):
+class PrivacyResidentQuery(Clean):
     resident_id: ResidentId = None
 
 
@@ -97,7 +97,7 @@ class RequestOut(Schema):
     allowed_actions: list[str] = Field(description="answer")
 
 
-class ListQuery(Clean):
+class PrivacyRequestQuery(Clean):
     open: bool = Field(False, description="只看待办理")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
@@ -126,7 +126,7 @@ def _request_out(req: RightsRequest, actor) -> dict:
 
 @router.get("/data", response={200: DataOut, **ERRORS}, summary="个人信息汇总（查阅）")
 @raises(ErrorCode.NOT_FOUND)
-def data_view(request: HttpRequest, query: Query[ResidentQuery]):
+def data_view(request: HttpRequest, query: Query[PrivacyResidentQuery]):
     resident = selectors.rights_resident(actor=request.auth, resident_id=query.resident_id)
     data = resident_data(actor=request.auth, resident=resident)
     return {**data, "allowed_actions": sorted(data_actions_for(request.auth, resident))}
@@ -146,7 +146,7 @@ def data_view(request: HttpRequest, query: Query[ResidentQuery]):
     },
 )
 @raises(ErrorCode.NOT_FOUND, PrivacyError.FONT_MISSING)
-def data_pdf(request: HttpRequest, query: Query[ResidentQuery]):
+def data_pdf(request: HttpRequest, query: Query[PrivacyResidentQuery]):
     resident = selectors.rights_resident(actor=request.auth, resident_id=query.resident_id)
     content = resident_data_pdf(actor=request.auth, resident=resident)
     return HttpResponse(
@@ -161,13 +161,13 @@ def data_pdf(request: HttpRequest, query: Query[ResidentQuery]):
 
 @router.get("/deletion-plan", response={200: PlanOut, **ERRORS}, summary="删除时保留什么、为什么")
 @raises(ErrorCode.NOT_FOUND)
-def deletion_plan(request: HttpRequest, query: Query[ResidentQuery]):
+def deletion_plan(request: HttpRequest, query: Query[PrivacyResidentQuery]):
     resident = selectors.rights_resident(actor=request.auth, resident_id=query.resident_id)
     return selectors.deletion_plan(resident)
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, summary="个人信息请求列表")
-def request_list(request: HttpRequest, query: Query[ListQuery]):
+def request_list(request: HttpRequest, query: Query[PrivacyRequestQuery]):
     rows = selectors.requests_for_desk(actor=request.auth, only_open=query.open)
     return [_request_out(r, request.auth) for r in rows[query.offset : query.offset + query.limit]]
 

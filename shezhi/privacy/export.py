@@ -217,7 +217,7 @@ def resident_data(*, actor: User, resident: Resident, purpose: str = "view") -> 
         require(DataAction.EXPORT, data_actions_for(actor, resident))
     user = resident.user
     data = {
-        "platform": settings.SHEZHI_SITE_NAME or "社志通",
+        "platform": str(settings.SHEZHI_SITE_NAME) or "社志通",
         "generated_at": _v(timezone.now()),
         "resident_id": resident.pk,
         "deleted": resident.anonymised_at is not None,
