@@ -41,8 +41,12 @@ def render_pdf(
         if not items:
             _line(pdf, "（无）", size=10)
         for item in items:
-            text = "；".join(f"{k}：{v}" for k, v in item.items() if v not in ("", None))
-            _line(pdf, "· " + (text or "（空）"), size=10)
+            # One field a line: Chinese has no spaces to break at, so a long run of fields
+            # joined on one line wraps in odd places.
+            for k, v in item.items():
+                if v not in ("", None):
+                    _line(pdf, f"{k}：{v}", size=10, gap=0.2)
+            pdf.ln(2)
         if section.get("note"):
             _line(pdf, str(section["note"]), size=9)
         pdf.ln(2)
