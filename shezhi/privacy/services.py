@@ -146,7 +146,9 @@ def rights_request_answer(
     reason; a correction's answer says what was corrected."""
     now = now or timezone.now()
     request = (
-        RightsRequest.objects.select_for_update().select_related("resident").get(pk=request.pk)
+        RightsRequest.objects.select_for_update(of=("self",))
+        .select_related("resident")
+        .get(pk=request.pk)
     )
     require(
         RequestAction.ANSWER,
@@ -162,7 +164,9 @@ def rights_request_answer(
             "请写明不予办理的理由" if not accept else "请写明更正了哪些信息", field="answer"
         )
     resident = (
-        Resident.objects.select_for_update().select_related("user").get(pk=request.resident_id)
+        Resident.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=request.resident_id)
     )
     outcome: dict = {}
     status = Status.DONE if accept else Status.REFUSED
