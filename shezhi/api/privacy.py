@@ -99,6 +99,7 @@ class RequestOut(Schema):
 
 class PrivacyRequestQuery(Clean):
     open: bool = Field(False, description="只看待办理")
+    resident_id: ResidentId = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -169,6 +170,8 @@ def deletion_plan(request: HttpRequest, query: Query[PrivacyResidentQuery]):
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, summary="个人信息请求列表")
 def request_list(request: HttpRequest, query: Query[PrivacyRequestQuery]):
     rows = selectors.requests_for_desk(actor=request.auth, only_open=query.open)
+    if query.resident_id is not None:
+        rows = rows.filter(resident_id=query.resident_id)
     return [_request_out(r, request.auth) for r in rows[query.offset : query.offset + query.limit]]
 
 

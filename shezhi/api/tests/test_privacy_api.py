@@ -74,3 +74,7 @@ def test_worker_files_on_behalf(world, as_user):
         "/privacy/requests", {"kind": "access", "resident_id": world.dora_resident.pk}
     )
     assert r.status_code == 201 and r.json()["on_behalf"] is True
+    alice = as_user(world.alice)
+    mine = alice.get("/privacy/requests", resident_id=world.dora_resident.pk).json()
+    assert [x["id"] for x in mine] == [r.json()["id"]]
+    assert alice.get("/privacy/requests", resident_id=world.resident_b.pk).json() == []
