@@ -182,13 +182,15 @@ def _other(r: Resident) -> list[Section]:
         }
         for q in RightsRequest.objects.filter(resident=r)
     ]
+    seen = AuditEvent.objects.filter(
+        object_type=Resident._meta.label_lower,
+        object_id=str(r.pk),
+        action=AuditEvent.Action.READ_UNMASKED,
+    )
+    if r.user_id:  # the resident's own look at this page is not news to them
+        seen = seen.exclude(actor_id=r.user_id)
     reads = [
-        {"时间": e.at, "查看人": e.actor_identity, "内容": e.summary}
-        for e in AuditEvent.objects.filter(
-            object_type=Resident._meta.label_lower,
-            object_id=str(r.pk),
-            action=AuditEvent.Action.READ_UNMASKED,
-        ).order_by("-at")
+        {"时间": e.at, "查看人": e.actor_identity, "内容": e.summary} for e in seen.order_by("-at")
     ]
     rules = [
         {"信息类别": x.label, "删除时": x.on_deletion, "保存期限": x.period, "依据": x.why}

@@ -23,6 +23,10 @@ def test_export_is_complete(world):
     assert {"resident", "account", "needs", "care", "volunteer", "rules", "reads"} <= keys
     reads = next(s for s in data["sections"] if s["key"] == "reads")["items"]
     assert any("alice" in r["查看人"] for r in reads)  # who saw the full ID number
+    resident_data(actor=world.dora, resident=marked.resident)  # her own look …
+    again = resident_data(actor=world.dora, resident=marked.resident)
+    reads = next(s for s in again["sections"] if s["key"] == "reads")["items"]
+    assert not any("dora" in r["查看人"] for r in reads)  # … is not listed to her
     assert AuditEvent.objects.filter(action="export", object_id=str(marked.resident.pk)).exists()
 
 

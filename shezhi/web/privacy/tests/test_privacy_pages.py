@@ -64,7 +64,7 @@ def test_desk_answers_a_deletion_on_behalf(world):
     assert scan(marked.needles) == []
 
 
-def test_desk_list_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_desk_list_runs_a_fixed_number_of_queries(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -84,4 +84,25 @@ def test_desk_list_runs_a_fixed_number_of_queries(world, django_assert_max_num_q
     add(6)
     with CaptureQueriesContext(connection) as big:
         assert alice.get(reverse("privacy:desk")).status_code == 200
+    assert len(big) == len(small)
+
+
+def test_resident_page_runs_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shezhi.needs.tests.factories import NeedFactory
+
+    c = _client(world.dora)
+
+    def add(n):
+        for _ in range(n):
+            NeedFactory(resident=world.dora_resident, created_by=world.alice)
+
+    add(1)
+    with CaptureQueriesContext(connection) as small:
+        assert c.get(reverse("privacy:mine")).status_code == 200
+    add(5)
+    with CaptureQueriesContext(connection) as big:
+        assert c.get(reverse("privacy:mine")).status_code == 200
     assert len(big) == len(small)
