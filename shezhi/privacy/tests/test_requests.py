@@ -98,11 +98,3 @@ def test_grid_worker_and_resident_cannot_answer(world):
         with pytest.raises(Forbidden):
             services.rights_request_answer(actor=actor, request=req, accept=True, answer="好")
     assert RightsRequest.objects.get(pk=req.pk).status == Status.OPEN
-
-
-def test_the_demo_wipe_clears_requests_too(world):
-    from shezhi.demo import seeding
-
-    _file(world)
-    seeding.wipe()
-    assert not RightsRequest.objects.exists()
