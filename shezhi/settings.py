@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "shezhi.activities",
     "shezhi.care",
     "shezhi.cases",
+    "shezhi.privacy",
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",
@@ -434,7 +435,13 @@ SHEZHI_TASKS_INLINE = env_bool(
 # tells social workers of needs near or past their deadlines.
 SHEZHI_SCHEDULE = env_json(
     "SHEZHI_SCHEDULE",
-    {"care_jobs": 60, "activity_reminders": 300, "needs_jobs": 300, "import_jobs_sweep": 300},
+    {
+        "care_jobs": 60,
+        "activity_reminders": 300,
+        "needs_jobs": 300,
+        "import_jobs_sweep": 300,
+        "privacy_retention": 86400,
+    },
     "Periodic jobs for `shezhi run_scheduler`: management command → seconds between runs.",
 )
 
@@ -564,6 +571,38 @@ SHEZHI_CASE_EMERGENCY_MAX_HOURS = env_int(
     "SHEZHI_CASE_EMERGENCY_MAX_HOURS",
     24,
     "Longest an admin's emergency access to a case may last, in hours.",
+    minimum=1,
+)
+
+# Residents' data rights (shezhi.privacy, PIPL arts. 44–47) and retention periods.
+SHEZHI_PRIVACY_ANSWER_WORKDAYS = env_int(
+    "SHEZHI_PRIVACY_ANSWER_WORKDAYS",
+    15,
+    "Working days within which a resident's access, correction or deletion request is answered.",
+    minimum=1,
+)
+SHEZHI_RETENTION_NEED_YEARS = env_int(
+    "SHEZHI_RETENTION_NEED_YEARS",
+    3,
+    "Years a finished need keeps its description, address, phone and comments (counts stay).",
+    minimum=1,
+)
+SHEZHI_RETENTION_VISIT_YEARS = env_int(
+    "SHEZHI_RETENTION_VISIT_YEARS",
+    3,
+    "Years a care visit keeps its notes (dates and modes stay for visit-rate counts).",
+    minimum=1,
+)
+SHEZHI_RETENTION_CASE_YEARS = env_int(
+    "SHEZHI_RETENTION_CASE_YEARS",
+    10,
+    "Years a closed case file is kept before its content (and a deleted client's identity) go.",
+    minimum=1,
+)
+SHEZHI_RETENTION_NOTIFICATION_DAYS = env_int(
+    "SHEZHI_RETENTION_NOTIFICATION_DAYS",
+    365,
+    "Days inbox notices and SMS records are kept.",
     minimum=1,
 )
 

@@ -19,6 +19,7 @@ from shezhi.api import (
     needs,
     notifications,
     people,
+    privacy,
     proofs,
     timebank,
     volunteers,
@@ -71,5 +72,6 @@ api.add_router("/v1/care", care.router)
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/notifications", notifications.router)
 api.add_router("/v1/calendars", calendars.router)
+api.add_router("/v1/privacy", privacy.router)
 api.add_router("/v1/", volunteers.router)
 errors.declare_operations(api)

@@ -52,6 +52,7 @@ def is_empty() -> bool:
 KEPT_MODELS = {"needcategory", "urgencylevel", "skilltag", "vulnerabilitytag"}
 # Upper apps first, so that rows are gone before the rows they point at.
 WIPE_ORDER = [
+    "privacy",
     "activities",
     "imports",
     "timebank",

@@ -27,6 +27,7 @@ class Notification(models.Model):
         NEED_RATE = "need_rate", "请您评价"
         NEED_DEADLINE = "need_deadline", "需求时限"
         NEED_ATTENTION = "need_attention", "需求待处理"
+        DATA_RIGHTS = "data_rights", "个人信息请求"
         GENERAL = "general", "通知"
 
     class Audience(models.TextChoices):

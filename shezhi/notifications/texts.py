@@ -169,6 +169,19 @@ CATALOGUE: dict[str, Text] = {
         _("个案#%(number)s已开启管理员紧急访问"),
         _("管理员%(who)s对个案#%(number)s开启紧急访问%(hours)s小时，理由已记录，供督导审查。"),
     ),
+    # --- residents' data rights (PIPL arts. 44–47): the request's kind and dates only ---
+    "rights_received": Text(
+        _("已收到您的个人信息%(what)s请求"),
+        _("我们将在%(deadline)s前答复，办理结果会通知您。"),
+    ),
+    "rights_answered": Text(
+        _("您的个人信息%(what)s请求：%(state)s"),
+        _("请到“我的个人信息”查看答复。"),
+    ),
+    "rights_new": Text(
+        _("新的个人信息%(what)s请求，请在%(deadline)s前办理"),
+        _("请求编号 #%(number)s，请到“个人信息请求”页面办理。"),
+    ),
 }
 
 

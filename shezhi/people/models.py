@@ -116,6 +116,9 @@ class Resident(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the resident's personal data was deleted at their request (shezhi.privacy): the
+    # row stays for counts and the records that must be kept, with no one's identity in it.
+    anonymised_at = models.DateTimeField("个人信息删除时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "居民"

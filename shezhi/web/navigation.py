@@ -51,6 +51,7 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
     if user.can_dispatch:
         needs.append(("desk:dispatch_bulk", _("一键派单"), ""))
     needs.append(("desk:residents", _("居民"), ""))
+    needs.append(("privacy:desk", _("个人信息请求"), "nav-privacy"))
     volunteers = [
         ("desk:volunteers", _("志愿者"), ""),
         ("desk:records", _("服务记录"), ""),
@@ -111,6 +112,7 @@ def _resident_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
                 ("m:my_needs", _("我的订单"), ""),
                 ("timebank:mine", _("时间银行"), ""),
                 ("activities:to_rate", _("活动评价"), "nav-rate"),
+                ("privacy:mine", _("我的信息"), "nav-privacy"),
             ],
         )
     ]

@@ -27,4 +27,5 @@ urlpatterns = [
     path("m/inbox/", include("shezhi.web.notifications.urls")),
     path("", include("shezhi.web.care.urls")),
     path("", include("shezhi.web.cases.urls")),
+    path("", include("shezhi.web.privacy.urls")),
 ]

@@ -53,6 +53,10 @@ WRITES: dict[str, tuple[str, str]] = {
         "DELETE",
         "/activities/{activity_id}/summary/photos/{photo_id}",
     ),
+    # residents' data rights
+    "privacy:mine": ("POST", "/privacy/requests"),
+    "privacy:desk_resident": ("POST", "/privacy/requests"),
+    "privacy:desk_detail": ("POST", "/privacy/requests/{request_id}/answer"),
     # volunteers, records, corrections, teams
     "m:me_correct": ("POST", "/corrections"),
     "m:team_apply": ("POST", "/teams"),

@@ -45,6 +45,7 @@ def test_resident_and_volunteer_menus(world):
         "m:my_needs",
         "timebank:mine",
         "activities:to_rate",
+        "privacy:mine",
     }
     bob = names(world.bob, "/m/orders/")
     assert {"m:orders", "activities:mine"} <= bob and "desk:needs" not in bob
