@@ -15,6 +15,7 @@ if [ "$purpose" = test ]; then
   missing chromium
   missing chromium-driver
   missing poppler-utils  # pdftotext, for the proof tests
+  missing redis-server  # the task queue test starts a real Redis broker and Celery worker
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_pkgs[*]}"

@@ -1,4 +1,4 @@
-"""The Celery app for production: `celery -A shezhi.celery worker` and `celery -A shezhi.celery beat`.
+"""The Celery app for production: `celery -A shezhi.celery worker` and `... beat`.
 
 Celery only carries run ids: what to run, its arguments and its state live in the database
 (core.TaskRun, shezhi/core/tasks.py), so the same task functions run in-process when no broker is

@@ -14,6 +14,7 @@
   request that queued it, runs it, and records the outcome; a failure is retried with backoff up
   to the task's max_attempts, then the run is failed with its error (Django admin shows it).
 - run_now(name, **kwargs): the same, in this thread (scheduled jobs; skipped while one runs).
+- task_run_retry(*, actor, run_id): an admin runs a failed run again (audited).
 """
 
 import json
@@ -34,7 +35,8 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from shezhi.core.models import TaskRun
+from shezhi.core import audit
+from shezhi.core.models import AuditEvent, TaskRun
 from shezhi.core.request_context import current_request_id, reset_request_id, set_request_id
 
 log = logging.getLogger("shezhi.tasks")
@@ -179,6 +181,24 @@ def run_now(name: str, *, label: str = "", **kwargs: Any) -> TaskRun | None:
     return run
 
 
+@transaction.atomic
+def task_run_retry(*, actor: Any, run_id: int) -> bool:
+    """An admin runs a failed run again from its first attempt; False when it has not failed."""
+    if not TaskRun.objects.filter(pk=run_id, status=S.FAILED).update(
+        status=S.QUEUED, attempts=0, run_after=timezone.now(), sent_at=None, finished_at=None
+    ):
+        return False
+    run = TaskRun.objects.get(pk=run_id)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        obj=run,
+        summary=f"重新运行失败的后台任务 {run.name} #{run.pk}",
+    )
+    transaction.on_commit(lambda: dispatch(run_id))
+    return True
+
+
 def flush(*, now: datetime | None = None, limit: int = 500) -> int:
     """Hand over the runs that are due and not in a runner's hands; delete finished runs past
     SHEZHI_TASK_RUNS_KEEP_DAYS. Returns how many were handed over."""
@@ -254,7 +274,19 @@ class CeleryRunner:
     def send(self, run_id: int, *, countdown: float = 0) -> None:
         from shezhi.celery import RUN_TASK, app
 
-        app.send_task(RUN_TASK, args=[run_id], countdown=countdown or None, retry=False)
+        # The broker named by the setting now (not when Celery configured itself), no retries:
+        # a broker that is down fails this at once and the run waits in the outbox.
+        options = {**app.conf.broker_transport_options, "max_retries": 0}
+        with app.connection_for_write(
+            settings.SHEZHI_BROKER_URL, transport_options=options
+        ) as connection:
+            app.send_task(
+                RUN_TASK,
+                args=[run_id],
+                countdown=countdown or None,
+                connection=connection,
+                retry=False,
+            )
 
 
 in_process = InProcessRunner()
