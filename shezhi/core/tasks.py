@@ -84,23 +84,26 @@ def enqueue(name: str, *, dedupe_key: str = "", label: str = "", **kwargs: Any) 
     """Queue a run of task `name` with kwargs; it is handed to the runner after commit."""
     spec = _spec(name)
     json.dumps(kwargs)  # fail here, in the caller, not later in a worker
-    with transaction.atomic():
-        if dedupe_key and TaskRun.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
+    fields = {
+        "name": name,
+        "label": label[:120],
+        "kwargs": kwargs,
+        "max_attempts": spec.max_attempts,
+        "dedupe_key": dedupe_key[:120],
+        "request_id": current_request_id()[:64],
+    }
+    if not dedupe_key:
+        run = TaskRun.objects.create(**fields)  # one INSERT, no savepoint
+    elif TaskRun.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    else:
         try:
             with transaction.atomic():
-                run = TaskRun.objects.create(
-                    name=name,
-                    label=label[:120],
-                    kwargs=kwargs,
-                    max_attempts=spec.max_attempts,
-                    dedupe_key=dedupe_key[:120],
-                    request_id=current_request_id()[:64],
-                )
+                run = TaskRun.objects.create(**fields)
         except IntegrityError:  # the same key queued concurrently
             return None
-        run_id = run.pk
-        transaction.on_commit(lambda: dispatch(run_id))
+    run_id = run.pk
+    transaction.on_commit(lambda: dispatch(run_id))
     return run
 
 
