@@ -352,7 +352,7 @@ if env_bool(
 SHEZHI_TASKS_INLINE = env_bool(
     "SHEZHI_TASKS_INLINE",
     True,
-    "Run notification delivery and imports in-process after commit (off: run them from cron).",
+    "Queue background tasks (deliveries, imports) after commit (off: run the jobs from cron).",
 )
 # The task queue (shezhi/core/tasks.py): empty broker = tasks run in threads of this process
 # (command 1); a Redis URL = a Celery worker runs them (`celery -A shezhi.celery worker`, with

@@ -231,3 +231,38 @@ def test_task_counts_and_queue_length_are_in_the_default_registry(db, dispatched
     assert value("shezhi_task_runs", {"task": "test.record", "state": "failed"}) == 1
     assert value("shezhi_task_queue_length", {"where": "queued"}) == 2
     assert value("shezhi_task_queue_length", {"where": "outbox"}) == 1
+
+
+def test_celery_acks_late_and_redelivers_only_after_any_task_could_have_finished(settings):
+    from shezhi.celery import app
+
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1  # a killed worker holds one message, not four
+    assert conf.task_time_limit == settings.SHEZHI_TASK_TIMEOUT_SECONDS
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.task_serializer == "json" and conf.accept_content == ["json"]
+
+
+def test_beat_sends_the_configured_schedule(settings):
+    from shezhi.celery import SCHEDULED_TASK, app, beat_schedule
+
+    assert beat_schedule({"care_jobs": 60}) == {
+        "care_jobs": {"task": SCHEDULED_TASK, "schedule": 60.0, "args": ["care_jobs"]}
+    }
+    assert set(app.conf.beat_schedule) == set(settings.SHEZHI_SCHEDULE)
+    assert "tasks_flush" in settings.SHEZHI_SCHEDULE  # the outbox is flushed by either runner
+    assert {"shezhi.run", SCHEDULED_TASK} <= set(app.tasks)
+
+
+@pytest.mark.parametrize(
+    ("url", "ids"),
+    [("", []), ("redis://127.0.0.1:6379/0", []), ("amqp://guest@localhost//", ["shezhi.E501"])],
+)
+def test_only_a_redis_broker_is_accepted(settings, url, ids):
+    from shezhi.checks import broker_url_valid
+
+    settings.SHEZHI_BROKER_URL = url
+    errors = broker_url_valid(None)
+    assert [e.id for e in errors] == ids
+    assert all("Redis" in e.msg for e in errors)
