@@ -200,8 +200,8 @@ def broker_url_valid(app_configs, **kwargs):
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         return [
             Error(
-                f"SHEZHI_BROKER_URL 应为 Redis 地址（如 redis://127.0.0.1:6379/0），当前为 {url!r}；"
-                "不使用消息队列时请留空。",
+                f"SHEZHI_BROKER_URL 应为 Redis 地址（如 redis://127.0.0.1:6379/0），"
+                f"当前为 {url!r}；不使用消息队列时请留空。",
                 id="shezhi.E501",
             )
         ]
