@@ -53,22 +53,15 @@ class TaskRunAdmin(admin.ModelAdmin):
     """Background task runs: queued, running, waiting to retry, done or failed with the error.
     Read-only (the runners own the state); a failed run can be run again."""
 
-    list_display = [
-        "id",
-        "name",
-        "label",
-        "status",
-        "attempts",
-        "max_attempts",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "short_error",
-    ]
+    list_display = ["id", "name", "label", "status", "tries", "created_at", "short_error"]
     list_filter = ["status", "name"]
     search_fields = ["label", "request_id", "last_error"]
     date_hierarchy = "created_at"
     actions = ["retry"]
+
+    @admin.display(description="尝试次数")
+    def tries(self, run: TaskRun) -> str:
+        return f"{run.attempts}/{run.max_attempts}"
 
     @admin.display(description="错误")
     def short_error(self, run: TaskRun) -> str:
