@@ -138,14 +138,18 @@ def execute(run_id: int) -> str | None:
         return None
     run = TaskRun.objects.get(pk=run_id)
     mine = TaskRun.objects.filter(pk=run_id, status=S.RUNNING, attempts=run.attempts)
+    spec = REGISTRY.get(run.name)
+    if spec is None:  # queued by another version of the code: retrying would not help
+        mine.update(status=S.FAILED, last_error="未知的任务（代码版本不一致？）", finished_at=now)
+        return S.FAILED
     token = set_request_id(run.request_id)
     try:
-        _spec(run.name).fn(**run.kwargs)
+        spec.fn(**run.kwargs)
     except Exception as exc:
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         log.exception("task %s run %s failed (attempt %s)", run.name, run_id, run.attempts)
         if run.attempts < run.max_attempts:
-            delay = _spec(run.name).backoff_seconds * 2 ** (run.attempts - 1)
+            delay = spec.backoff_seconds * 2 ** (run.attempts - 1)
             if mine.update(
                 status=S.RETRYING,
                 last_error=error,

@@ -266,3 +266,35 @@ def test_only_a_redis_broker_is_accepted(settings, url, ids):
     errors = broker_url_valid(None)
     assert [e.id for e in errors] == ids
     assert all("Redis" in e.msg for e in errors)
+
+
+def test_a_run_of_a_task_this_code_does_not_know_is_failed_not_retried(db):
+    run = TaskRun.objects.create(name="test.renamed_away", kwargs={})
+    assert tasks.execute(run.pk) == S.FAILED
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (S.FAILED, 1) and "未知的任务" in run.last_error
+
+
+flaky_calls: list[int] = []
+
+
+@tasks.task("test.flaky", max_attempts=2, backoff_seconds=1)
+def flaky(*, n: int) -> None:
+    flaky_calls.append(n)
+    if len(flaky_calls) == 1:
+        raise ConnectionError("第一次失败")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_in_process_runner_runs_after_commit_and_retries_after_the_backoff(settings):
+    import time
+
+    settings.SHEZHI_BROKER_URL = ""
+    flaky_calls.clear()
+    run = tasks.enqueue("test.flaky", n=1)  # autocommit: handed over at once
+    deadline = time.monotonic() + 30
+    while TaskRun.objects.get(pk=run.pk).status != S.DONE and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, flaky_calls) == (S.DONE, 2, [1, 1])
+    assert "第一次失败" in run.last_error  # the error of the retried attempt stays visible
