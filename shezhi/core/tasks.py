@@ -276,24 +276,37 @@ class InProcessRunner:
 
 
 class CeleryRunner:
-    """Celery with the broker SHEZHI_BROKER_URL: one Celery task runs any registered run by id."""
+    """Celery with the broker SHEZHI_BROKER_URL: one Celery task runs any registered run by id.
+
+    Each thread keeps one broker connection (a bulk dispatch queues hundreds of runs), made for
+    the broker the setting names now and without retries: a broker that is down fails the send
+    at once, the connection is dropped, and the run waits in the outbox."""
+
+    _local = threading.local()
 
     def send(self, run_id: int, *, countdown: float = 0) -> None:
         from shezhi.celery import RUN_TASK, app
 
-        # The broker named by the setting now (not when Celery configured itself), no retries:
-        # a broker that is down fails this at once and the run waits in the outbox.
-        options = {**app.conf.broker_transport_options, "max_retries": 0}
-        with app.connection_for_write(
-            settings.SHEZHI_BROKER_URL, transport_options=options
-        ) as connection:
+        url = settings.SHEZHI_BROKER_URL
+        held = getattr(self._local, "connection", None)
+        if held is None or held[0] != url:
+            options = {**app.conf.broker_transport_options, "max_retries": 0}
+            held = self._local.connection = (
+                url,
+                app.connection_for_write(url, transport_options=options),
+            )
+        try:
             app.send_task(
                 RUN_TASK,
                 args=[run_id],
                 countdown=countdown or None,
-                connection=connection,
+                connection=held[1],
                 retry=False,
             )
+        except Exception:
+            self._local.connection = None
+            held[1].release()
+            raise
 
 
 in_process = InProcessRunner()
