@@ -123,10 +123,10 @@ def produce(stack: dict, request_id: str) -> int:
         [sys.executable, "-c", PRODUCE, request_id],
         env=stack["env"],
         cwd=ROOT,
-        check=True,
         capture_output=True,
         text=True,
     )
+    assert out.returncode == 0, out.stderr[-3000:]
     return int(out.stdout.strip().splitlines()[-1])
 
 
