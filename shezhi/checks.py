@@ -258,3 +258,16 @@ def cache_shared_in_production(app_configs, **kwargs):
             id="shezhi.W063",
         )
     ]
+@register()
+def broker_url_valid(app_configs, **kwargs):
+    """The task queue speaks to Redis only: another scheme would fail every task at run time."""
+    url = settings.SHEZHI_BROKER_URL
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        return [
+            Error(
+                f"SHEZHI_BROKER_URL 应为 Redis 地址（如 redis://127.0.0.1:6379/0），"
+                f"当前为 {url!r}；不使用消息队列时请留空。",
+                id="shezhi.E501",
+            )
+        ]
+    return []

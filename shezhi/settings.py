@@ -427,8 +427,54 @@ if env_bool(
 SHEZHI_TASKS_INLINE = env_bool(
     "SHEZHI_TASKS_INLINE",
     True,
-    "Run notification delivery and imports in-process after commit (off: run them from cron).",
+    "Queue background tasks (deliveries, imports) after commit (off: run the jobs from cron).",
 )
+# The task queue (shezhi/core/tasks.py): empty broker = tasks run in threads of this process
+# (command 1); a Redis URL = a Celery worker runs them (`celery -A shezhi.celery worker`, with
+# `celery -A shezhi.celery beat` for SHEZHI_SCHEDULE). Either way each run is first written to the
+# database (the outbox), so a broker that is down loses nothing: `tasks_flush` sends it later.
+SHEZHI_BROKER_URL = env_str(
+    "SHEZHI_BROKER_URL",
+    "",
+    "Celery broker URL, e.g. redis://127.0.0.1:6379/0 (empty: tasks run in-process).",
+)
+SHEZHI_TASK_TIMEOUT_SECONDS = env_int(
+    "SHEZHI_TASK_TIMEOUT_SECONDS",
+    900,
+    "Longest a task may run; a run older than this is taken as lost and run again.",
+    minimum=60,
+)
+SHEZHI_TASK_THREADS = env_int(
+    "SHEZHI_TASK_THREADS",
+    2,
+    "Threads that run tasks in-process when no broker is configured.",
+    minimum=1,
+)
+SHEZHI_TASK_RUNS_KEEP_DAYS = env_int(
+    "SHEZHI_TASK_RUNS_KEEP_DAYS",
+    14,
+    "Days finished task runs stay visible to admins before `tasks_flush` deletes them.",
+    minimum=1,
+)
+# Celery reads its CELERY_* settings from here (shezhi/celery.py); late acks and one message at
+# a time per worker process, so a worker killed mid-task leaves its message to be run again.
+CELERY_BROKER_URL = SHEZHI_BROKER_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_TIME_LIMIT = SHEZHI_TASK_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged message out again after the visibility timeout: longer than any
+# task may run, so a message is redelivered only when its worker is gone.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": SHEZHI_TASK_TIMEOUT_SECONDS + 60,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_TIMEZONE = TIME_ZONE
+
 # Periodic jobs (management command → seconds between runs) for `shezhi run_scheduler`, which
 # scripts/run.sh starts beside the server; in production run the same commands from cron instead.
 # Crisis alerts escalate after 30 minutes, so care_jobs must run every minute or so; needs_jobs
@@ -441,8 +487,9 @@ SHEZHI_SCHEDULE = env_json(
         "needs_jobs": 300,
         "import_jobs_sweep": 300,
         "privacy_retention": 86400,
+        "tasks_flush": 60,
     },
-    "Periodic jobs for `shezhi run_scheduler`: management command → seconds between runs.",
+    "Periodic jobs (`shezhi run_scheduler`, or Celery beat): management command → seconds.",
 )
 
 # Notifications: the in-app inbox is always on; add "sms" (or dotted channel classes) here. The
@@ -673,14 +720,6 @@ LOGGING = {
 SHEZHI_SITE_NAME = env_str(
     "SHEZHI_SITE_NAME", "", "Platform name in SMS and on proofs (empty: 社志通)."
 ) or _("社志通")
-
-# The task queue's broker (the queue's declaration; /readyz asks it when set). At merge keep
-# one declaration: the queue's, beside its CELERY_* settings.
-SHEZHI_BROKER_URL = env_str(
-    "SHEZHI_BROKER_URL",
-    "",
-    "Celery broker URL, e.g. redis://127.0.0.1:6379/0 (empty: tasks run in-process).",
-)
 
 # Health and metrics (shezhi.core.health, shezhi.core.metrics): /healthz, /readyz and /metrics.
 # /metrics answers a request from this machine that came through no proxy, or one that carries

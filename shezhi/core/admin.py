@@ -1,8 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 
-from shezhi.core import audit
-from shezhi.core.models import AuditEvent
+from shezhi.core import audit, tasks
+from shezhi.core.models import AuditEvent, TaskRun
 
 
 class AuditedReadAdmin(admin.ModelAdmin):
@@ -38,6 +38,41 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["object_id", "summary", "actor_identity"]
 
     # The audit trail is append-only, even for administrators.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    """Background task runs: queued, running, waiting to retry, done or failed with the error.
+    Read-only (the runners own the state); a failed run can be run again."""
+
+    list_display = ["id", "name", "label", "status", "tries", "created_at", "short_error"]
+    list_filter = ["status", "name"]
+    search_fields = ["label", "request_id", "last_error"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+
+    @admin.display(description="尝试次数")
+    def tries(self, run: TaskRun) -> str:
+        return f"{run.attempts}/{run.max_attempts}"
+
+    @admin.display(description="错误")
+    def short_error(self, run: TaskRun) -> str:
+        return run.last_error.splitlines()[-1][:80] if run.last_error else ""
+
+    @admin.action(description="重新运行选中的失败任务")
+    def retry(self, request, queryset):
+        ids = list(queryset.filter(status=TaskRun.Status.FAILED).values_list("pk", flat=True))
+        again = sum(tasks.task_run_retry(actor=request.user, run_id=pk) for pk in ids)
+        self.message_user(request, f"已重新排队 {again} 个失败的任务", messages.SUCCESS)
+
     def has_add_permission(self, request):
         return False
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from shezhi import checks  # noqa: F401  (registers system checks)
+        from shezhi.core import task_metrics
+
+        # Every app's tasks module registers its tasks (shezhi/core/tasks.py), so a Celery
+        # worker knows them all by name.
+        autodiscover_modules("tasks")
+        task_metrics.register()

@@ -58,3 +58,48 @@ def identity_snapshot(user: Any) -> str:
     unit = getattr(user, "unit", None)
     parts = [user.username, user.get_role_display(), unit.name if unit else ""]
     return " · ".join(p for p in parts if p)[:120]
+
+
+class TaskRun(models.Model):
+    """One run of a background task (shezhi/core/tasks.py): written in the caller's transaction —
+    the outbox, so a broker that is down loses nothing — then its state as a runner works on it,
+    which is what admins see. Arguments are ids and names only, never personal data."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "运行中"
+        RETRYING = "retrying", "等待重试"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    name = models.CharField("任务", max_length=80)
+    label = models.CharField("说明", max_length=120, blank=True)
+    kwargs = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    max_attempts = models.PositiveSmallIntegerField("最多尝试次数", default=3)
+    # Effects outside the database (an SMS) must not happen twice: one run per key.
+    dedupe_key = models.CharField("去重键", max_length=120, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    last_error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("排队时间", auto_now_add=True)
+    run_after = models.DateTimeField("最早运行时间", default=timezone.now)
+    sent_at = models.DateTimeField("交给执行者的时间", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = verbose_name
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="taskrun_dedupe_key_once",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "run_after"], name="taskrun_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.name}#{self.pk}:{self.status}"

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from shezhi.accounts.models import User
 from shezhi.care.models import CareAlert, CareProfile, Visit
-from shezhi.core.models import AuditEvent
+from shezhi.core.models import AuditEvent, TaskRun
 from shezhi.needs.models import Need
 from shezhi.org.models import Level, OrgUnit, Station
 from shezhi.people.models import Household, Resident
@@ -72,6 +72,7 @@ WIPE_ORDER = [
 def wipe() -> None:
     """Delete every business row and account (keeps the taxonomy from the migrations)."""
     AuditEvent.objects.all().delete()
+    TaskRun.objects.all().delete()  # their arguments name rows that are about to go
     for label in WIPE_ORDER:
         models = [m for m in apps.get_app_config(label).get_models() if m._meta.managed]
         for model in reversed(models):  # later models point at earlier ones

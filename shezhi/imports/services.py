@@ -2,7 +2,8 @@
 
 - import_job_create(*, actor, kind, file_name, content, unit_id=None) -> ImportJob
   checks the actor's right and scope and the file's size and type, stores the job and (when
-  tasks run inline) starts it in a background thread after commit.
+  tasks run inline) queues the task `imports.run` (shezhi/imports/tasks.py) in the same
+  transaction; the task runner starts it after commit.
 - import_job_run(*, job_id) -> ImportJob: the job itself, a plain function: count rows, check
   every row (nothing written), stage the checked rows in short transactions (STAGE_BATCH rows
   each, so SQLite's single write lock is free between them and the job's heartbeat moves), then
@@ -16,7 +17,6 @@
 
 import logging
 import tempfile
-import threading
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
@@ -27,11 +27,10 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
-from shezhi.core import audit
+from shezhi.core import audit, tasks
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.models import AuditEvent
 from shezhi.core.spreadsheet import safe_row
-from shezhi.core.tasks import in_background
 from shezhi.imports import sheets
 from shezhi.imports.importers import RecordImport, RowFailed, VolunteerImport
 from shezhi.imports.models import ImportJob, StagedRow
@@ -114,15 +113,11 @@ def import_job_create(
         changes={"bytes": len(content), "unit": unit.pk},
     )
     if settings.SHEZHI_TASKS_INLINE:
-        transaction.on_commit(lambda: start_in_thread(job.pk))
+        tasks.enqueue("imports.run", label=f"导入 #{job.pk}", job_id=job.pk)
     return job
 
 
-def start_in_thread(job_id: int) -> threading.Thread:
-    return in_background(_run_or_mark_failed, job_id)
-
-
-def _run_or_mark_failed(job_id: int) -> None:
+def run_or_mark_failed(job_id: int) -> None:
     try:
         import_job_run(job_id=job_id)
     except Exception:  # pragma: no cover - logged; the job is marked failed below

@@ -3,6 +3,8 @@ other channels are named in SHEZHI_NOTIFICATION_CHANNELS (short names or dotted 
 
 A channel's `send` raises DeliveryFailed for a permanent failure with a reason (the delivery is
 marked failed at once, e.g. no mobile number); any other exception is transient and retried.
+`dedupe_key` names the delivery, the same on every attempt: a channel with effects outside the
+platform passes it on (an SMS gateway's client message id) so a repeated attempt is dropped.
 
 SMS goes through a backend (SHEZHI_SMS_BACKEND, a dotted path); the console backend prints the
 message (mobile masked) for development. A real gateway implements `SmsBackend.send`."""
@@ -34,7 +36,7 @@ class DeliveryFailed(Exception):
 class Channel(Protocol):
     name: str
 
-    def send(self, notification: Notification) -> None: ...
+    def send(self, notification: Notification, *, dedupe_key: str = "") -> None: ...
 
 
 class InboxChannel:
@@ -42,12 +44,13 @@ class InboxChannel:
 
     name = INBOX
 
-    def send(self, notification: Notification) -> None:
+    def send(self, notification: Notification, *, dedupe_key: str = "") -> None:
         return None
 
 
 class SmsBackend(Protocol):
-    def send(self, *, mobile: str, text: str) -> None: ...
+    # dedupe_key: the gateway's client message id, so it sends one message per delivery.
+    def send(self, *, mobile: str, text: str, dedupe_key: str = "") -> None: ...
 
 
 class ConsoleSmsBackend:
@@ -56,7 +59,7 @@ class ConsoleSmsBackend:
     def __init__(self, stream: object | None = None):
         self.stream = stream
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str, dedupe_key: str = "") -> None:
         line = f"[SMS] {mask_mobile(mobile)}: {text}"
         print(line, file=self.stream or sys.stdout, flush=True)  # type: ignore[arg-type]
         log.info("%s", line)
@@ -104,13 +107,15 @@ class SmsChannel:
     def __init__(self, backend: SmsBackend | None = None):
         self.backend = backend
 
-    def send(self, notification: Notification) -> None:
+    def send(self, notification: Notification, *, dedupe_key: str = "") -> None:
         mobile = notification.mobile or mobile_of(notification.recipient)
         if not mobile:
             raise DeliveryFailed("接收人未登记手机号，无法发送短信")
         if not MOBILE.match(mobile):
             raise DeliveryFailed("接收人的手机号格式不正确，无法发送短信")
-        (self.backend or sms_backend()).send(mobile=mobile, text=sms_text(notification))
+        (self.backend or sms_backend()).send(
+            mobile=mobile, text=sms_text(notification), dedupe_key=dedupe_key
+        )
 
 
 BUILT_IN: dict[str, type] = {INBOX: InboxChannel, SMS: SmsChannel}

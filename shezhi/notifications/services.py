@@ -12,12 +12,15 @@
 - deliver_pending(*, notification_ids=None) -> DeliveryResult: send queued deliveries. Each row
   is claimed with a conditional UPDATE, so concurrent runs never send one delivery twice.
 
-Delivery runs in-process after commit in a background thread when SHEZHI_TASKS_INLINE is on (the
-default, like the import jobs); otherwise `shezhi notifications_deliver` (cron) sends the queue.
+Delivery is the task `notifications.deliver` (shezhi/notifications/tasks.py), queued in the same
+transaction when SHEZHI_TASKS_INLINE is on (the default) and run by the task runner after commit
+(in-process threads, or a Celery worker with a broker); otherwise `shezhi notifications_deliver`
+(cron) sends the queue. Each delivery gives its channel a dedupe key (`delivery-<id>`): a run
+repeated after a crash between sending and recording may reach the SMS gateway again, which drops
+a message whose key it has seen.
 """
 
 import logging
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,8 +31,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from shezhi.accounts.models import User
+from shezhi.core import tasks
 from shezhi.core.errors import InvalidInput
-from shezhi.core.tasks import in_background
 from shezhi.notifications.channels import (
     SMS,
     Channel,
@@ -131,8 +134,11 @@ def sms_opted_out(user_ids: Iterable[int]) -> set[int]:
 
 def _deliver_after_commit(notifications: Sequence[Notification]) -> None:
     if notifications and settings.SHEZHI_TASKS_INLINE:
-        ids = [n.pk for n in notifications]
-        transaction.on_commit(lambda: start_in_thread(ids))
+        tasks.enqueue(
+            "notifications.deliver",
+            label=f"{len(notifications)} 条通知",
+            notification_ids=[n.pk for n in notifications],
+        )
 
 
 @transaction.atomic
@@ -247,42 +253,6 @@ def preference_set(*, actor: User, sms: bool) -> Preference:
 # --- delivery ---------------------------------------------------------------------------------
 
 
-# One delivery worker at a time: a bulk dispatch of 500 orders commits 500 notices' on-commit
-# callbacks, which must not become 500 threads each holding a database connection.
-_queue: list[int] = []
-_queue_lock = threading.Lock()
-_worker: threading.Thread | None = None
-
-
-def start_in_thread(notification_ids: list[int]) -> threading.Thread:
-    """Hand the ids to the delivery worker, starting it when none is running."""
-    global _worker
-    with _queue_lock:
-        _queue.extend(notification_ids)
-        if _worker is None or not _worker.is_alive():  # (a worker that died is replaced)
-            _worker = in_background(_drain)
-        return _worker
-
-
-def _drain() -> None:
-    global _worker
-    while True:
-        with _queue_lock:
-            if not _queue:
-                _worker = None
-                return
-            ids = list(_queue)
-            _queue.clear()
-        _deliver_logged(ids)
-
-
-def _deliver_logged(notification_ids: list[int]) -> None:
-    try:
-        deliver_pending(notification_ids=notification_ids)
-    except Exception:  # pragma: no cover - logged; the queue keeps what was not sent
-        log.exception("notification delivery crashed")
-
-
 @dataclass(frozen=True)
 class DeliveryResult:
     sent: int
@@ -318,7 +288,9 @@ def deliver_pending(
         try:
             if delivery.channel not in channels:
                 channels[delivery.channel] = channel(delivery.channel)
-            channels[delivery.channel].send(delivery.notification)
+            channels[delivery.channel].send(
+                delivery.notification, dedupe_key=f"delivery-{delivery.pk}"
+            )
         except DeliveryFailed as exc:
             _finish(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:300])
             failed += 1

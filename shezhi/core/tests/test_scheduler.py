@@ -33,7 +33,7 @@ def test_a_failing_job_is_logged_not_raised(monkeypatch, caplog):
     def boom(name):
         raise RuntimeError("数据库不可用")
 
-    monkeypatch.setattr(run_scheduler, "call_command", boom)
+    monkeypatch.setattr(run_scheduler, "run_scheduled", boom)
     with caplog.at_level(logging.ERROR, logger="shezhi.scheduler"):
         run_scheduler.run_job("care_jobs")
     assert "care_jobs" in caplog.text and "数据库不可用" in caplog.text

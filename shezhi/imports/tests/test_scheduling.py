@@ -3,6 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from shezhi.core import tasks
+from shezhi.core.models import TaskRun
 from shezhi.imports import services
 from shezhi.imports.models import ImportJob
 from shezhi.imports.tests.factories import volunteer_file, volunteer_row
@@ -17,15 +19,16 @@ def create(world):
     )
 
 
-def test_inline_tasks_start_a_thread_after_commit(
+def test_inline_tasks_queue_the_job_as_a_task_dispatched_after_commit(
     world, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.SHEZHI_TASKS_INLINE = True
-    started: list[int] = []
-    monkeypatch.setattr(services, "start_in_thread", started.append)
+    dispatched: list[int] = []
+    monkeypatch.setattr(tasks, "dispatch", lambda run_id, **kw: dispatched.append(run_id))
     with django_capture_on_commit_callbacks(execute=True):
         job = create(world)
-    assert started == [job.pk]
+    run = TaskRun.objects.get()
+    assert (run.name, run.kwargs, dispatched) == ("imports.run", {"job_id": job.pk}, [run.pk])
 
 
 def test_without_inline_tasks_the_worker_command_runs_queued_jobs(
@@ -49,12 +52,13 @@ def test_a_job_is_claimed_once(world):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_background_thread_runs_the_job_and_closes_its_connection(settings):
+def test_the_in_process_runner_runs_the_job_after_commit(settings):
     from shezhi.accounts.models import Role
     from shezhi.accounts.tests.factories import UserFactory
     from shezhi.org.tests.factories import make_tree
 
-    settings.SHEZHI_TASKS_INLINE = False  # start the thread by hand, to join it
+    settings.SHEZHI_TASKS_INLINE = True
+    settings.SHEZHI_BROKER_URL = ""
     tree = make_tree("T")
     alice = UserFactory(role=Role.SOCIAL_WORKER, unit=tree["community"])
     job = services.import_job_create(
@@ -63,8 +67,6 @@ def test_the_background_thread_runs_the_job_and_closes_its_connection(settings):
         file_name="v.xlsx",
         content=volunteer_file([volunteer_row(1), volunteer_row(2)]),
     )
-    thread = services.start_in_thread(job.pk)
-    thread.join(timeout=60)
-    assert not thread.is_alive()
+    assert tasks.in_process.wait_idle(timeout=60)
     job.refresh_from_db()
     assert (job.status, job.imported_rows) == (ImportJob.Status.DONE, 2)

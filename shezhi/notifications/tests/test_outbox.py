@@ -8,7 +8,9 @@ import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
 
+from shezhi.core import tasks
 from shezhi.core.errors import InvalidInput
+from shezhi.core.models import TaskRun
 from shezhi.notifications import channels, services
 from shezhi.notifications.models import Delivery, Notification
 
@@ -98,7 +100,7 @@ def test_sms_with_malformed_mobile_fails_with_a_reason(world, sms):
 class Flaky:
     calls = 0
 
-    def send(self, *, mobile, text):
+    def send(self, *, mobile, text, dedupe_key=""):
         Flaky.calls += 1
         raise ConnectionError("gateway down")
 
@@ -144,18 +146,27 @@ def test_links_must_stay_on_the_site(world):
     assert not Notification.objects.exists()
 
 
-def test_delivery_runs_in_a_thread_after_commit_when_tasks_are_inline(
+def test_delivery_is_queued_as_a_task_and_dispatched_after_commit_when_tasks_are_inline(
     world, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.SHEZHI_TASKS_INLINE = True
-    started: list[list[int]] = []
-    monkeypatch.setattr(services, "start_in_thread", started.append)
-    with django_capture_on_commit_callbacks(execute=True):
+    dispatched: list[int] = []
+    monkeypatch.setattr(tasks, "dispatch", lambda run_id, **kw: dispatched.append(run_id))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         n = send(world.bob)
         made = services.notify_many(
             recipients=[world.bob, world.erin, world.bob], kind=K.GENERAL, title="群发"
         )
-    assert started == [[n.pk], [m.pk for m in made]]
+    runs = list(TaskRun.objects.order_by("id"))
+    # Written in the same transaction (the outbox), handed to the runner only after commit.
+    assert [r.kwargs for r in runs] == [
+        {"notification_ids": [n.pk]},
+        {"notification_ids": [m.pk for m in made]},
+    ]
+    assert {r.name for r in runs} == {"notifications.deliver"} and dispatched == []
+    for callback in callbacks:
+        callback()
+    assert dispatched == [r.pk for r in runs]
     assert len(made) == 2  # Bob once
 
 
@@ -174,18 +185,34 @@ def test_without_inline_tasks_the_command_sends_the_queue(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_background_thread_delivers_and_closes_its_connection(settings):
+def test_the_in_process_runner_delivers_after_commit(settings):
     from shezhi.accounts.tests.factories import UserFactory
 
-    # Only the thread started here may deliver: an on-commit one would race it to the row.
-    settings.SHEZHI_TASKS_INLINE = False
+    settings.SHEZHI_TASKS_INLINE = True
+    settings.SHEZHI_BROKER_URL = ""
     user = UserFactory()
     n = services.notify(recipient=user, kind=K.GENERAL, title="后台发送")
     assert n is not None
-    thread = services.start_in_thread([n.pk])
-    thread.join(timeout=30)
-    assert not thread.is_alive()
+    assert tasks.in_process.wait_idle(timeout=30)
     assert Delivery.objects.get(notification=n).status == D.SENT
+    assert TaskRun.objects.get(name="notifications.deliver").status == TaskRun.Status.DONE
+
+
+def test_an_sms_carries_the_delivery_as_its_dedupe_key(world, sms, settings):
+    settings.SHEZHI_SMS_BACKEND = f"{__name__}.Recording"
+    Recording.keys.clear()
+    world.bob.phone = "13812345678"
+    world.bob.save(update_fields=["phone"])
+    n = send(world.bob)
+    services.deliver_pending()
+    assert Recording.keys == [f"delivery-{n.deliveries.get(channel='sms').pk}"]
+
+
+class Recording:
+    keys: list[str] = []
+
+    def send(self, *, mobile, text, dedupe_key=""):
+        Recording.keys.append(dedupe_key)
 
 
 def test_console_backend_writes_to_a_given_stream():

@@ -2,23 +2,27 @@
 
 `scripts/run.sh` starts it beside the web server. The jobs are management commands named in
 SHEZHI_SCHEDULE (command name → seconds between runs), called by name so that the core app does
-not import the domain apps above it. A job that fails is logged and runs again at its next turn;
-a job still running when its turn comes is not started twice."""
+not import the domain apps above it. Each run goes through the task registry (core.command, see
+shezhi/core/tasks.py), so admins see it like any task run; with a broker, Celery beat sends the
+same jobs instead. A job that fails is logged and runs again at its next turn; a job still running
+when its turn comes is not started twice."""
 
 import logging
 from collections.abc import Mapping
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError
+
+from shezhi.core.tasks import run_scheduled
 
 log = logging.getLogger("shezhi.scheduler")
 
 
 def run_job(name: str) -> None:
     try:
-        call_command(name)
+        run_scheduled(name)  # the task run records a failure; this catches the database's
     except Exception:  # one failing job must not stop the others
         log.exception("定时任务 %s 运行失败", name)
 
