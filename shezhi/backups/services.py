@@ -130,6 +130,8 @@ def _dump_sqlite(target: Path) -> tuple[DatabaseState, dict[str, str]]:
         dest = sqlite3.connect(target)
         try:
             raw.backup(dest)
+            # A plain file: opening the copy must not create -wal/-shm files beside it.
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
         return database_state(), applied_migrations()
@@ -270,7 +272,7 @@ def _restore_postgres(dump: Path) -> None:
 
 def _restore_sqlite(copy: Path) -> None:
     connection.ensure_connection()
-    source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    source = sqlite3.connect(f"file:{copy}?mode=ro&immutable=1", uri=True)
     try:
         source.backup(connection.connection)
     finally:
