@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.migrations import operations as ops
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.base import Operation
@@ -153,7 +153,7 @@ def _database_side(op: Operation) -> list[Operation]:
 
 def find_risks(app_prefix: str = "shezhi.") -> list[Risk]:
     """Every risky operation of the project's migrations, in the order they run."""
-    loader = MigrationLoader(connection, ignore_no_migrations=True, load=True)
+    loader = MigrationLoader(None, ignore_no_migrations=True, load=True)  # files only
     ours = {
         label
         for label, config in ((c.label, c.name) for c in apps.get_app_configs())
