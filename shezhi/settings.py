@@ -293,13 +293,13 @@ SHEZHI_BACKUP_KEEP_DAILY = env_int(
 SHEZHI_BACKUP_KEEP_WEEKLY = env_int(
     "SHEZHI_BACKUP_KEEP_WEEKLY",
     4,
-    "… and of each of this many last weeks.",
+    "`shezhi backup --prune` also keeps the newest backup of each of this many last ISO weeks.",
     minimum=0,
 )
 SHEZHI_BACKUP_KEEP_MONTHLY = env_int(
     "SHEZHI_BACKUP_KEEP_MONTHLY",
     12,
-    "… and of each of this many last months.",
+    "`shezhi backup --prune` also keeps the newest backup of each of this many last months.",
     minimum=0,
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

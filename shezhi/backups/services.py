@@ -267,6 +267,7 @@ def _restore_postgres(dump: Path) -> None:
             "--dbname",
             str(connection.settings_dict["NAME"]),
         ]
+        env["PGOPTIONS"] = "-c client_min_messages=warning"  # not a NOTICE per dropped table
         _run(load, env, _("写入数据库（psql）"))
 
 
