@@ -167,14 +167,16 @@ def find_risks(app_prefix: str = "shezhi.") -> list[Risk]:
         for index, op in enumerate(migration.operations):
             if app in ours:
                 for inner in _database_side(op):
-                    found += _check(app, name, index, inner, state, created)
+                    found += check_operation(app, name, index, inner, state, created)
             op.state_forwards(app, state)
     return found
 
 
-def _check(
+def check_operation(
     app: str, name: str, index: int, op: Operation, state: ProjectState, created: set[str]
 ) -> list[Risk]:
+    """The risk of one operation against the state just before it (none on a table created in
+    the same migration, or on a small reference table)."""
     if isinstance(op, ops.CreateModel):
         created.add(
             f"{app}_{op.name_lower}" if not op.options.get("db_table") else op.options["db_table"]

@@ -50,7 +50,7 @@ def _state() -> ProjectState:
 
 
 def _why(op, *, created=()) -> list[str]:
-    found = migration_risks._check("care", "0009_x", 0, op, _state(), set(created))
+    found = migration_risks.check_operation("care", "0009_x", 0, op, _state(), set(created))
     return [r.why for r in found]
 
 
