@@ -120,7 +120,8 @@ def problems(folder: Path, manifest: Manifest) -> list[str]:
     root = folder.resolve()
     for entry in manifest.files:
         path = (folder / entry.path).resolve()
-        if not path.is_relative_to(root):
+        parts = Path(entry.path).parts
+        if Path(entry.path).is_absolute() or ".." in parts or not path.is_relative_to(root):
             found.append(f"{entry.path}：指向备份目录之外")
         elif not path.is_file():
             found.append(f"{entry.path}：文件缺失")

@@ -59,6 +59,10 @@ def test_an_entry_pointing_outside_the_folder_is_refused(tmp_path):
     evil = manifest.FileEntry("../secret", 1, manifest.sha256_file(tmp_path / "secret"))
     bad = Manifest(**{**found.__dict__, "files": [*found.files, evil]})
     assert "../secret：指向备份目录之外" in manifest.problems(folder, bad)
+    # inside the folder, but a restore would write it outside the uploads folder
+    sneaky = manifest.FileEntry("media/../database.sqlite3", 2, found.files[0].sha256)
+    bad = Manifest(**{**found.__dict__, "files": [*found.files, sneaky]})
+    assert "media/../database.sqlite3：指向备份目录之外" in manifest.problems(folder, bad)
 
 
 def test_a_missing_or_garbled_manifest_is_an_error(tmp_path):
