@@ -25,7 +25,7 @@ from shezhi.proofs.models import Proof
 from shezhi.proofs.selectors import proof_check
 from shezhi.proofs.tests.factories import service
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PHOTO = b"\xff\xd8\xff\xe0 a summary photo"
 
@@ -68,7 +68,16 @@ def _rewrite_manifest(folder: Path, **changes) -> None:
     path.write_text(json.dumps(data))
 
 
+@TRANSACTIONAL
 def test_a_destroyed_database_comes_back_whole(backup, proof, media, world):
+    found = backup_verify(folder=backup)  # the manifest lists every file with its checksum
+    assert {e.path for e in found.files} == {
+        found.database_file,
+        "media/activities/summaries/p1.jpg",
+    }
+    assert found.state.tables["proofs_proof"] == 1
+    assert found.migrations["proofs"].startswith("00")
+    assert oct(backup.stat().st_mode)[-3:] == "700"  # residents' data: the owner only
     before = database_state()
     assert before.proofs == 1 and before.tables["core_auditevent"] > 0
     _destroy(media)
@@ -83,15 +92,7 @@ def test_a_destroyed_database_comes_back_whole(backup, proof, media, world):
     assert AuditEvent.objects.filter(object_type="proofs.proof", object_id=str(proof.pk)).exists()
 
 
-def test_the_manifest_lists_every_file_with_its_checksum(backup, media):
-    found = backup_verify(folder=backup)
-    paths = {e.path for e in found.files}
-    assert paths == {found.database_file, "media/activities/summaries/p1.jpg"}
-    assert found.state.tables["proofs_proof"] == 1
-    assert found.migrations["proofs"].startswith("00")
-    assert oct(backup.stat().st_mode)[-3:] == "700"  # residents' data: the owner only
-
-
+@TRANSACTIONAL
 def test_a_database_with_data_is_refused_unless_forced(backup):
     OrgUnitFactory(level=Level.DISTRICT, name="备份之后新建的区")
     with pytest.raises(BackupError, match="目标数据库已有数据.*--force"):
@@ -102,6 +103,7 @@ def test_a_database_with_data_is_refused_unless_forced(backup):
     assert not OrgUnit.objects.filter(name="备份之后新建的区").exists()
 
 
+@TRANSACTIONAL
 def test_a_changed_file_fails_loudly_before_anything_is_restored(backup):
     (backup / "media" / "activities" / "summaries" / "p1.jpg").write_bytes(PHOTO[:-1] + b"!")
     OrgUnitFactory(level=Level.DISTRICT, name="恢复前的数据")
@@ -110,12 +112,32 @@ def test_a_changed_file_fails_loudly_before_anything_is_restored(backup):
     assert OrgUnit.objects.filter(name="恢复前的数据").exists()
 
 
-def test_a_half_written_backup_is_not_a_backup(backup):
-    (backup / manifest.MANIFEST).unlink()
+def _fake_backup(folder: Path, engine: str) -> Path:
+    """A folder whose files verify, without a database behind it."""
+    folder.mkdir()
+    (folder / "database.dump").write_bytes(b"dump")
+    manifest.write(
+        folder,
+        manifest.Manifest(
+            created_at="2026-12-03T02:00:00+00:00",
+            engine=engine,
+            database_file="database.dump",
+            migrations={},
+            state=manifest.DatabaseState(tables={}, audit_digest="", proofs=0),
+            files=[manifest.entry_for(folder, folder / "database.dump")],
+        ),
+    )
+    return folder
+
+
+def test_a_half_written_backup_is_not_a_backup(tmp_path):
+    folder = _fake_backup(tmp_path / "b", "postgresql")
+    (folder / manifest.MANIFEST).unlink()
     with pytest.raises(BackupError, match="不是一份完整的备份"):
-        backup_restore(folder=backup)
+        backup_restore(folder=folder)
 
 
+@TRANSACTIONAL
 def test_a_restore_that_does_not_match_the_manifest_fails_loudly(backup, media):
     _rewrite_manifest(backup, tables={"proofs_proof": 2})
     _destroy(media)
@@ -125,18 +147,20 @@ def test_a_restore_that_does_not_match_the_manifest_fails_loudly(backup, media):
         backup_restore(folder=backup)
 
 
-def test_a_backup_of_another_database_engine_is_refused(backup, media):
-    _rewrite_manifest(backup, engine="oracle")
+def test_a_backup_of_another_database_engine_is_refused(tmp_path):
+    folder = _fake_backup(tmp_path / "b", "oracle")
     with pytest.raises(BackupError, match="该备份来自 oracle 数据库"):
-        backup_restore(folder=backup, force=True)
+        backup_restore(folder=folder, force=True)
 
 
+@pytest.mark.django_db
 def test_a_proof_changed_in_the_database_is_named(proof):
     Proof.objects.filter(pk=proof.pk).update(total_hours="20.0")
     assert proof_failures() == [proof.proof_no]
     assert database_state().proofs == 0
 
 
+@TRANSACTIONAL
 def test_the_commands_back_up_and_refuse_with_a_clear_message(proof, media, tmp_path, capsys):
     call_command("backup", "--to", str(tmp_path / "b"))
     out = capsys.readouterr().out
