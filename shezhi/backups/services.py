@@ -17,9 +17,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from shezhi.accounts.models import User
 from shezhi.backups import manifest, retention
 from shezhi.backups.manifest import DatabaseState, FileEntry, Manifest, ManifestError
 from shezhi.backups.state import applied_migrations, database_state, proof_failures
+from shezhi.core.models import AuditEvent
+from shezhi.org.models import OrgUnit
 
 PREFIX = "shezhi-backup-"
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -27,8 +30,8 @@ NAME_RE = re.compile(rf"^{PREFIX}(\d{{8}}T\d{{6}}Z)$")
 PG_DUMP_FILE = "database.dump"
 SQLITE_FILE = "database.sqlite3"
 MEDIA_DIR = "media"
-# Tables that exist before any business data does: a database with rows in one of them holds data.
-DATA_MARKERS = ("org_orgunit", "accounts_user", "core_auditevent")
+# Every business record hangs off these: a database with a row in one of them holds data.
+DATA_MARKERS = (OrgUnit, User, AuditEvent)
 
 
 class BackupError(Exception):
@@ -231,7 +234,7 @@ def backup_verify(*, folder: Path) -> Manifest:
 def database_has_data() -> bool:
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table in DATA_MARKERS:
+        for table in (m._meta.db_table for m in DATA_MARKERS):
             if table in existing:
                 cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608
                 if cursor.fetchone():
