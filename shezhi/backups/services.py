@@ -204,7 +204,10 @@ def backup_create(*, into: Path | None = None, now: datetime | None = None) -> P
             ),
         )
         work.chmod(0o700)  # a backup holds residents' personal data
-        work.rename(final)
+        try:
+            work.rename(final)
+        except OSError as exc:  # another backup took the same name meanwhile
+            raise BackupError(_("备份目录已存在：%(path)s") % {"path": final}) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
