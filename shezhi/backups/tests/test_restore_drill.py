@@ -2,7 +2,7 @@
 the database the suite runs on (SQLite's backup API, or pg_dump/pg_restore on PostgreSQL)."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -170,3 +170,14 @@ def test_the_commands_back_up_and_refuse_with_a_clear_message(proof, media, tmp_
         call_command("restore", str(folder))
     call_command("restore", "--verify-only", str(folder))
     assert "备份校验通过" in capsys.readouterr().out
+    stamp = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    backup_create(into=tmp_path / "c", now=stamp)
+    with pytest.raises(BackupError, match="备份目录已存在"):
+        backup_create(into=tmp_path / "c", now=stamp)
+
+
+@pytest.mark.django_db
+def test_no_backup_inside_a_transaction(tmp_path):
+    """Inside a transaction the dump could not see what the transaction itself wrote."""
+    with pytest.raises(BackupError, match="不能在数据库事务中进行"):
+        backup_create(into=tmp_path)
