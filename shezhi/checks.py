@@ -258,6 +258,8 @@ def cache_shared_in_production(app_configs, **kwargs):
             id="shezhi.W063",
         )
     ]
+
+
 @register()
 def broker_url_valid(app_configs, **kwargs):
     """The task queue speaks to Redis only: another scheme would fail every task at run time."""

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",
+    "shezhi.backups",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,39 @@ SHEZHI_MEDIA_ACCEL_PREFIX = env_str(
     "SHEZHI_MEDIA_ACCEL_PREFIX",
     "",
     "nginx internal location that sends checked uploads (e.g. /protected-media/); empty: the app.",
+)
+# Backups (`shezhi backup` / `shezhi restore`, docs/operations.md).
+SHEZHI_BACKUP_DIR = Path(
+    env_str(
+        "SHEZHI_BACKUP_DIR",
+        str(VAR_DIR / "backups"),
+        "Folder where `shezhi backup` writes its backups (one sub-folder each).",
+        shown="<SHEZHI_VAR_DIR>/backups",
+    )
+)
+SHEZHI_PG_BIN = env_str(
+    "SHEZHI_PG_BIN",
+    "",
+    "Folder holding pg_dump, pg_restore and psql (empty: the PATH, then Debian's "
+    "/usr/lib/postgresql/<newest>/bin).",
+)
+SHEZHI_BACKUP_KEEP_DAILY = env_int(
+    "SHEZHI_BACKUP_KEEP_DAILY",
+    7,
+    "`shezhi backup --prune` keeps the newest backup of each of this many last days.",
+    minimum=1,
+)
+SHEZHI_BACKUP_KEEP_WEEKLY = env_int(
+    "SHEZHI_BACKUP_KEEP_WEEKLY",
+    4,
+    "`shezhi backup --prune` also keeps the newest backup of each of this many last ISO weeks.",
+    minimum=0,
+)
+SHEZHI_BACKUP_KEEP_MONTHLY = env_int(
+    "SHEZHI_BACKUP_KEEP_MONTHLY",
+    12,
+    "`shezhi backup --prune` also keeps the newest backup of each of this many last months.",
+    minimum=0,
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
