@@ -142,7 +142,8 @@ def open_positions(
 def my_signups(*, actor: User) -> QuerySet[SignUp]:
     return (
         SignUp.objects.filter(volunteer__user=actor)
-        .select_related("activity", "position", "volunteer")
+        # the attendance: whether the sign-up may still be cancelled, without a query a row
+        .select_related("activity", "position", "volunteer", "attendance")
         .order_by("-activity__starts_at", "-id")
     )
 
