@@ -101,7 +101,8 @@ def _activity_refusals(
             if started
             else None
         ),
-        A.EDIT: gone or (Refusal("活动已开始，不能修改") if started or attended else None),
+        A.EDIT: (Refusal("只有草稿或招募中的活动可以修改") if gone else None)
+        or (Refusal("活动已开始，不能修改") if started or attended else None),
         A.CANCEL: gone
         or (Refusal("已有志愿者签到，不能取消活动") if attended else None)
         or (Refusal("活动已结束，不能取消") if ended and status == Status.PUBLISHED else None),
