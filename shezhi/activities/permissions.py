@@ -6,8 +6,8 @@ long as nobody has checked in (a draft may be cancelled at any time: nobody saw 
 check-in QR code while it is published and has not ended, check volunteers in by hand once
 check-in opens and decide pending sign-ups; after it ends they close forgotten check-outs, and
 then staff of the organising unit (谁组织谁记录) confirm the attendance. A volunteer checks in to
-their own live sign-up of a published activity and cancels it until the activity's cut-off,
-unless they have checked in.
+their own confirmed sign-up of a published activity while check-in is open, and cancels a live
+sign-up until the activity's cut-off, unless they have checked in.
 
 Each rule is written once, as the reason it refuses (`activity_refusal`, `signup_refusal`): the
 services raise that reason, the pages and the API show the actions nobody refuses."""
@@ -55,10 +55,11 @@ class Refusal:
     message: str
     state: bool = True
     code: str = ErrorCode.ILLEGAL_TRANSITION
+    field: str = "status"
 
     def error(self) -> Conflict | Forbidden:
         if self.state:
-            return Conflict(self.message, field="status", code=self.code)
+            return Conflict(self.message, field=self.field, code=self.code)
         return Forbidden(self.message)
 
 
@@ -97,12 +98,12 @@ def _activity_refusals(
         A.PUBLISH: (
             Refusal("只有草稿状态的活动可以发布")
             if status != Status.DRAFT
-            else Refusal("活动已开始，不能发布")
+            else Refusal("活动已开始，不能发布", field="starts_at")
             if started
             else None
         ),
         A.EDIT: (Refusal("只有草稿或招募中的活动可以修改") if gone else None)
-        or (Refusal("活动已开始，不能修改") if started or attended else None),
+        or (Refusal("活动已开始，不能修改", field="starts_at") if started or attended else None),
         A.CANCEL: gone
         or (Refusal("已有志愿者签到，不能取消活动") if attended else None)
         or (Refusal("活动已结束，不能取消") if ended and status == Status.PUBLISHED else None),
@@ -164,9 +165,15 @@ def signup_refusal(
     activity = signup.activity
     if activity.status != Status.PUBLISHED:
         return Refusal("该活动不在招募中")
-    if action == SignUpAction.CHECK_IN:
-        return None
     now = now or timezone.now()
+    if action == SignUpAction.CHECK_IN:
+        # Only a confirmed place is checked in, and only while check-in is open.
+        if signup.status != SignUp.Status.CONFIRMED:
+            return Refusal("报名尚未确认，不能签到")
+        opens = activity.starts_at - timedelta(minutes=settings.SHEZHI_CHECKIN_OPENS_MINUTES)
+        if not opens <= now <= activity.ends_at:
+            return Refusal("不在签到时间内", code=ActivityError.OUTSIDE_WINDOW)
+        return None
     if _checked_in(signup):
         return Refusal("已签到，不能取消报名")
     if now >= activity.starts_at:

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from shezhi.accounts.models import User
 from shezhi.api.errors import CHANGE, raises
-from shezhi.api.render import actions_list
+from shezhi.api.render import actions_list, counted_page
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, Id, In, StrictBool
 from shezhi.core.errors import ErrorCode
 from shezhi.timebank import selectors, services
@@ -249,13 +249,12 @@ def my_account(request: HttpRequest):
 @router.get("/accounts", response={200: AccountPageOut, **ERRORS}, summary="辖区内的账户及余额")
 def account_list(request: HttpRequest, filters: Query[AccountQuery]):
     qs = selectors.accounts_in_scope(actor=request.auth, query=filters.q or "")
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "total": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_account(a, a.balance) for a in page],
-    }
+    return counted_page(
+        qs,
+        limit=filters.limit,
+        offset=filters.offset,
+        item=lambda a: _account(a, a.balance),
+    )
 
 
 @router.post(

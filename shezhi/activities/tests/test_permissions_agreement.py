@@ -201,12 +201,13 @@ def test_selector_page_and_services_agree(world, state):
 
 # --- the volunteer's sign-up ------------------------------------------------------------------
 
-# What Bob may do with his own sign-up, by state; nobody else has any action on it.
+# What Bob may do with his own (confirmed) sign-up, by state; nobody else has any action on it.
 VOLUNTEER = {
-    "before_cutoff": {SignUpAction.CHECK_IN, SignUpAction.CANCEL},
-    "after_cutoff": {SignUpAction.CHECK_IN},
+    "before_cutoff": {SignUpAction.CANCEL},  # check-in opens an hour before the start
+    "after_cutoff": set(),
     "started": {SignUpAction.CHECK_IN},
     "checked_in": {SignUpAction.CHECK_IN},
+    "pending_started": set(),  # awaiting the organiser's confirmation: no check-in link
     "withdrawn": set(),
     "activity_cancelled": set(),
 }
@@ -219,8 +220,11 @@ def _signup_in(world, state: str) -> SignUp:
     moves = {
         "after_cutoff": timedelta(hours=5),
         "started": -timedelta(minutes=30),
+        "pending_started": -timedelta(minutes=30),
         "checked_in": timedelta(minutes=10),
     }
+    if state == "pending_started":
+        SignUp.objects.filter(pk=signup.pk).update(status=SignUp.Status.PENDING)
     if state in moves:
         _shift(activity, starts_in=moves[state])
     if state == "checked_in":
