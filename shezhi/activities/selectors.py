@@ -159,6 +159,11 @@ def attendances_of(*, actor: User, activity_id: int) -> QuerySet[Attendance]:
     return activity.attendances.select_related("volunteer", "signup__position", "service_record")
 
 
+def activity_starts_at(*, activity_id: int) -> datetime | None:
+    """When the activity starts (a page's time input is read on its day); no scope: no data."""
+    return Activity.objects.filter(pk=activity_id).values_list("starts_at", flat=True).first()
+
+
 @dataclass(frozen=True)
 class CheckinState:
     activity: Activity

@@ -16,7 +16,7 @@ from django.utils import timezone
 from shezhi.accounts.models import User
 from shezhi.activities import attendance, editing, services, signups
 from shezhi.activities.errors import ActivityError
-from shezhi.activities.models import Activity, SignUp
+from shezhi.activities.models import Activity, Attendance, SignUp
 from shezhi.activities.permissions import (
     ActivityAction,
     SignUpAction,
@@ -302,3 +302,27 @@ def test_the_api_returns_the_selectors_answer(world):
     activity.refresh_from_db()
     assert set(published) == set(activity_actions_for(world.alice, activity))
     assert "show_qr" in published and "publish" not in published
+
+
+def test_after_the_end_the_desk_checks_in_by_hand_with_the_arrival_time(world):
+    """The selector allows 补登 after the end; the page asks for the arrival time, since "now"
+    lies outside the activity."""
+    activity = _activity_in(world, "ended")
+    erin = SignUp.objects.get(activity=activity, volunteer=world.erin_volunteer)
+    client = Client()
+    client.force_login(world.alice)
+    assert (
+        'name="at"'
+        in client.get(reverse("activities:desk_detail", args=[activity.pk])).content.decode()
+    )
+    url = reverse("activities:manual_checkin", args=[activity.pk, erin.pk])
+    client.post(url, {"reason": "忘带手机", "at": "25:99"}, follow=True)
+    assert not Attendance.objects.filter(signup=erin).exists()
+    arrived = timezone.localtime(activity.starts_at + timedelta(minutes=5))
+    client.post(url, {"reason": "忘带手机", "at": f"{arrived:%H:%M}"})
+    attendance = Attendance.objects.get(signup=erin)
+    assert timezone.localtime(attendance.checked_in_at).strftime("%H:%M") == f"{arrived:%H:%M}"
+    # The outsider gets nothing in: not found.
+    outsider = Client()
+    outsider.force_login(world.charlie)
+    assert outsider.post(url, {"reason": "x", "at": "10:00"}).status_code == 404

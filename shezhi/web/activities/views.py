@@ -27,7 +27,7 @@ from shezhi.activities.permissions import (
     signup_actions_for,
     signup_refusal,
 )
-from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.errors import DomainError, InvalidInput, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.activities.forms import (
     NEW_POSITIONS_MAX,
@@ -215,14 +215,31 @@ def desk_decide(request: HttpRequest, activity_id: int, signup_id: int) -> HttpR
 @login_required
 @require_POST
 def desk_manual_checkin(request: HttpRequest, activity_id: int, signup_id: int) -> HttpResponse:
+    """补登 after the end asks for the arrival time (on the activity's day); before, it is now."""
     return act(
         request,
         activity_id,
         lambda: checkins.checkin_manual(
-            actor=request.user, signup_id=signup_id, reason=request.POST.get("reason", "")[:200]
+            actor=request.user,
+            signup_id=signup_id,
+            reason=request.POST.get("reason", "")[:200],
+            at=_arrival(activity_id, request.POST.get("at", "")),
         ),
         _("已手工签到"),
     )
+
+
+def _arrival(activity_id: int, value: str) -> datetime | None:
+    """ "HH:MM" on the activity's (Shanghai) day; empty: now."""
+    if not value.strip():
+        return None
+    try:
+        clock = datetime.strptime(value.strip()[:5], "%H:%M").time()
+    except ValueError:
+        raise InvalidInput("签到时间应为“时:分”，如 09:30", field="at") from None
+    starts_at = selectors.activity_starts_at(activity_id=activity_id)
+    day = timezone.localtime(starts_at).date() if starts_at else timezone.localdate()
+    return timezone.make_aware(datetime.combine(day, clock))
 
 
 @login_required
