@@ -37,17 +37,15 @@ from shezhi.activities.services import (
     volunteer_of,
 )
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shezhi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
-from shezhi.core.permissions import require
 from shezhi.volunteers.models import (
     ServiceRecord,
     Volunteer,
 )
 from shezhi.volunteers.services import (
     hours_of,
-    may_record_for,
     service_record_create,
 )
 
@@ -73,12 +71,7 @@ def checkin_token_issue(*, actor: User, activity_id: int, now: datetime | None =
     SHEZHI_CHECKIN_TOKEN_SECONDS (default 60). Not a write: nothing is stored."""
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id)
-    require(
-        perms.ActivityAction.SHOW_QR,
-        perms.activity_actions_for(actor, activity, now=now),
-        message="该活动不在进行中，不能生成签到码",
-        state_refusal=True,
-    )
+    perms.require_activity_action(actor, activity, perms.ActivityAction.SHOW_QR, now=now)
     return _ClockSigner(at=now).sign(f"a{activity.pk}")
 
 
@@ -240,6 +233,9 @@ def checkin_manual(
     )
     if signup is None or not may_organise(actor, signup.activity):
         raise NotFound("未找到该报名", field="signup_id")
+    perms.require_activity_action(
+        actor, signup.activity, perms.ActivityAction.CHECKIN_MANUAL, now=now
+    )
     reason = clean_text(reason, field="reason", label="手工签到原因", max_length=200)
     at = aware_datetime(at, field="at", label="签到时间") if at is not None else now
     if at > now:
@@ -377,8 +373,7 @@ def checkout_close_forgotten(
     the scheduled end)."""
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id, lock=True)
-    if now < activity.ends_at:
-        raise Conflict("活动结束后才能为未签退的志愿者补签退", field="activity")
+    perms.require_activity_action(actor, activity, perms.ActivityAction.CLOSE_ATTENDANCE, now=now)
     out = aware_datetime(at, field="at", label="签退时间") if at is not None else activity.ends_at
     if out > now:
         raise InvalidInput("签退时间不能晚于现在", field="at")
@@ -422,19 +417,7 @@ def attendance_confirm(
     and never writes a record twice."""
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id, lock=True)
-    if activity.status not in (Status.PUBLISHED, Status.FINISHED):
-        raise Conflict("该活动未发布或已取消，不能确认考勤", field="status")
-    if now < activity.ends_at:
-        raise Conflict("活动结束后才能确认考勤", field="activity")
-    if not may_record_for(actor, activity.organiser_unit):
-        raise Forbidden("考勤须由组织单位的社工确认（谁组织谁记录）")
-    still_open = activity.attendances.filter(checked_out_at__isnull=True).count()
-    if still_open:
-        raise Conflict(
-            f"还有{still_open}人未签退，请先补签退",
-            field="activity",
-            code=ActivityError.OPEN_CHECKOUTS,
-        )
+    perms.require_activity_action(actor, activity, perms.ActivityAction.CONFIRM_ATTENDANCE, now=now)
     result = ConfirmResult(activity=activity)
     pending = (
         Attendance.objects.select_for_update(of=("self",))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import notices
+from shezhi.activities import permissions as perms
 from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import Activity, Position, SignUp
 from shezhi.activities.services import (
@@ -89,10 +90,7 @@ def activity_update(
         .order_by("id")
     }
     activity = activity_for_organiser(actor, activity_id, lock=True)
-    if activity.status not in (Status.DRAFT, Status.PUBLISHED):
-        raise Conflict("只有草稿或招募中的活动可以修改", field="status")
-    if activity.starts_at <= now or activity.attendances.exists():
-        raise Conflict("活动已开始，不能修改", field="starts_at")
+    perms.require_activity_action(actor, activity, perms.ActivityAction.EDIT, now=now)
     for edit in positions:
         if edit.id is not None and edit.id not in locked:
             raise NotFound("未找到该岗位", field="positions")

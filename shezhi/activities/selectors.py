@@ -142,7 +142,8 @@ def open_positions(
 def my_signups(*, actor: User) -> QuerySet[SignUp]:
     return (
         SignUp.objects.filter(volunteer__user=actor)
-        .select_related("activity", "position", "volunteer")
+        # the attendance: whether the sign-up may still be cancelled, without a query a row
+        .select_related("activity", "position", "volunteer", "attendance")
         .order_by("-activity__starts_at", "-id")
     )
 
@@ -156,6 +157,11 @@ def signups_of(*, actor: User, activity_id: int) -> QuerySet[SignUp]:
 def attendances_of(*, actor: User, activity_id: int) -> QuerySet[Attendance]:
     activity = activity_for_organiser(actor, activity_id)
     return activity.attendances.select_related("volunteer", "signup__position", "service_record")
+
+
+def activity_starts_at(*, activity_id: int) -> datetime | None:
+    """When the activity starts (a page's time input is read on its day); no scope: no data."""
+    return Activity.objects.filter(pk=activity_id).values_list("starts_at", flat=True).first()
 
 
 @dataclass(frozen=True)

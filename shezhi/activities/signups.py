@@ -6,7 +6,7 @@ volunteers' insurance, required before confirmation on a hazardous position (art
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.activities import notices
+from shezhi.activities import permissions as perms
 from shezhi.activities.errors import ActivityError
 from shezhi.activities.models import (
     Activity,
-    Attendance,
     InsuranceRecord,
     Position,
     SignUp,
@@ -355,19 +355,11 @@ def signup_cancel(
     organiser = may_organise(actor, activity)
     if not own and not organiser:
         raise NotFound("未找到该报名", field="signup_id")
-    if signup.status == SU.CANCELLED:
-        raise Conflict("该报名已取消", field="status")
-    if Attendance.objects.filter(signup=signup).exists():
-        raise Conflict("已签到，不能取消报名", field="status")
-    if now >= activity.starts_at:
-        raise Conflict("活动已开始，不能取消报名", field="status")
-    cutoff = activity.starts_at - timedelta(hours=activity.cancel_cutoff_hours)
-    if own and not organiser and now > cutoff:
-        raise Conflict(
-            f"活动开始前{activity.cancel_cutoff_hours}小时内不能自行取消报名，请联系活动组织者",
-            field="status",
-            code=ActivityError.CUTOFF,
-        )
+    why = perms.signup_refusal(
+        actor, signup, perms.SignUpAction.CANCEL, now=now, organiser=organiser
+    )
+    if why is not None:
+        raise why.error()
     reason = clean_text(reason, field="reason", label="取消原因", max_length=300, required=not own)
     before = signup.status
     signup.status = SU.CANCELLED

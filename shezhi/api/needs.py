@@ -69,13 +69,9 @@ def need_list(request: HttpRequest, filters: Query[LedgerQuery]):
         ),
     )
     now = timezone.now()
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "total": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [render.need_item(n, now) for n in page],
-    }
+    return render.counted_page(
+        qs, limit=filters.limit, offset=filters.offset, item=lambda n: render.need_item(n, now)
+    )
 
 
 @router.get(

@@ -34,13 +34,7 @@ class ResidentQuery(Clean):
 def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):
     qs = selectors.residents_search(actor=request.auth, query=filters.q or "")
     qs = qs.prefetch_related("tags")
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "total": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [render.resident(r) for r in page],
-    }
+    return render.counted_page(qs, limit=filters.limit, offset=filters.offset, item=render.resident)
 
 
 class PickQuery(Clean):

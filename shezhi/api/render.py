@@ -1,5 +1,6 @@
 """Model → output dict. Personal identifiers are masked here and nowhere else."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,11 @@ def ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": str(obj.name if hasattr(obj, "name") else obj)} if obj else None
 
 
+def masked_ref(person: Any) -> dict[str, Any] | None:
+    """A resident or volunteer named only by their masked name."""
+    return {"id": person.pk, "name": person.masked_name} if person else None
+
+
 def code_name(obj: Any) -> dict[str, str]:
     return {"code": obj.code, "name": obj.name}
 
@@ -23,6 +29,31 @@ def unit(obj: OrgUnit | None) -> dict[str, Any] | None:
     if obj is None:
         return None
     return {"id": obj.pk, "code": obj.code, "name": obj.name, "level": obj.level}
+
+
+def counted_page(
+    qs: Any, *, limit: int, offset: int, item: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a list with its total (the list's own count)."""
+    return {
+        "total": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [item(row) for row in qs[offset : offset + limit]],
+    }
+
+
+def more_page(
+    qs: Any, *, limit: int, offset: int, item: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a long list: whether more follow instead of a costly count."""
+    rows = list(qs[offset : offset + limit + 1])
+    return {
+        "limit": limit,
+        "offset": offset,
+        "has_more": len(rows) > limit,
+        "items": [item(row) for row in rows[:limit]],
+    }
 
 
 def actions_list(actions: frozenset[Any]) -> list[str]:
@@ -62,9 +93,7 @@ def need_detail(need: Need, now: datetime, *, actor: User) -> dict[str, Any]:
         "description": need.description,
         "address": need.address if full_address else mask_address(need.address),
         "contact_phone": need.masked_contact_phone,
-        "resident": (
-            {"id": need.resident.pk, "name": need.resident.masked_name} if need.resident else None
-        ),
+        "resident": masked_ref(need.resident),
         "assignee_label": need.assignee_label,
         "accepted_by": ref(need.accepted_by),
         "accepted_at": need.accepted_at,

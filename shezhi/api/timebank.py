@@ -9,12 +9,14 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from shezhi.accounts.models import User
 from shezhi.api.errors import CHANGE, raises
+from shezhi.api.render import actions_list, counted_page
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, Id, In, StrictBool
 from shezhi.core.errors import ErrorCode
 from shezhi.timebank import selectors, services
 from shezhi.timebank.models import Account, Deposit, Kinship, Transaction
-from shezhi.timebank.permissions import AccountAction
+from shezhi.timebank.permissions import AccountAction, deposit_actions_for
 
 router = Router(tags=["时间银行"])
 
@@ -46,6 +48,27 @@ class RelativeOut(Schema):
     verified_at: datetime
 
 
+class DepositOut(Schema):
+    id: int
+    record_id: int
+    record_title: str
+    account_no: str
+    holder_name: str
+    category: str
+    category_label: str
+    hours: Decimal
+    rate: Decimal
+    amount: Decimal
+    status: str
+    status_label: str
+    reviewers_required: int
+    approvals: int
+    requested_at: datetime
+    allowed_actions: list[str] = Field(
+        description="当前用户可对该笔存入做的操作（reverse），与页面按钮一致（timebank/permissions.py）"
+    )
+
+
 class AccountDetailOut(AccountOut):
     balance_cap: Decimal
     eligible_rates: dict[str, Decimal] = Field(description="{可存入的服务类别: 每小时时间币}")
@@ -54,6 +77,7 @@ class AccountDetailOut(AccountOut):
     allowed_actions: list[str] = Field(
         description="本人对该账户可做的操作（spend、transfer、record_kinship），与页面按钮一致"
     )
+    deposits: list[DepositOut] = Field(description="最近20笔存入，各带本人可做的操作")
 
 
 class AccountOpenIn(In):
@@ -84,24 +108,6 @@ class DepositIn(In):
 class DepositReviewIn(In):
     approve: StrictBool
     reason: str = Field("", max_length=300, description="不同意时必填")
-
-
-class DepositOut(Schema):
-    id: int
-    record_id: int
-    record_title: str
-    account_no: str
-    holder_name: str
-    category: str
-    category_label: str
-    hours: Decimal
-    rate: Decimal
-    amount: Decimal
-    status: str
-    status_label: str
-    reviewers_required: int
-    approvals: int
-    requested_at: datetime
 
 
 class SpendIn(In):
@@ -173,7 +179,7 @@ def _account(account: Account, balance: Decimal) -> dict:
     }
 
 
-def _detail(page: selectors.AccountPage) -> dict:
+def _detail(page: selectors.AccountPage, actor: User) -> dict:
     return {
         **_account(page.account, page.balance),
         "balance_cap": page.policy.balance_cap,
@@ -181,6 +187,7 @@ def _detail(page: selectors.AccountPage) -> dict:
         "reviewers_required": page.policy.reviewers_required,
         "relatives": [_relative(k) for k in page.relatives],
         "allowed_actions": [a.value for a in AccountAction if a in page.actions],
+        "deposits": [_deposit(d, actor) for d in page.deposits],
     }
 
 
@@ -197,7 +204,8 @@ def _relative(k: Kinship) -> dict:
     }
 
 
-def _deposit(d: Deposit) -> dict:
+def _deposit(d: Deposit, actor: User) -> dict:
+    """Load it with its record's organiser unit, its account's community and its reviews."""
     return {
         "id": d.pk,
         "record_id": d.record_id,
@@ -214,6 +222,7 @@ def _deposit(d: Deposit) -> dict:
         "reviewers_required": d.reviewers_required,
         "approvals": sum(1 for r in d.reviews.all() if r.approve),
         "requested_at": d.requested_at,
+        "allowed_actions": actions_list(deposit_actions_for(actor, d)),
     }
 
 
@@ -234,19 +243,18 @@ def _transaction(t: Transaction) -> dict:
 @router.get("/me", response={200: AccountDetailOut, **ERRORS}, summary="我的时间银行账户")
 @raises(ErrorCode.NOT_FOUND)
 def my_account(request: HttpRequest):
-    return _detail(selectors.my_account_page(actor=request.auth))
+    return _detail(selectors.my_account_page(actor=request.auth), request.auth)
 
 
 @router.get("/accounts", response={200: AccountPageOut, **ERRORS}, summary="辖区内的账户及余额")
 def account_list(request: HttpRequest, filters: Query[AccountQuery]):
     qs = selectors.accounts_in_scope(actor=request.auth, query=filters.q or "")
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "total": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_account(a, a.balance) for a in page],
-    }
+    return counted_page(
+        qs,
+        limit=filters.limit,
+        offset=filters.offset,
+        item=lambda a: _account(a, a.balance),
+    )
 
 
 @router.post(
@@ -262,7 +270,7 @@ def account_open(request: HttpRequest, payload: AccountOpenIn):
     "/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS}, summary="账户详情"
 )
 def account_detail(request: HttpRequest, account_id: PathId):
-    return _detail(selectors.account_get(actor=request.auth, account_id=account_id))
+    return _detail(selectors.account_get(actor=request.auth, account_id=account_id), request.auth)
 
 
 @router.get(
@@ -333,7 +341,7 @@ def account_relative(request: HttpRequest, account_id: PathId, payload: KinshipI
 @raises(*CHANGE)
 def deposit_create(request: HttpRequest, payload: DepositIn):
     deposit = services.deposit_from_record(actor=request.auth, **payload.model_dump())
-    return 201, _deposit(deposit)
+    return 201, _deposit(deposit, request.auth)
 
 
 @router.get(
@@ -341,7 +349,7 @@ def deposit_create(request: HttpRequest, payload: DepositIn):
 )
 def deposits_pending(request: HttpRequest):
     qs = selectors.deposits_to_review(actor=request.auth).prefetch_related("reviews")
-    return [_deposit(d) for d in qs[:200]]
+    return [_deposit(d, request.auth) for d in qs[:200]]
 
 
 @router.post(
@@ -354,7 +362,7 @@ def deposit_review(request: HttpRequest, deposit_id: PathId, payload: DepositRev
     deposit = services.deposit_review(
         actor=request.auth, deposit_id=deposit_id, **payload.model_dump()
     )
-    return _deposit(deposit)
+    return _deposit(deposit, request.auth)
 
 
 class ReverseIn(In):

@@ -229,6 +229,37 @@ def overdue_longest(
     )
 
 
+@dataclass(frozen=True)
+class CoverageOverview:
+    by: str
+    today: date
+    rows: list[CoverageRow]
+    overdue: list[CareProfile]  # the longest overdue first
+
+    @property
+    def registered(self) -> int:
+        return sum(r.registered for r in self.rows)
+
+    @property
+    def covered(self) -> int:
+        return sum(r.covered for r in self.rows)
+
+
+def coverage_for_desk(
+    *, actor: User, by: str = "grid", today: date | None = None, limit: int = 20
+) -> CoverageOverview:
+    """The coverage overview of the desk page and the API: staff above the grid (a grid worker
+    has their own list instead); the roles that may are asked of care_actions_for."""
+    require(CareAction.VIEW_COVERAGE, care_actions_for(actor), message="您的角色无权查看走访覆盖率")
+    today = today or timezone.localdate()
+    return CoverageOverview(
+        by=by,
+        today=today,
+        rows=coverage(actor=actor, by=by, today=today),
+        overdue=list(overdue_longest(actor=actor, today=today, limit=limit)),
+    )
+
+
 def alerts_visible_to(user: User) -> QuerySet[CareAlert]:
     qs = CareAlert.objects.select_related("resident", "assigned_to", "escalated_to", "community")
     mine = Q(assigned_to=user) | Q(escalated_to=user)

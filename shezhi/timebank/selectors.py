@@ -104,6 +104,7 @@ def account_get(*, actor: User, account_id: int) -> AccountPage:
                 "account__volunteer",
                 "account__resident",
             )
+            .prefetch_related("reviews")
             .order_by("-requested_at", "-id")[:20],
         ),
         may_manage=may_manage(actor, account),
@@ -162,7 +163,10 @@ def deposits_to_review(*, actor: User) -> QuerySet[Deposit]:
         Deposit.objects.filter(scope, status=Deposit.Status.PENDING)
         .exclude(account__volunteer__user=actor)
         .exclude(Exists(reviewed))
-        .select_related("record", "account__volunteer", "requested_by")
+        # the organiser unit and the community: each row's allowed actions, without a query
+        .select_related(
+            "record__organiser_unit", "account__community", "account__volunteer", "requested_by"
+        )
         .order_by("requested_at", "id")
     )
 

@@ -21,10 +21,9 @@ from shezhi.activities.services.common import (
     Status,
 )
 from shezhi.core import audit
-from shezhi.core.errors import Conflict, InvalidInput
+from shezhi.core.errors import InvalidInput
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
-from shezhi.core.permissions import require
 
 
 @transaction.atomic
@@ -32,14 +31,7 @@ def activity_publish(*, actor: User, activity_id: int, now: datetime | None = No
     """Draft → published: volunteers in the scope can now see it and sign up."""
     now = now or timezone.now()
     activity = activity_for_organiser(actor, activity_id, lock=True)
-    require(
-        perms.ActivityAction.PUBLISH,
-        perms.activity_actions_for(actor, activity, now=now),
-        message="只有草稿状态的活动可以发布",
-        state_refusal=True,
-    )
-    if activity.starts_at <= now:
-        raise Conflict("活动已开始，不能发布", field="starts_at")
+    perms.require_activity_action(actor, activity, perms.ActivityAction.PUBLISH, now=now)
     if not activity.positions.exists():
         raise InvalidInput("请至少设置一个岗位", field="positions")
     if activity.positions.filter(hazardous=True).exists() and not activity.has_risks:
@@ -61,13 +53,13 @@ def activity_publish(*, actor: User, activity_id: int, now: datetime | None = No
 
 
 @transaction.atomic
-def activity_cancel(*, actor: User, activity_id: int, reason: str) -> Activity:
-    """Cancel a draft or published activity; its live sign-ups are cancelled with it."""
+def activity_cancel(
+    *, actor: User, activity_id: int, reason: str, now: datetime | None = None
+) -> Activity:
+    """Cancel a draft or published activity (when, see permissions.py); its live sign-ups are
+    cancelled with it."""
     activity = activity_for_organiser(actor, activity_id, lock=True)
-    if activity.status not in (Status.DRAFT, Status.PUBLISHED):
-        raise Conflict("该活动已取消或已结束", field="status")
-    if activity.attendances.exists():
-        raise Conflict("已有志愿者签到，不能取消活动", field="status")
+    perms.require_activity_action(actor, activity, perms.ActivityAction.CANCEL, now=now)
     reason = clean_text(reason, field="reason", label="取消原因", max_length=300)
     before = activity.status
     if before == Status.PUBLISHED:  # a draft has no sign-ups to tell

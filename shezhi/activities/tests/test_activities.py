@@ -139,17 +139,17 @@ def test_volunteer_sees_a_published_activity_but_not_a_draft(world):
     services.activity_publish(actor=world.alice, activity_id=draft.pk, now=NOW)
     assert activity_get(actor=world.bob, activity_id=draft.pk) == draft
     with pytest.raises(Forbidden):
-        services.activity_cancel(actor=world.bob, activity_id=draft.pk, reason="不想办了")
+        services.activity_cancel(actor=world.bob, activity_id=draft.pk, reason="不想办了", now=NOW)
 
 
 def test_cancelling_an_activity_cancels_its_sign_ups(world):
     act = activity(world.alice, world.a["community"])
     s = sign_up(world.bob, act)
-    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="天气原因")
+    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="天气原因", now=NOW)
     s.refresh_from_db()
     assert s.status == SignUp.Status.CANCELLED and "天气原因" in s.cancel_reason
     with pytest.raises(Conflict):
-        services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="再取消")
+        services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="再取消", now=NOW)
 
 
 def test_recurring_weekly_activity_creates_one_draft_per_date_at_the_same_time(world):

@@ -50,7 +50,7 @@ def bobs(world):
         ends_at=END + timedelta(days=2),
     )
     sign_up(world.bob, sweep)
-    services.activity_cancel(actor=world.alice, activity_id=sweep.pk, reason="暴雨")
+    services.activity_cancel(actor=world.alice, activity_id=sweep.pk, reason="暴雨", now=NOW)
     activity(world.alice, world.a["community"], title="无关活动")
     return cut, clinic, sweep
 

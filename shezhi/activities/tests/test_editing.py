@@ -140,6 +140,6 @@ def test_a_position_of_another_activity_is_not_found(world, act):
 def test_a_cancelled_activity_is_not_edited(world, act):
     from shezhi.activities.services import activity_cancel
 
-    activity_cancel(actor=world.alice, activity_id=act.pk, reason="下雨")
+    activity_cancel(actor=world.alice, activity_id=act.pk, reason="下雨", now=NOW)
     with pytest.raises(Conflict, match="草稿或招募中"):
         edit(world.alice, act)

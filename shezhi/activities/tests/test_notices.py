@@ -91,7 +91,7 @@ def test_cancelled_or_draft_activities_are_not_reminded(world, settings):
     act = activity(world.alice, world.a["community"])
     sign_up(world.bob, act)
     activity(world.alice, world.a["community"], publish=False)
-    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="天气原因")
+    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="天气原因", now=NOW)
     assert notices.reminders_send(now=START - timedelta(hours=1)) == 0
 
 
@@ -167,19 +167,19 @@ def test_edits_other_than_time_or_venue_tell_nobody(world, full):
 def test_a_draft_activity_changes_and_cancels_silently(world):
     act = activity(world.alice, world.a["community"], publish=False)
     move(world.alice, act, venue="新地点")
-    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="不办了")
+    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="不办了", now=NOW)
     assert Notification.objects.count() == 0
 
 
 def test_cancellation_reaches_each_signed_up_volunteer_once(world, full):
     act, fay, _ = full
-    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="场地维修")
+    services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="场地维修", now=NOW)
     for user in (world.bob, world.erin):
         [notice] = inbox(user, K.ACTIVITY_CANCELLED)
         assert notice.title == "活动取消：为老义剪" and "原因：场地维修" in notice.body
     assert inbox(fay.user, K.ACTIVITY_CANCELLED) == []
     with pytest.raises(Conflict):
-        services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="再次")
+        services.activity_cancel(actor=world.alice, activity_id=act.pk, reason="再次", now=NOW)
     assert len(inbox(world.bob, K.ACTIVITY_CANCELLED)) == 1
     # The dedupe key makes a repeated notice a no-op even when called directly.
     assert notices.activity_cancelled(act, reason="x") == 0

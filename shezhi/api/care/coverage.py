@@ -1,7 +1,6 @@
 """Coverage of the registry: who is overdue, by grid."""
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query
 
 from shezhi.api.care.common import router
@@ -12,11 +11,6 @@ from shezhi.api.care.schemas import (
 from shezhi.api.schemas import ERRORS
 from shezhi.care import selectors
 from shezhi.care.cadence import days_overdue
-from shezhi.care.permissions import (
-    CareAction,
-    care_actions_for,
-)
-from shezhi.core.permissions import require
 
 
 @router.get(
@@ -25,15 +19,11 @@ from shezhi.core.permissions import require
     summary="走访覆盖率（按网格、小区或社区）和逾期最久名单",
 )
 def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
-    actor = request.auth
-    # The overview page's gate (a grid worker has their own list instead).
-    require(CareAction.VIEW_COVERAGE, care_actions_for(actor), message="您的角色无权查看走访覆盖率")
-    rows = selectors.coverage(actor=actor, by=filters.by)
-    day = timezone.localdate()
+    overview = selectors.coverage_for_desk(actor=request.auth, by=filters.by)
     return {
-        "by": filters.by,
-        "registered": sum(r.registered for r in rows),
-        "covered": sum(r.covered for r in rows),
+        "by": overview.by,
+        "registered": overview.registered,
+        "covered": overview.covered,
         "rows": [
             {
                 "unit_id": r.unit_id,
@@ -42,7 +32,7 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
                 "covered": r.covered,
                 "share": round(r.share, 4),
             }
-            for r in rows
+            for r in overview.rows
         ],
         "overdue_longest": [
             {
@@ -51,9 +41,9 @@ def coverage(request: HttpRequest, filters: Query[CoverageQuery]):
                 "risk_level": p.risk_level,
                 "grid": p.grid.name,
                 "next_visit_due": p.next_visit_due,
-                "days_overdue": days_overdue(p.next_visit_due, day),
+                "days_overdue": days_overdue(p.next_visit_due, overview.today),
                 "last_seen_on": p.last_seen_on,
             }
-            for p in selectors.overdue_longest(actor=actor, today=day)
+            for p in overview.overdue
         ],
     }

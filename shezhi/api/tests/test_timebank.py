@@ -1,9 +1,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shezhi.timebank.models import Account, TimeBankPolicy, Transaction
+from shezhi.timebank.tests.factories import deposited
 from shezhi.volunteers.tests.factories import record
 
 
@@ -160,12 +163,36 @@ def test_the_schema_documents_the_time_bank(db, client):
 
 def test_reversal_through_the_api_is_for_supervisors(world, bob_funded, as_user):
     deposit_id = bob_funded.deposits.get().pk
+
+    def offered(user) -> list[str]:  # what the account's deposit row offers this user
+        (row,) = as_user(user).get(f"/timebank/accounts/{bob_funded.pk}").json()["deposits"]
+        return row["allowed_actions"]
+
+    assert offered(world.sam) == ["reverse"] and offered(world.alice) == []
+    assert as_user(world.bob).get("/timebank/me").json()["deposits"][0]["allowed_actions"] == []
     url = f"/timebank/deposits/{deposit_id}/reverse"
     assert as_user(world.alice).post(url, {"reason": "记录有误"}).status_code == 403
     assert as_user(world.charlie).post(url, {"reason": "记录有误"}).status_code == 404
     done = as_user(world.sam).post(url, {"reason": "记录有误"})
     assert done.status_code == 201 and done.json()["kind"] == "reversal"
     assert Decimal(as_user(world.bob).get("/timebank/me").json()["balance"]) == 0
+    assert offered(world.sam) == []  # reversed: nothing left to do with it
+
+
+def test_pending_deposits_run_a_fixed_number_of_queries(world, as_user):
+    """Each row's allowed_actions reads nothing more: the same queries for one row or three."""
+    TimeBankPolicy.objects.create(unit=world.a["street"], reviewers_required=2)
+    sam = as_user(world.sam)
+
+    def pending_after(n: int) -> int:
+        for _ in range(n):
+            deposited(world)
+        with CaptureQueriesContext(connection) as queries:
+            rows = sam.get("/timebank/deposits/pending").json()
+        assert all(r["allowed_actions"] == [] for r in rows)  # pending: reviewed, not reversed
+        return len(queries)
+
+    assert pending_after(1) == pending_after(2)
 
 
 @pytest.mark.parametrize("value", ["0", "1700000000", "2026/01/01", "yesterday"])

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
 from shezhi.api.errors import CHANGE, raises
-from shezhi.api.render import ref
+from shezhi.api.render import more_page, ref
 from shezhi.api.schemas import ERRORS, Id, In
 from shezhi.api.volunteers.common import (
     RECORDS,
@@ -182,13 +182,7 @@ def record_list(request: HttpRequest, filters: Query[RecordQuery]):
     qs = selectors.records_in_scope(
         actor=request.auth, status=filters.status, query=filters.q or ""
     )
-    rows = list(qs[filters.offset : filters.offset + filters.limit + 1])
-    return {
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "has_more": len(rows) > filters.limit,
-        "items": [record_item(r) for r in rows[: filters.limit]],
-    }
+    return more_page(qs, limit=filters.limit, offset=filters.offset, item=record_item)
 
 
 @router.get(
@@ -199,13 +193,7 @@ def record_list(request: HttpRequest, filters: Query[RecordQuery]):
 )
 def record_held_list(request: HttpRequest, filters: Query[Page]):
     qs = selectors.records_awaiting_confirmation(actor=request.auth)
-    rows = list(qs[filters.offset : filters.offset + filters.limit + 1])
-    return {
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "has_more": len(rows) > filters.limit,
-        "items": [record_item(r) for r in rows[: filters.limit]],
-    }
+    return more_page(qs, limit=filters.limit, offset=filters.offset, item=record_item)
 
 
 class HeldRecordConfirmIn(In):

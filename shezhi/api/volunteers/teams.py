@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
 from shezhi.api.errors import CHANGE, raises
-from shezhi.api.render import ref
+from shezhi.api.render import masked_ref, ref
 from shezhi.api.schemas import ERRORS, Clean, Id, In, StrictBool
 from shezhi.api.volunteers.common import (
     TEAMS,
@@ -109,8 +109,8 @@ def _team_item(t: Team) -> dict[str, Any]:
         "kind": t.kind,
         "status": t.status,
         "community": ref(t.community),
-        "leader": {"id": t.leader.pk, "name": t.leader.masked_name} if t.leader else None,
-        "guide": {"id": t.guide.pk, "name": str(t.guide)} if t.guide else None,
+        "leader": masked_ref(t.leader),
+        "guide": ref(t.guide),
     }
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
 from shezhi.api.errors import CHANGE, raises
-from shezhi.api.render import ref
+from shezhi.api.render import more_page, ref
 from shezhi.api.schemas import ERRORS, ClockTime, Id, In, StrictBool
 from shezhi.api.volunteers.common import (
     Level,
@@ -164,13 +164,7 @@ def volunteer_register(request: HttpRequest, payload: VolunteerRegisterIn):
 @router.get("/volunteers", response={200: VolunteerPageOut, **ERRORS}, summary="志愿者列表（打码）")
 def volunteer_list(request: HttpRequest, filters: Query[VolunteerQuery]):
     qs = selectors.volunteers_in_scope(actor=request.auth, query=filters.q or "")
-    rows = list(qs[filters.offset : filters.offset + filters.limit + 1])
-    return {
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "has_more": len(rows) > filters.limit,
-        "items": [volunteer_item(v) for v in rows[: filters.limit]],
-    }
+    return more_page(qs, limit=filters.limit, offset=filters.offset, item=volunteer_item)
 
 
 @router.get(

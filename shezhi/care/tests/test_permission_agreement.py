@@ -20,7 +20,7 @@ from shezhi.care.permissions import (
     care_actions_for,
     stop_actions_for,
 )
-from shezhi.care.selectors import alerts_visible_to, campaigns_visible_to
+from shezhi.care.selectors import alerts_visible_to, campaigns_visible_to, coverage_for_desk
 from shezhi.care.tests.factories import register
 from shezhi.core.errors import Conflict, DomainError, ErrorCode, Forbidden, NotFound
 from shezhi.people.tests.factories import ResidentFactory
@@ -210,3 +210,25 @@ def test_campaign_and_door_actions_agree_for_every_user_and_campaign_state(world
                 expected_ok = visible_stop and CareAction.RECORD_STOP in actions
                 assert _stop_accepted(user, stop) == expected_ok, label
     assert {CareAction.VIEW_PROGRESS, CareAction.WALK_DOORS, CareAction.RECORD_STOP} <= seen
+
+
+def test_coverage_overview_page_and_api_agree_with_the_selector(world):
+    """The coverage overview is gated once, in coverage_for_desk: the page, the API and the
+    navigation (care_actions_for) agree for every user, the grid worker and outsiders included."""
+    cast = ("alice", "charlie", "gina", "sam", "admin", "bob", "erin", "dora", "partner_user")
+    for name in cast:
+        user = getattr(world, name)
+        allowed = CareAction.VIEW_COVERAGE in care_actions_for(user)
+        try:
+            coverage_for_desk(actor=user)
+            served = True
+        except Forbidden:
+            served = False
+        assert served == allowed, name
+        client = Client()
+        client.force_login(user)
+        page = client.get(reverse("care:coverage"))
+        api = client.get("/api/v1/care/coverage")
+        expected = 200 if allowed else 403
+        assert (page.status_code, api.status_code) == (expected, expected), name
+    assert CareAction.VIEW_COVERAGE not in care_actions_for(world.gina)  # has her own list

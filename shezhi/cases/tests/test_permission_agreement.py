@@ -1,7 +1,8 @@
 """One rule, four readers: for every named user and every stage of a case whose answers
 differ (intake, intervention, closed), what `case_actions_for` answers is what the case page
 shows as buttons, what the API returns as `allowed_actions`, and what the services accept (each
-probe rolled back)."""
+probe rolled back) — for the case itself and for its rows (a referral, a benefits application,
+a crisis protocol, a team member)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,14 @@ from django.utils import timezone
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
 from shezhi.cases import selectors, services
-from shezhi.cases.models import Case, Stage
+from shezhi.cases.models import (
+    BenefitTask,
+    Case,
+    CaseTeamMember,
+    CrisisIntervention,
+    Referral,
+    Stage,
+)
 from shezhi.cases.permissions import CaseAction, case_actions_for
 from shezhi.cases.tests.factories import assess, log_session, open_case, to_stage
 from shezhi.core.errors import Conflict, DomainError, ErrorCode, Forbidden, NotFound
@@ -78,6 +86,42 @@ PROBES: dict[CaseAction, Probe] = {
 }
 
 
+def _row(model: Any, case: Case, **match: Any) -> Any:
+    return model.objects.filter(case=case, **match).order_by("id").first()
+
+
+# One call of the service behind each action on one of the case's rows. The rows are made by
+# `_cases`; each probe asks for the next step of its row, so only the rule can refuse it.
+ROW_PROBES: dict[CaseAction, Probe] = {
+    CaseAction.UPDATE_REFERRAL: lambda u, c, w: services.referral_advance(
+        actor=u, referral_id=_row(Referral, c).pk, to_status=Referral.Status.RECEIVED
+    ),
+    CaseAction.UPDATE_BENEFIT: lambda u, c, w: services.benefit_task_set_status(
+        actor=u, task_id=_row(BenefitTask, c).pk, status=BenefitTask.Status.SUBMITTED
+    ),
+    CaseAction.WORK_CRISIS: lambda u, c, w: services.crisis_step_done(
+        actor=u,
+        crisis_id=_row(CrisisIntervention, c).pk,
+        step=_row(CrisisIntervention, c).steps[0]["code"],
+    ),
+    CaseAction.END_MEMBER: lambda u, c, w: services.team_end(
+        actor=u, member_id=_row(CaseTeamMember, c, user=w.erin).pk
+    ),
+}
+# The row's button on the case page (the crisis protocol is worked on its own page).
+ROW_FORMS: dict[CaseAction, Callable[[Case, Any], str]] = {
+    CaseAction.UPDATE_REFERRAL: lambda c, w: reverse(
+        "cases:referral_status", args=[_row(Referral, c).pk]
+    ),
+    CaseAction.UPDATE_BENEFIT: lambda c, w: reverse(
+        "cases:benefit_status", args=[_row(BenefitTask, c).pk]
+    ),
+    CaseAction.END_MEMBER: lambda c, w: reverse(
+        "cases:team_end", args=[_row(CaseTeamMember, c, user=w.erin).pk]
+    ),
+}
+
+
 def _accepted(probe: Probe, user: Any, case: Case, world: Any) -> bool:
     """Whether the service lets the user do it: a refusal is 403, 404 or a state refusal;
     anything else (success, or a complaint about the input) got past the permission rule."""
@@ -105,6 +149,15 @@ def _cases(world: Any, colleague: Any) -> dict[str, Case]:
             actor=world.alice, case_id=case.pk, user_id=world.erin.pk, role="volunteer"
         )
         services.emergency_access_grant(actor=world.admin, case_id=case.pk, reason="演练", hours=2)
+        services.referral_create(
+            actor=world.alice,
+            case_id=case.pk,
+            institution_kind="hospital",
+            institution_name="市一医院",
+            reason="就医",
+        )
+        services.benefit_tasks_start(actor=world.alice, case_id=case.pk, kinds=["dibao"])
+        services.crisis_start(actor=world.alice, case_id=case.pk)
         return case
 
     client = world.dora_resident
@@ -165,5 +218,10 @@ def test_selector_page_api_and_services_agree_for_every_user_and_stage(world):
             assert api.json()["allowed_actions"] == sorted(expected), label
             accepted = {a for a, probe in PROBES.items() if _accepted(probe, user, case, world)}
             assert accepted == expected & PROBES.keys(), label
+            rows = {a for a, probe in ROW_PROBES.items() if _accepted(probe, user, case, world)}
+            assert rows == expected & ROW_PROBES.keys(), f"{label}: rows"
+            forms = {a for a, url in ROW_FORMS.items() if f'action="{url(case, world)}"' in html}
+            assert forms == expected & ROW_FORMS.keys(), f"{label}: row forms"
     # The walk reaches every kind of answer: nobody, the file, the supervisor, a team member.
     assert {CaseAction.REOPEN, CaseAction.SUPERVISE, CaseAction.LOG_SESSION} <= seen_actions
+    assert ROW_PROBES.keys() <= seen_actions

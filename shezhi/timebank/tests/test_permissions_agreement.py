@@ -86,6 +86,8 @@ def test_account_and_deposit_actions_agree(world, state):
             shown = f'action="{reverse("timebank:reverse", args=[deposit.pk])}"' in html
             assert shown == reverse_allowed, f"{where}: reverse button"
             assert set(api.json()["allowed_actions"]) == {a.value for a in actions}, where
+            (row,) = [d for d in api.json()["deposits"] if d["id"] == deposit.pk]
+            assert row["allowed_actions"] == (["reverse"] if reverse_allowed else []), where
 
         calls = {
             AccountAction.SPEND: lambda u=user: services.coins_spend(

@@ -4,6 +4,7 @@ out). Each view parses input, calls one selector or service and renders; out-of-
 are 404; a service's DomainError is shown in Chinese on the page."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import segno
@@ -18,8 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.activities import attendance as checkins
 from shezhi.activities import calendar, selectors, services, signups
-from shezhi.activities.permissions import activity_actions_for, signup_actions_for
-from shezhi.core.errors import DomainError, NotFound
+from shezhi.activities.errors import ActivityError
+from shezhi.activities.models import SignUp
+from shezhi.activities.permissions import (
+    SignUpAction,
+    activity_actions_for,
+    signup_actions_for,
+    signup_refusal,
+)
+from shezhi.core.errors import DomainError, InvalidInput, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.web.activities.forms import (
     NEW_POSITIONS_MAX,
@@ -207,14 +215,31 @@ def desk_decide(request: HttpRequest, activity_id: int, signup_id: int) -> HttpR
 @login_required
 @require_POST
 def desk_manual_checkin(request: HttpRequest, activity_id: int, signup_id: int) -> HttpResponse:
+    """补登 after the end asks for the arrival time (on the activity's day); before, it is now."""
     return act(
         request,
         activity_id,
         lambda: checkins.checkin_manual(
-            actor=request.user, signup_id=signup_id, reason=request.POST.get("reason", "")[:200]
+            actor=request.user,
+            signup_id=signup_id,
+            reason=request.POST.get("reason", "")[:200],
+            at=_arrival(activity_id, request.POST.get("at", "")),
         ),
         _("已手工签到"),
     )
+
+
+def _arrival(activity_id: int, value: str) -> datetime | None:
+    """ "HH:MM" on the activity's (Shanghai) day; empty: now."""
+    if not value.strip():
+        return None
+    try:
+        clock = datetime.strptime(value.strip()[:5], "%H:%M").time()
+    except ValueError:
+        raise InvalidInput("签到时间应为“时:分”，如 09:30", field="at") from None
+    starts_at = selectors.activity_starts_at(activity_id=activity_id)
+    day = timezone.localtime(starts_at).date() if starts_at else timezone.localdate()
+    return timezone.make_aware(datetime.combine(day, clock))
 
 
 @login_required
@@ -251,18 +276,28 @@ def desk_confirm(request: HttpRequest, activity_id: int) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """Open positions (with why the volunteer may not take some) and their own sign-ups."""
+    now = timezone.now()
+    rows = [
+        (s, signup_actions_for(request.user, s, now=now), _cutoff_note(request.user, s, now))
+        for s in selectors.my_signups(actor=request.user)[:50]
+    ]
     context = {
         # The nearest OPEN_SHOWN positions: a phone list longer than that is scrolled past.
-        "open": selectors.open_positions(actor=request.user, limit=OPEN_SHOWN),
+        "open": selectors.open_positions(actor=request.user, limit=OPEN_SHOWN, now=now),
         "open_shown": OPEN_SHOWN,
-        "signups": [
-            (s, signup_actions_for(request.user, s))
-            for s in selectors.my_signups(actor=request.user)[:50]
-        ],
+        "signups": rows,
+        # The open positions' 取消报名 follows the same selector as the list of sign-ups.
+        "cancellable": {s.pk for s, actions, _ in rows if SignUpAction.CANCEL in actions},
         "calendars": calendar.subscriptions_for(request.user),
         "leads": bool(selectors.members_led_by(actor=request.user)),
     }
     return render(request, "web/activities/mine.html", context)
+
+
+def _cutoff_note(user: Any, signup: SignUp, now: datetime) -> str:
+    """Past the cut-off the button is gone: say why and whom to ask instead."""
+    why = signup_refusal(user, signup, SignUpAction.CANCEL, now=now)
+    return why.message if why is not None and why.code == ActivityError.CUTOFF else ""
 
 
 def _back_to_mine(request: HttpRequest, action: Callable[[], Any], success: str) -> HttpResponse:

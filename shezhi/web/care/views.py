@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,14 +30,13 @@ from shezhi.care.models import (
 )
 from shezhi.care.permissions import (
     CARE_ROLES,
-    COVERAGE_ROLES,
     MANAGE_ROLES,
     alert_actions_for,
     stop_actions_for,
 )
 from shezhi.cases import selectors as case_selectors
 from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
-from shezhi.core.errors import DomainError, NotFound
+from shezhi.core.errors import DomainError, Forbidden, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, message_error, not_found
 from shezhi.org.models import Level
 from shezhi.web.access import roles_only
@@ -511,24 +512,26 @@ def _outcomes(progress: selectors.CampaignProgress) -> list[tuple[str, str, int]
 # --- desk: coverage -----------------------------------------------------------------------
 
 
-@roles_only(COVERAGE_ROLES)
+@login_required
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     form = forms.CoverageForm(request.GET or None)
     by = (form.cleaned_data.get("by") if form.is_bound and form.is_valid() else "") or "grid"
-    rows = selectors.coverage(actor=request.user, by=by)
-    day = timezone.localdate()
+    try:
+        overview = selectors.coverage_for_desk(actor=request.user, by=by)
+    except Forbidden:
+        raise PermissionDenied from None  # a page, not an object: nothing leaks
+    rows = overview.rows
     overdue = [
-        {"profile": p, "days": days_overdue(p.next_visit_due, day)}
-        for p in selectors.overdue_longest(actor=request.user, today=day, limit=20)
+        {"profile": p, "days": days_overdue(p.next_visit_due, overview.today)}
+        for p in overview.overdue
     ]
     chart = {
         "names": [r.unit_name for r in rows],
         "shares": [round(r.share * 100, 1) for r in rows],
         "title": _("走访覆盖率（%）"),
     }
-    registered = sum(r.registered for r in rows)
-    covered = sum(r.covered for r in rows)
+    registered, covered = overview.registered, overview.covered
     return render(
         request,
         "web/care/coverage.html",

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shezhi.accounts.scoping import sees_everything
 from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import form_error, message_error
 from shezhi.volunteers import holds, selectors, services
@@ -14,7 +13,7 @@ from shezhi.volunteers.models import (
     ServiceRecord,
     Team,
 )
-from shezhi.volunteers.permissions import record_actions_for
+from shezhi.volunteers.permissions import RecordAction, record_actions_for
 from shezhi.web.access import staff_only
 from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
@@ -129,14 +128,17 @@ def desk_late_records(request: HttpRequest) -> HttpResponse:
     page = page_of(
         selectors.late_records_to_approve(actor=request.user), page_number(request.GET.get("page"))
     )
+    # Each row asks the records' selector (the organiser unit is loaded with the row).
+    rows = [(r, record_actions_for(request.user, r)) for r in page.items]
     return render(
         request,
         "web/volunteers/desk_late_records.html",
         {
             "page": page,
+            "rows": rows,
             "form": DecisionForm(),
-            "may_approve": request.user.role in services.APPROVING_ROLES
-            or sees_everything(request.user),
+            "may_approve_none": bool(rows)
+            and not any(RecordAction.APPROVE_LATE in actions for _, actions in rows),
         },
     )
 
