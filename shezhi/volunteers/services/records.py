@@ -501,12 +501,15 @@ def record_new_version(
 
 
 def _decide_late(actor: User, record_id: int, approve: bool, note: str) -> ServiceRecord:
+    # Imported here: permissions reads this package's scope helpers.
+    from shezhi.volunteers.permissions import RecordAction, record_actions_for
+
     record = record_for_update(record_id)
     if not may_record_for(actor, record.organiser_unit):
         raise NotFound("未找到该服务记录")
-    if not may_approve_late(actor, record.organiser_unit):
-        raise Forbidden("只有督导可以审批逾期记录")
-    if record.status != ServiceRecord.Status.PENDING:
+    if RecordAction.APPROVE_LATE not in record_actions_for(actor, record):
+        if not may_approve_late(actor, record.organiser_unit):
+            raise Forbidden("只有督导可以审批逾期记录")
         raise Conflict("该记录不是待审批的逾期记录", field="status")
     note = clean_text(note, field="note", label="审批意见", max_length=300, required=not approve)
     before = record_snapshot(record)
