@@ -2,7 +2,8 @@
 # Command 2: install what is missing and run the whole suite: static checks, then every test on
 # SQLite and again on a throwaway PostgreSQL cluster this script starts and stops itself.
 # Both runs use every core (pytest-xdist, one test database per worker; tests that must share one
-# worker carry xdist_group). Extra arguments are passed to pytest (e.g. -k dispatch, or
+# worker carry xdist_group; on SQLite the first worker migrates and the others copy its result,
+# see shezhi/conftest.py). Extra arguments are passed to pytest (e.g. -k dispatch, or
 # --reuse-db locally to keep the SQLite test databases in var/ between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -5,11 +5,19 @@ Dora a resident with an account, Gina its grid worker, Sam the street's supervis
 Community B (another street): Charlie is its social worker, the outsider who must be refused.
 """
 
+import fcntl
+import os
+import sqlite3
+import tempfile
+import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import management
 from django.db import connection
 from django.test import override_settings
 from django.utils import translation
@@ -24,9 +32,21 @@ from shezhi.volunteers.models import SkillTag, Team, Volunteer
 from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory, add_member
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A transactional test must restore the migrated data it flushes (serialized_rollback):
-    otherwise the next test that does restore it finds rows (content types) already there."""
+    otherwise the next test that does restore it finds rows (content types) already there.
+    Also applies xdist_group under --dist loadgroup, which pytest-xdist 3.8 fails to do with
+    pytest 9 (it sets `item._nodeid`, which pytest 9 no longer reads): the group's name is
+    appended to each test's id (`…::test@group`), as xdist would, so its tests share a worker."""
+    if getattr(config.option, "loadgroup", False):
+        for item in items:
+            names = {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+            if names and "@" not in item.nodeid:
+                item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -56,11 +76,67 @@ def _postgres_only(request):
 def pytest_configure(config: pytest.Config) -> None:
     """With --reuse-db the SQLite test database lives in a file under var/ (one per xdist worker,
     suffixed _gw0, _gw1 …) so the next run skips the migrations; without it, as in CI, it stays
-    in memory and is built fresh. Two runs at once in one checkout must not pass --reuse-db."""
+    in memory and is built fresh. Two runs at once in one checkout must not pass --reuse-db.
+    Under xdist the controller names the run, so that its workers share one migrated template."""
     if config.getoption("reuse_db", default=False):
         db = django_settings.DATABASES["default"]
         if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
             db.setdefault("TEST", {})["NAME"] = str(django_settings.VAR_DIR / "test.sqlite3")
+    controller = not hasattr(config, "workerinput")
+    if controller and config.getoption("numprocesses", default=None):
+        config.option.testrunuid = config.getoption("testrunuid", default=None) or uuid.uuid4().hex
+
+
+def _template_path(run: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"shezhi-test-db-{run}.sqlite3"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller removes the run's template database (see django_db_modify_db_settings)."""
+    run = config.getoption("testrunuid", default=None)
+    if run and not hasattr(config, "workerinput"):
+        for path in (_template_path(run), _template_path(run).with_suffix(".lock")):
+            path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> Iterator[None]:
+    """Migrations cost ~18 s of CPU; under xdist each worker would run them on its own in-memory
+    SQLite database. Instead the first worker migrates and leaves a copy of the result (a file
+    named after the run); the others copy that file into their own in-memory database. Only the
+    test database's migrate is replaced, and only for in-memory SQLite under xdist."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    db = django_settings.DATABASES["default"]
+    in_memory = db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME")
+    if not (run and in_memory):
+        yield
+        return
+    original = management.call_command
+    template = _template_path(run)
+
+    def migrate_once_per_run(name, *args, **kwargs):
+        if name != "migrate":
+            return original(name, *args, **kwargs)
+        management.call_command = original  # later migrate calls (tests) run for real
+        connection.ensure_connection()
+        with open(template.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait while the first one migrates
+            if template.exists():
+                with closing(sqlite3.connect(template)) as source:
+                    source.backup(connection.connection)
+                return None
+            result = original(name, *args, **kwargs)
+            part = template.with_suffix(".part")
+            with closing(sqlite3.connect(part)) as target:
+                connection.connection.backup(target)
+            part.rename(template)
+            return result
+
+    management.call_command = migrate_once_per_run
+    try:
+        yield
+    finally:
+        management.call_command = original
 
 
 @pytest.fixture(scope="session", autouse=True)
