@@ -67,6 +67,17 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_done_within_their_test() -> Iterator[None]:
+    """A task thread still writing when the next test flushes the in-memory test database would
+    lock its shared cache for that test ("database table is locked"), and for every later one on
+    the worker: the runs a test queued finish within it (retries waiting out a backoff excepted)."""
+    yield
+    from shezhi.core import tasks
+
+    tasks.in_process.wait_idle(timeout=30, retries=False)
+
+
+@pytest.fixture(autouse=True)
 def _postgres_only(request):
     """Tests marked postgres_only need real concurrent transactions; SQLite serialises writers."""
     if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":

@@ -239,10 +239,13 @@ class InProcessRunner:
         self._queue: queue.Queue[int] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._waiting = 0  # runs sent with a countdown that has not run out yet
 
     def send(self, run_id: int, *, countdown: float = 0) -> None:
         if countdown > 0:
-            timer = threading.Timer(countdown, self.send, args=(run_id,))
+            with self._lock:
+                self._waiting += 1
+            timer = threading.Timer(countdown, self._send_later, args=(run_id,))
             timer.daemon = True
             timer.start()
             return
@@ -253,6 +256,11 @@ class InProcessRunner:
                 thread = threading.Thread(target=self._work, daemon=True, name="shezhi-task")
                 thread.start()
                 self._threads.append(thread)
+
+    def _send_later(self, run_id: int) -> None:
+        self.send(run_id)  # queued before the count drops, so wait_idle() never sees a gap
+        with self._lock:
+            self._waiting -= 1
 
     def _work(self) -> None:
         while True:
@@ -265,10 +273,11 @@ class InProcessRunner:
                 connections.close_all()  # each thread opens its own; do not let them pile up
                 self._queue.task_done()
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until every sent run has been executed (tests, shutdown); False on timeout."""
+    def wait_idle(self, timeout: float, *, retries: bool = True) -> bool:
+        """Wait until every sent run (and, with `retries`, every retry waiting for its countdown)
+        has been executed (tests, shutdown); False on timeout."""
         deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks:
+        while self._queue.unfinished_tasks or (retries and self._waiting):
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.02)
