@@ -285,6 +285,9 @@ def flaky(*, n: int) -> None:
         raise ConnectionError("第一次失败")
 
 
+# Two threads writing one table: the in-memory SQLite test database's shared cache refuses that
+# at once ("database table is locked") where a deployed, file-backed SQLite waits its turn.
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_in_process_runner_runs_after_commit_and_retries_after_the_backoff(settings):
 

@@ -1,7 +1,7 @@
 """开始服务 (start, within the window around the booked time) and 办结 (complete, crediting
 the volunteer's service record)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -203,7 +203,8 @@ def _credit_order(
         recorder=actor,
         volunteer=volunteer,
         title=need.public_title,
-        service_date=None if stated else timezone.localdate(now),
+        # An estimated period ends now, so it began `minutes` ago: just after midnight, yesterday.
+        service_date=None if stated else timezone.localdate(now - timedelta(minutes=minutes)),
         place=need.community.name,  # not the resident's home address
         content=description,
         category=need.category.name,

@@ -2,7 +2,7 @@
 waiver), claims bounded by the server's clock and the category's maximum, overlaps, records held
 for a social worker, the resident's rating as confirmation, and what counts for stars and proofs."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -289,3 +289,17 @@ def test_a_negative_start_window_is_refused_at_start_up(settings):
     assert service_start_window_is_not_negative(None) == []
     settings.SHEZHI_SERVICE_START_WINDOW_MINUTES = -5
     assert [e.id for e in service_start_window_is_not_negative(None)] == ["shezhi.E401"]
+
+
+def test_an_order_completed_just_after_midnight_is_dated_the_day_it_began(world, monkeypatch):
+    need = accepted_order(world)
+    today = timezone.localdate()
+    ten_past = timezone.make_aware(datetime.combine(today + timedelta(days=1), time(0, 10)))
+    monkeypatch.setattr(timezone, "now", lambda: ten_past)
+    services.need_complete(actor=world.bob, need_id=need.pk, minutes=30, note="修好了")
+    record = bobs_record()
+    # 30 minutes ending at 00:10 began the evening before: dated then, placed before midnight.
+    assert record.service_date == today and record.period_estimated
+    assert record.ended_at == timezone.make_aware(
+        datetime.combine(today + timedelta(days=1), time())
+    )

@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import date, datetime, time
 
 import factory
+from django.utils import timezone
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.tests.factories import UserFactory
@@ -54,6 +55,10 @@ def record(recorder, volunteer, unit, **overrides):
         "person_in_charge": "王主任",
     }
     fields.update(overrides)
+    if fields["service_date"] == timezone.localdate() and "now" not in fields:
+        # Just after midnight today's hours have not passed yet: record as of noon at the earliest.
+        noon = timezone.make_aware(datetime.combine(fields["service_date"], time(12)))
+        fields["now"] = max(timezone.now(), noon)
     return service_record_create(
         recorder=recorder, volunteer=volunteer, organiser_unit=unit, **fields
     )

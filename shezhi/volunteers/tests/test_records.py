@@ -450,8 +450,10 @@ def test_need_path_records_today_ending_now(world):
         world.bob_volunteer,
         world.a["community"],
         source="need:1",
-        service_date=timezone.localdate(),
+        # As the order workflow dates it: the day the 45 minutes began.
+        service_date=timezone.localdate(timezone.now() - timedelta(minutes=45)),
         minutes=45,
+        now=timezone.now(),
     )
     assert r.status == ServiceRecord.Status.COUNTED
     assert r.ended_at - r.started_at == timedelta(minutes=45)

@@ -24,6 +24,7 @@ from shezhi.notifications.services import deliver_pending
 from shezhi.people.tests.factories import ResidentFactory
 from shezhi.proofs import services as proof_services
 from shezhi.proofs.tests.test_pdf import pdftotext
+from shezhi.volunteers.models import ServiceRecord
 from shezhi.volunteers.tests.factories import record
 
 NAME = "欧阳娜娜"
@@ -113,9 +114,14 @@ def served(world, settings):
     return stranger, need, act
 
 
+def served_on(need) -> date:
+    """The day the order's service began (yesterday when it began before midnight)."""
+    return ServiceRecord.objects.get(source=f"need:{need.pk}").service_date
+
+
 def test_proof_pdf_names_the_volunteer_and_no_resident(world, served, tmp_path):
-    today = timezone.localdate()
-    proof = proof_services.proof_issue(actor=world.bob, date_from=today, date_to=today)
+    day = served_on(served[1])
+    proof = proof_services.proof_issue(actor=world.bob, date_from=day, date_to=day)
     text = pdftotext(bytes(proof.pdf), tmp_path).replace("\n", "").replace(" ", "")
     assert world.bob_volunteer.name in text  # their own name on their own proof
     assert "为社区居民提供医疗健康服务" in text
@@ -129,8 +135,8 @@ def _cells(data: bytes):
 
 def test_hours_export_carries_no_resident_data(world, served):
     out = BytesIO()
-    today = timezone.localdate()
-    rows = import_services.hours_export(actor=world.alice, date_from=today, date_to=today, out=out)
+    day = served_on(served[1])
+    rows = import_services.hours_export(actor=world.alice, date_from=day, date_to=day, out=out)
     assert rows == 1
     cells = _cells(out.getvalue())
     text = "\n".join(str(c.value) for c in cells if c.value is not None)
