@@ -20,7 +20,7 @@ def test_concurrent_delivery_runs_send_each_delivery_once(world, settings, monke
     sent: list[int] = []
     lock = threading.Lock()
 
-    def record(self, notification):
+    def record(self, notification, **kwargs):
         with lock:
             sent.append(notification.pk)
 
