@@ -125,7 +125,9 @@ def test_a_delivery_claimed_by_another_run_is_not_sent_again(world, monkeypatch)
     n = send(world.bob)
     d = n.deliveries.get()
     sent = []
-    monkeypatch.setattr(channels.InboxChannel, "send", lambda self, notification: sent.append(1))
+    monkeypatch.setattr(
+        channels.InboxChannel, "send", lambda self, notification, **kw: sent.append(1)
+    )
     # Another run claimed it between our read and our claim (attempts moved on).
     real_filter = Delivery.objects.filter
 
