@@ -308,6 +308,16 @@ class RecordEntry:
     hold_clashes: bool = False
 
 
+def _days_of(e: RecordEntry) -> set[date]:
+    """The service days whose records the entry could overlap: its own, and the next day's when
+    a stated period runs past midnight."""
+    moments = [m for m in (e.started_at, e.ended_at) if m is not None and timezone.is_aware(m)]
+    days = {timezone.localdate(m) for m in moments}
+    if isinstance(e.service_date, date):
+        days.add(e.service_date)
+    return days
+
+
 def _record_texts(e: RecordEntry, organiser_unit: OrgUnit) -> dict[str, str]:
     """The record's free-text fields, cleaned and cut to the columns' lengths."""
     return {
@@ -430,8 +440,7 @@ def service_record_create(
     wait for a social worker of the organising unit (volunteers/holds.py).
     """
     entry = RecordEntry(**fields)
-    day = entry.service_date or (timezone.localdate(entry.started_at) if entry.started_at else None)
-    days = RecordedDays({(entry.volunteer.pk, day)} if day else set())
+    days = RecordedDays({(entry.volunteer.pk, day) for day in _days_of(entry)})
     record = _build(
         recorder,
         organiser_unit,
@@ -456,11 +465,7 @@ def service_records_create_many(
     a few queries per batch. All or none: the first refused entry raises ItemRefused naming its
     index."""
     now = now or timezone.now()
-    wanted = {
-        (e.volunteer.pk, e.service_date or timezone.localdate(e.started_at))
-        for e in entries
-        if e.service_date or e.started_at
-    }
+    wanted = {(e.volunteer.pk, day) for e in entries for day in _days_of(e)}
     days, dues = RecordedDays(wanted), _Dues(organiser_unit)
     records = each_item(
         entries, lambda e: _build(recorder, organiser_unit, e, now=now, days=days, dues=dues)

@@ -320,6 +320,30 @@ def test_overlapping_periods_for_one_volunteer_are_refused(world):
     assert ServiceRecord.objects.count() == 1
 
 
+def test_a_period_running_past_midnight_meets_the_next_days_records(world):
+    bob = world.bob_volunteer
+    record(
+        world.alice,
+        bob,
+        world.a["community"],
+        started_at=at(16, 0, 10),
+        ended_at=at(16, 0, 40),
+        minutes=None,
+        now=NOW,
+    )
+    with pytest.raises(InvalidInput) as caught:
+        record(
+            world.alice,
+            bob,
+            world.a["community"],
+            started_at=at(15, 23, 30),
+            ended_at=at(16, 0, 30),
+            minutes=None,
+            now=NOW,
+        )
+    assert caught.value.field == "started_at"
+
+
 def test_back_to_back_periods_and_other_volunteers_are_fine(world):
     record(
         world.alice,
