@@ -71,10 +71,12 @@ def _tasks_done_within_their_test() -> Iterator[None]:
     """A task thread still writing when the next test flushes the in-memory test database would
     lock its shared cache for that test ("database table is locked"), and for every later one on
     the worker: the runs a test queued finish within it (retries waiting out a backoff excepted)."""
-    yield
     from shezhi.core import tasks
 
+    tasks.in_process.inline = connection.vendor == "sqlite"  # see InProcessRunner.inline
+    yield
     tasks.in_process.wait_idle(timeout=30, retries=False)
+    tasks.in_process.inline = False
 
 
 @pytest.fixture(autouse=True)
