@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, LexiconEntry, Visit
-from shezhi.core.admin import AuditedReadAdmin
+from shezhi.core.admin import ReadOnlyAuditedAdmin
 
 
 @admin.register(LexiconEntry)
@@ -13,36 +13,23 @@ class LexiconEntryAdmin(admin.ModelAdmin):
     search_fields = ["term"]
 
 
-class ReadOnlyAdmin(AuditedReadAdmin):
-    """Care records change only through the services (audited); the admin only shows them."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(CareProfile)
-class CareProfileAdmin(ReadOnlyAdmin):
+class CareProfileAdmin(ReadOnlyAuditedAdmin):
     list_display = ["resident", "risk_level", "next_visit_due", "last_seen_on", "is_active"]
     list_filter = ["risk_level", "is_active"]
 
 
 @admin.register(ContactAssignment)
-class ContactAssignmentAdmin(ReadOnlyAdmin):
+class ContactAssignmentAdmin(ReadOnlyAuditedAdmin):
     list_display = ["resident", "contact", "kind", "started_on", "ended_on"]
 
 
 @admin.register(Visit)
-class VisitAdmin(ReadOnlyAdmin):
+class VisitAdmin(ReadOnlyAuditedAdmin):
     list_display = ["resident", "visitor", "visited_on", "contact_made"]
 
 
 @admin.register(CareAlert)
-class CareAlertAdmin(ReadOnlyAdmin):
+class CareAlertAdmin(ReadOnlyAuditedAdmin):
     list_display = ["kind", "status", "summary", "assigned_to", "due_by", "mandatory_report"]
     list_filter = ["kind", "status", "mandatory_report"]

@@ -5,6 +5,20 @@ from shezhi.core import audit, tasks
 from shezhi.core.models import AuditEvent, TaskRun
 
 
+class ReadOnlyMixin:
+    """For records that change only through the services (checked and audited): the admin shows
+    them and nothing more."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class AuditedReadAdmin(admin.ModelAdmin):
     """For models that hold personal data (ID numbers, phones, notes): list columns are masked,
     and every change page read — which shows the record in full — writes a read_unmasked row."""
@@ -23,8 +37,12 @@ class AuditedReadAdmin(admin.ModelAdmin):
         return response
 
 
+class ReadOnlyAuditedAdmin(ReadOnlyMixin, AuditedReadAdmin):
+    """Personal records that change only through the services: shown, each full read audited."""
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "at",
         "actor",
@@ -36,20 +54,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "summary", "actor_identity"]
-
     # The audit trail is append-only, even for administrators.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TaskRun)
-class TaskRunAdmin(admin.ModelAdmin):
+class TaskRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Background task runs: queued, running, waiting to retry, done or failed with the error.
     Read-only (the runners own the state); a failed run can be run again."""
 
@@ -72,12 +81,3 @@ class TaskRunAdmin(admin.ModelAdmin):
         ids = list(queryset.filter(status=TaskRun.Status.FAILED).values_list("pk", flat=True))
         again = sum(tasks.task_run_retry(actor=request.user, run_id=pk) for pk in ids)
         self.message_user(request, f"已重新排队 {again} 个失败的任务", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shezhi.core.admin import AuditedReadAdmin
+from shezhi.core.admin import ReadOnlyAuditedAdmin, ReadOnlyMixin
 from shezhi.needs.models import Need, NeedCategory, NeedTransition, UrgencyLevel
 
 
@@ -24,27 +24,16 @@ class UrgencyLevelAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "response_hours", "resolution_hours", "sort_order"]
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyMixin, admin.TabularInline):
     model = NeedTransition
     extra = 0
-    can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "note"]
 
 
 @admin.register(Need)
-class NeedAdmin(AuditedReadAdmin):
+class NeedAdmin(ReadOnlyAuditedAdmin):
     """Read-only in the admin: changes go through the ledger so they are checked and audited."""
 
     list_display = ["id", "title", "category", "urgency", "status", "community", "created_at"]
     list_filter = ["status", "urgency", "category"]
     search_fields = ["title"]
     inlines = [TransitionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

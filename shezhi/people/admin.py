@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shezhi.core.admin import AuditedReadAdmin
+from shezhi.core.admin import AuditedReadAdmin, ReadOnlyAuditedAdmin
 from shezhi.people.models import Household, Resident, VulnerabilityTag
 
 
@@ -16,7 +16,7 @@ class HouseholdAdmin(AuditedReadAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(AuditedReadAdmin):
+class ResidentAdmin(ReadOnlyAuditedAdmin):
     """Residents are listed masked here; full records are read through the audited desk views."""
 
     list_display = ["id", "masked_name", "gender", "masked_phone", "community", "grid"]
@@ -34,12 +34,3 @@ class ResidentAdmin(AuditedReadAdmin):
         "tags",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

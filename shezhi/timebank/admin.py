@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from shezhi.core.admin import AuditedReadAdmin
+from shezhi.core.admin import ReadOnlyAuditedAdmin, ReadOnlyMixin
 from shezhi.timebank.models import (
     Account,
     Deposit,
@@ -26,68 +26,43 @@ class TimeBankPolicyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(AuditedReadAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(ReadOnlyAuditedAdmin):
     list_display = ["account_no", "kind", "volunteer", "resident", "community", "opened_at"]
     list_filter = ["kind"]
     search_fields = ["account_no", "volunteer__name", "volunteer__volunteer_no", "resident__name"]
 
 
 @admin.register(Kinship)
-class KinshipAdmin(ReadOnlyAdmin):
+class KinshipAdmin(ReadOnlyAuditedAdmin):
     list_display = ["holder", "relation", "relative", "evidence", "verified_by", "verified_at"]
 
 
-class ReviewInline(admin.TabularInline):
+class ReviewInline(ReadOnlyMixin, admin.TabularInline):
     model = DepositReview
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Deposit)
-class DepositAdmin(ReadOnlyAdmin):
+class DepositAdmin(ReadOnlyAuditedAdmin):
     list_display = ["record", "account", "category", "hours", "rate", "amount", "status"]
     list_filter = ["status", "category"]
     inlines = [ReviewInline]
 
 
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnlyMixin, admin.TabularInline):
     model = Posting
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdmin):
+class TransactionAdmin(ReadOnlyAuditedAdmin):
     list_display = ["id", "kind", "memo", "created_at", "created_by"]
     list_filter = ["kind"]
     inlines = [PostingInline]
 
 
 @admin.register(Posting)
-class PostingAdmin(ReadOnlyAdmin):
+class PostingAdmin(ReadOnlyAuditedAdmin):
     list_display = ["id", "transaction", "account", "amount"]
     search_fields = ["account__account_no"]
