@@ -1,4 +1,4 @@
-"""Records that change only through the services are read-only in the admin, even for a superuser."""
+"""Records that change only through the services are read-only in the admin."""
 
 import pytest
 from django.contrib import admin
