@@ -10,7 +10,7 @@ from enum import StrEnum
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
 from shezhi.volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
-from shezhi.volunteers.services import may_approve_late, may_record_for
+from shezhi.volunteers.scope import may_approve_late, may_record_for
 
 Role = TeamMembership.TeamRole
 

@@ -4,7 +4,6 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
-from shezhi.accounts.tests.factories import UserFactory
 from shezhi.core.admin import ReadOnlyMixin
 
 SERVICE_OWNED = [
@@ -22,12 +21,11 @@ SERVICE_OWNED = [
 ]
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("label", SERVICE_OWNED)
-def test_service_owned_records_cannot_be_added_changed_or_deleted_in_the_admin(label):
+def test_service_owned_records_cannot_be_added_changed_or_deleted_in_the_admin(label, admin_user):
     model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
     request = RequestFactory().get("/admin/")
-    request.user = UserFactory(is_superuser=True, is_staff=True)
+    request.user = admin_user
     assert isinstance(model_admin, ReadOnlyMixin)
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)

@@ -16,6 +16,14 @@ late approval), corrections, training (training records and honours). The names 
 re-exported so callers may keep importing `shezhi.volunteers.services`.
 """
 
+from shezhi.volunteers.scope import (
+    APPROVING_ROLES,
+    RECORDING_ROLES,
+    may_approve_late,
+    may_record_for,
+    unit_in_scope,
+    volunteer_in_scope,
+)
 from shezhi.volunteers.services.corrections import (
     CORRECTABLE,
     correction_request_decide,
@@ -46,14 +54,6 @@ from shezhi.volunteers.services.registration import (
     volunteer_register,
     volunteer_skills_set,
     volunteers_register_many,
-)
-from shezhi.volunteers.services.scope import (
-    APPROVING_ROLES,
-    RECORDING_ROLES,
-    may_approve_late,
-    may_record_for,
-    unit_in_scope,
-    volunteer_in_scope,
 )
 from shezhi.volunteers.services.training import honour_create, training_record_create
 

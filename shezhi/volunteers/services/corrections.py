@@ -17,6 +17,7 @@ from shezhi.volunteers.models import (
     ServiceRecord,
 )
 from shezhi.volunteers.policy import policy_for
+from shezhi.volunteers.scope import may_record_for
 from shezhi.volunteers.services.records import (
     check_day_total,
     check_record_fields,
@@ -25,7 +26,6 @@ from shezhi.volunteers.services.records import (
     record_new_version,
     record_snapshot,
 )
-from shezhi.volunteers.services.scope import may_record_for
 
 CORRECTABLE = {
     "title": ("活动名称", 100),

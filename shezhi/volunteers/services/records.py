@@ -31,8 +31,9 @@ from shezhi.volunteers.models import (
     Team,
     Volunteer,
 )
+from shezhi.volunteers.permissions import RecordAction, record_actions_for
 from shezhi.volunteers.policy import calendar_for, policy_for
-from shezhi.volunteers.services.scope import may_approve_late, may_record_for, unit_in_scope
+from shezhi.volunteers.scope import may_approve_late, may_record_for, unit_in_scope
 from shezhi.volunteers.trust import Hold, HoldCode
 from shezhi.volunteers.trust import hold as trust_hold
 
@@ -506,9 +507,6 @@ def record_new_version(
 
 
 def _decide_late(actor: User, record_id: int, approve: bool, note: str) -> ServiceRecord:
-    # Imported here: permissions reads this package's scope helpers.
-    from shezhi.volunteers.permissions import RecordAction, record_actions_for
-
     record = record_for_update(record_id)
     if not may_record_for(actor, record.organiser_unit):
         raise NotFound("未找到该服务记录")

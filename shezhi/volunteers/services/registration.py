@@ -45,7 +45,7 @@ from shezhi.volunteers.models import (
     VolunteerNumberSequence,
     VolunteerSkill,
 )
-from shezhi.volunteers.services.scope import may_record_for, volunteer_in_scope
+from shezhi.volunteers.scope import may_record_for, volunteer_in_scope
 
 GUARDIAN_AGE = ADULT_AGE  # under it a guardian must consent
 SENSITIVE_AGE = 14

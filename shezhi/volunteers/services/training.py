@@ -14,8 +14,8 @@ from shezhi.volunteers.models import (
     Honour,
     TrainingRecord,
 )
+from shezhi.volunteers.scope import volunteer_in_scope
 from shezhi.volunteers.services.records import MAX_MINUTES
-from shezhi.volunteers.services.scope import volunteer_in_scope
 
 
 @transaction.atomic
