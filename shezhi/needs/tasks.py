@@ -1,0 +1,18 @@
+"""The needs ledger's background work as tasks (shezhi/core/tasks.py)."""
+
+from django.utils import timezone
+
+from shezhi.core.tasks import task
+from shezhi.needs.notices import deadlines_check
+from shezhi.notifications.services import deliver_pending
+
+
+# Scheduled every few minutes (SHEZHI_SCHEDULE "needs.deadlines"). Idempotent: each (need,
+# deadline, stage) is told once (a dedupe key), so a repeated run tells nobody twice.
+@task("needs.deadlines", max_attempts=1)
+def deadlines() -> str:
+    """Tell social workers about needs near or past their deadlines, then send what is queued
+    (for deployments that do not queue deliveries, SHEZHI_TASKS_INLINE off)."""
+    made = deadlines_check(now=timezone.now())
+    result = deliver_pending()
+    return f"deadline notices {made}, sent {result.sent}, failed {result.failed}"
