@@ -4,8 +4,9 @@
 (task name → seconds between runs; a management command's name is accepted too), run by name so
 that the core app does not import the domain apps above it. Each turn is a recorded task run
 (shezhi/core/tasks.py run_scheduled), so admins see it like any task run; with a broker, Celery
-beat sends the same jobs to a worker, which runs the same task functions. A job that fails is logged and runs again at its next turn; a job still running
-when its turn comes is not started twice."""
+beat sends the same jobs to a worker, which runs the same task functions. A job that fails is
+logged and runs again at its next turn; a job still running when its turn comes is not started
+twice."""
 
 import logging
 from collections.abc import Mapping
