@@ -233,3 +233,15 @@ def need_notices(*, actor: User, need: Need) -> list[Notification]:
     if not (actor.is_staff_role or sees_everything(actor)):
         raise Forbidden("只有社区工作人员可以查看需求的通知记录")
     return notices_about(f"need:{need.pk}")
+
+
+# --- texts announced for crisis triage (shezhi.core.signals), read again by id -----------------
+
+
+def need_text(source_id: str) -> str | None:
+    need = Need.objects.filter(pk=int(source_id)).values("title", "description").first()
+    return f"{need['title']}\n{need['description']}" if need else None
+
+
+def rating_text(source_id: str) -> str | None:
+    return Need.objects.filter(pk=int(source_id)).values_list("rating_comment", flat=True).first()
