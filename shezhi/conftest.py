@@ -68,15 +68,13 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _tasks_done_within_their_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The runs a test queued finish within it (retries waiting out a backoff excepted): on the
-    in-memory SQLite database a stand-in runs them in the sending thread (see
-    SendingThreadRunner); on PostgreSQL the in-process runner's threads do, and a thread still
-    writing when the next test starts is waited for."""
+    """The runs a test queued finish within it (retries waiting out a backoff excepted): a
+    stand-in runs them in the sending thread where a thread could not (see StandInRunner), and
+    the threads of a transactional test on PostgreSQL are waited for before the next test."""
     from shezhi.core import tasks
-    from shezhi.core.tests.runners import SendingThreadRunner
+    from shezhi.core.tests.runners import StandInRunner
 
-    if connection.vendor == "sqlite":
-        monkeypatch.setattr(tasks, "in_process", SendingThreadRunner())
+    monkeypatch.setattr(tasks, "in_process", StandInRunner(tasks.in_process))
     yield
     tasks.in_process.wait_idle(timeout=30, retries=False)
 
