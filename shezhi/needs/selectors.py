@@ -14,7 +14,7 @@ from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.masking import mask_address, mask_mobile
 from shezhi.core.models import AuditEvent
 from shezhi.needs import matching_adapter
-from shezhi.needs.models import Need, NeedCategory, UrgencyLevel
+from shezhi.needs.models import DispatchBatch, Need, NeedCategory, UrgencyLevel
 from shezhi.needs.workflow import OPEN, Status
 from shezhi.notifications.models import Notification
 from shezhi.notifications.selectors import notices_about
@@ -233,6 +233,14 @@ def need_notices(*, actor: User, need: Need) -> list[Notification]:
     if not (actor.is_staff_role or sees_everything(actor)):
         raise Forbidden("只有社区工作人员可以查看需求的通知记录")
     return notices_about(f"need:{need.pk}")
+
+
+def dispatch_batch_of(*, actor: User, batch_id: int) -> DispatchBatch:
+    """A 一键派单 batch, for the dispatcher who confirmed it only (NotFound for anyone else)."""
+    batch = DispatchBatch.objects.filter(pk=batch_id, actor=actor).select_related("unit").first()
+    if batch is None:
+        raise NotFound("未找到该派单批次")
+    return batch
 
 
 # --- texts announced for crisis triage (shezhi.core.signals), read again by id -----------------

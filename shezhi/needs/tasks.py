@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from shezhi.core.tasks import task
 from shezhi.needs.notices import deadlines_check
+from shezhi.needs.services import dispatch_batch_run
 from shezhi.notifications.services import deliver_pending
 
 
@@ -16,3 +17,13 @@ def deadlines() -> str:
     made = deadlines_check(now=timezone.now())
     result = deliver_pending()
     return f"deadline notices {made}, sent {result.sent}, failed {result.failed}"
+
+
+# Atomic: the dispatches (with their notices, outbox rows too) and the run's done mark commit
+# together, and a batch already done is left alone, so a run repeated after a worker died
+# dispatches nothing twice.
+@task("needs.bulk_dispatch", max_attempts=3, backoff_seconds=10, atomic=True)
+def bulk_dispatch(*, batch_id: int) -> str:
+    """一键派单 confirmed by a dispatcher (needs_dispatch_batch_create)."""
+    batch = dispatch_batch_run(batch_id=batch_id)
+    return f"dispatched {len(batch.dispatched)}, failed {len(batch.failed)}"

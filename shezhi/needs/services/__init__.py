@@ -14,7 +14,9 @@ from shezhi.needs.services.batch_dispatch import (
     DispatchPlan,
     ProposalRow,
     UnmatchedRow,
+    dispatch_batch_run,
     needs_confirm_dispatch,
+    needs_dispatch_batch_create,
     needs_propose_dispatch,
 )
 from shezhi.needs.services.common import ASSIGNEE_FIELDS, need_dispatcher
@@ -57,6 +59,8 @@ __all__ = [
     "ProposalRow",
     "UnmatchedRow",
     "accepted_orders_of",
+    "dispatch_batch_run",
+    "needs_dispatch_batch_create",
     "booked_period",
     "need_accept",
     "need_cancel",
