@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from shezhi.core.tasks import task
 from shezhi.needs.notices import deadlines_check
-from shezhi.needs.services import dispatch_batch_run
+from shezhi.needs.services import dispatch_batch_run, dispatch_batches_purge
 from shezhi.notifications.services import deliver_pending
 
 
@@ -13,10 +13,16 @@ from shezhi.notifications.services import deliver_pending
 @task("needs.deadlines", max_attempts=1)
 def deadlines() -> str:
     """Tell social workers about needs near or past their deadlines, then send what is queued
-    (for deployments that do not queue deliveries, SHEZHI_TASKS_INLINE off)."""
-    made = deadlines_check(now=timezone.now())
+    (for deployments that do not queue deliveries, SHEZHI_TASKS_INLINE off); delete old 一键派单
+    batches."""
+    now = timezone.now()
+    made = deadlines_check(now=now)
     result = deliver_pending()
-    return f"deadline notices {made}, sent {result.sent}, failed {result.failed}"
+    purged = dispatch_batches_purge(now=now)
+    return (
+        f"deadline notices {made}, sent {result.sent}, failed {result.failed}, "
+        f"dispatch batches purged {purged}"
+    )
 
 
 # Atomic: the dispatches (with their notices, outbox rows too) and the run's done mark commit

@@ -2,8 +2,10 @@
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -173,6 +175,13 @@ def dispatch_batch_run(*, batch_id: int) -> DispatchBatch:
     batch.finished_at = timezone.now()
     batch.save(update_fields=["dispatched", "failed", "status", "finished_at"])
     return batch
+
+
+def dispatch_batches_purge(*, now: datetime) -> int:
+    """Delete 一键派单 batches finished more than SHEZHI_TASK_RUNS_KEEP_DAYS ago, like the task
+    runs: a failed row's message may name a volunteer, which must not be kept for long."""
+    keep = now - timedelta(days=settings.SHEZHI_TASK_RUNS_KEEP_DAYS)
+    return DispatchBatch.objects.filter(finished_at__lt=keep).delete()[0]
 
 
 @transaction.atomic

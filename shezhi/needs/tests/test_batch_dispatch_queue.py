@@ -48,3 +48,23 @@ def test_the_outsiders_rows_fail_alone_and_a_repeated_run_changes_nothing(world)
     DispatchBatch.objects.filter(pk=batch.pk).update(failed=[])
     again = services.dispatch_batch_run(batch_id=batch.pk)  # done: left as it is
     assert again.failed == [] and Need.objects.get(pk=mine.pk).status == Status.PENDING
+
+
+def test_old_batches_are_deleted_by_the_scheduled_needs_task(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shezhi.needs.tasks import deadlines
+
+    now = timezone.now()
+    old = DispatchBatch.objects.create(
+        actor=world.alice,
+        failed=[[1, "鲍勃在周六已有活动，时间冲突"]],  # may name a volunteer
+        finished_at=now - timedelta(days=settings.SHEZHI_TASK_RUNS_KEEP_DAYS + 1),
+    )
+    recent = DispatchBatch.objects.create(actor=world.alice, finished_at=now)
+    waiting = DispatchBatch.objects.create(actor=world.alice)
+    assert "dispatch batches purged 1" in deadlines()
+    assert set(DispatchBatch.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert old.pk not in DispatchBatch.objects.values_list("pk", flat=True)
