@@ -243,6 +243,18 @@ def dispatch_batch_of(*, actor: User, batch_id: int) -> DispatchBatch:
     return batch
 
 
+def dispatch_batch_needs(*, actor: User, batch: DispatchBatch) -> QuerySet[Need]:
+    """The needs a batch dispatched that the actor still sees, with their assignees."""
+    return (
+        needs_visible_to(actor)
+        .filter(pk__in=batch.dispatched)
+        .select_related(
+            "urgency", "assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner"
+        )
+        .order_by("pk")
+    )
+
+
 # --- texts announced for crisis triage (shezhi.core.signals), read again by id -----------------
 
 

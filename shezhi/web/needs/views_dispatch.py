@@ -102,12 +102,9 @@ def desk_dispatch_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
         raise
     unit_id = batch.unit_id or request.user.unit_id
     back = reverse("desk:dispatch_bulk") + (f"?unit={unit_id}" if unit_id else "")
-    needs = Need.objects.filter(pk__in=batch.dispatched).select_related(
-        "urgency", "assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner"
-    )
     done = [
         (need, need.assignee_label, Need.AssigneeKind(need.assignee_kind).label)
-        for need in needs.order_by("pk")
+        for need in need_selectors.dispatch_batch_needs(actor=request.user, batch=batch)
     ]
     context = {
         "done": done,

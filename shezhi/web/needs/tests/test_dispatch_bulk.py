@@ -2,6 +2,7 @@
 
 from shezhi.core import tasks
 from shezhi.core.models import TaskRun
+from shezhi.needs import services
 from shezhi.needs.models import DispatchBatch, Need, NeedTransition
 from shezhi.needs.tests.factories import NeedFactory
 from shezhi.needs.workflow import Status
@@ -181,3 +182,34 @@ def test_only_the_dispatcher_who_confirmed_sees_the_batch(client, world):
     assert client.get(f"/desk/dispatch/bulk/{batch.pk}/").status_code == 404
     client.force_login(world.bob)
     assert client.get(f"/desk/dispatch/bulk/{batch.pk}/").status_code == 403
+
+
+def test_the_batch_page_runs_the_same_queries_however_many_rows(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.alice)
+
+    def queries(n: int) -> int:
+        needs = [
+            NeedFactory(resident=world.dora_resident, created_by=world.alice) for _ in range(n)
+        ]
+        batch = services.needs_dispatch_batch_create(
+            actor=world.alice,
+            proposals=[
+                services.ConfirmItem(
+                    need_id=need.pk,
+                    target_kind="volunteer",
+                    target_id=world.bob_volunteer.pk,
+                    expected_version=need.version,
+                )
+                for need in needs
+            ],
+        )
+        services.dispatch_batch_run(batch_id=batch.pk)
+        with CaptureQueriesContext(connection) as seen:
+            page = client.get(f"/desk/dispatch/bulk/{batch.pk}/")
+        assert text(page).count("→ ") == n
+        return len(seen)
+
+    assert queries(1) == queries(4)
