@@ -17,7 +17,7 @@ from shezhi.core.errors import (
     InvalidInput,
     NotFound,
 )
-from shezhi.needs import matching_adapter
+from shezhi.needs import matching_adapter, notices
 from shezhi.needs.models import DispatchBatch, Need
 from shezhi.needs.permissions import NeedAction, need_require_role
 from shezhi.needs.selectors import needs_visible_to
@@ -174,6 +174,7 @@ def dispatch_batch_run(*, batch_id: int) -> DispatchBatch:
     batch.status = DispatchBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save(update_fields=["dispatched", "failed", "status", "finished_at"])
+    notices.batch_failed(batch)
     return batch
 
 
