@@ -28,14 +28,14 @@ def run(run_id: int) -> None:
 
 
 @app.task(name=SCHEDULED_TASK, ignore_result=True)
-def scheduled(command: str) -> None:
+def scheduled(name: str) -> None:
     from shezhi.core.tasks import run_scheduled
 
-    run_scheduled(command)
+    run_scheduled(name)  # the task `name` in this worker, exactly as run_scheduler runs it
 
 
 def beat_schedule(schedule: dict[str, int]) -> dict[str, dict[str, object]]:
-    """Beat entries for SHEZHI_SCHEDULE (management command → seconds between runs)."""
+    """Beat entries for SHEZHI_SCHEDULE (task name → seconds between runs)."""
     return {
         name: {"task": SCHEDULED_TASK, "schedule": float(seconds), "args": [name]}
         for name, seconds in schedule.items()

@@ -137,12 +137,12 @@ def schedule_is_valid(app_configs, **kwargs):
                     id="shezhi.E013",
                 )
             )
-    care = schedule.get("care_jobs")
+    care = schedule.get("care.jobs", schedule.get("care_jobs"))  # the task, or its command
     ack = settings.SHEZHI_CARE_CRISIS_ACK_MINUTES
     if _is_whole(care) and _is_whole(ack) and care >= ack * 60:
         errors.append(
             Error(
-                f"SHEZHI_SCHEDULE 中 care_jobs 每 {care} 秒运行一次，不短于危机预警确认时限"
+                f"SHEZHI_SCHEDULE 中 care.jobs 每 {care} 秒运行一次，不短于危机预警确认时限"
                 f" SHEZHI_CARE_CRISIS_ACK_MINUTES（{ack} 分钟）：超时的预警无法及时升级。",
                 id="shezhi.E014",
             )

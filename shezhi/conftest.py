@@ -67,16 +67,16 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _tasks_done_within_their_test() -> Iterator[None]:
-    """A task thread still writing when the next test flushes the in-memory test database would
-    lock its shared cache for that test ("database table is locked"), and for every later one on
-    the worker: the runs a test queued finish within it (retries waiting out a backoff excepted)."""
+def _tasks_done_within_their_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The runs a test queued finish within it (retries waiting out a backoff excepted): a
+    stand-in runs them in the sending thread where a thread could not (see StandInRunner), and
+    the threads of a transactional test on PostgreSQL are waited for before the next test."""
     from shezhi.core import tasks
+    from shezhi.core.tests.runners import StandInRunner
 
-    tasks.in_process.inline = connection.vendor == "sqlite"  # see InProcessRunner.inline
+    monkeypatch.setattr(tasks, "in_process", StandInRunner(tasks.in_process))
     yield
     tasks.in_process.wait_idle(timeout=30, retries=False)
-    tasks.in_process.inline = False
 
 
 @pytest.fixture(autouse=True)

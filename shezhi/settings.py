@@ -509,21 +509,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
-# Periodic jobs (management command → seconds between runs) for `shezhi run_scheduler`, which
-# scripts/run.sh starts beside the server; in production run the same commands from cron instead.
-# Crisis alerts escalate after 30 minutes, so care_jobs must run every minute or so; needs_jobs
-# tells social workers of needs near or past their deadlines.
+# Periodic jobs (task name → seconds between runs) for `shezhi run_scheduler`, which
+# scripts/run.sh starts beside the server, or Celery beat with a broker: the same task functions
+# either way (shezhi/core/tasks.py). A management command's name is accepted too (older
+# configurations). Crisis alerts escalate after 30 minutes, so care.jobs must run every minute or
+# so; needs.deadlines tells social workers of needs near or past their deadlines.
 SHEZHI_SCHEDULE = env_json(
     "SHEZHI_SCHEDULE",
     {
-        "care_jobs": 60,
-        "activity_reminders": 300,
-        "needs_jobs": 300,
-        "import_jobs_sweep": 300,
-        "privacy_retention": 86400,
-        "tasks_flush": 60,
+        "care.jobs": 60,
+        "activities.reminders": 300,
+        "needs.deadlines": 300,
+        "imports.sweep": 300,
+        "privacy.retention": 86400,
+        "core.flush": 60,
     },
-    "Periodic jobs (`shezhi run_scheduler`, or Celery beat): management command → seconds.",
+    "Periodic jobs (`shezhi run_scheduler`, or Celery beat): task name → seconds.",
 )
 
 # Notifications: the in-app inbox is always on; add "sms" (or dotted channel classes) here. The

@@ -429,3 +429,8 @@ def beneficiary_register(*, actor: User, activity_id: int, query: str) -> Benefi
 
 def beneficiaries_of(activity: Activity) -> list[Beneficiary]:
     return list(activity.beneficiaries.select_related("resident"))
+
+
+def rating_comment(source_id: str) -> str | None:
+    """An activity rating's comment, read by id for crisis triage (shezhi.core.signals)."""
+    return Rating.objects.filter(pk=int(source_id)).values_list("comment", flat=True).first()

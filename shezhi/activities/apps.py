@@ -15,3 +15,8 @@ class ActivitiesConfig(AppConfig):
         from shezhi.volunteers import commitments
 
         commitments.register("activities", signups_of)  # no double booking of a volunteer
+
+        from shezhi.activities.after import rating_comment
+        from shezhi.core.signals import register_free_text_reader
+
+        register_free_text_reader("activities.rating", rating_comment)  # crisis triage reads it

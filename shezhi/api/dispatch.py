@@ -1,19 +1,21 @@
 """/api/v1/dispatch: 一键派单 — the matching engine's proposals for a community or street, and
 the confirmation of the reviewed (possibly edited) proposals. Each handler calls one service."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from shezhi.api.errors import CHANGE, raises
-from shezhi.api.schemas import ERRORS, Id, In, Version
+from shezhi.api.schemas import ERRORS, MAX_ID, Id, In, Version
 from shezhi.core.errors import ErrorCode
-from shezhi.needs import services
+from shezhi.needs import selectors, services
+from shezhi.needs.models import DispatchBatch
 from shezhi.volunteers.errors import VolunteerError
 
 router = Router(tags=["一键派单"])
 
+PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 TargetKind = Literal["volunteer", "team", "social_worker", "partner", "pool"]
 
 
@@ -65,9 +67,22 @@ class FailedOut(Schema):
     message: str
 
 
-class DispatchConfirmOut(Schema):
+class DispatchBatchOut(Schema):
+    batch_id: int
+    status: Literal["queued", "done"] = Field(
+        ..., description="queued：派单中（稍后查询本批次）；done：已完成"
+    )
     dispatched: list[int]
     failed: list[FailedOut]
+
+
+def _batch_out(batch: DispatchBatch) -> dict:
+    return {
+        "batch_id": batch.pk,
+        "status": batch.status,
+        "dispatched": list(batch.dispatched),
+        "failed": [{"need_id": nid, "message": msg} for nid, msg in batch.failed],
+    }
 
 
 @router.post(
@@ -109,12 +124,12 @@ def dispatch_proposals(request: HttpRequest, payload: ProposalsIn):
 
 @router.post(
     "/confirm",
-    response={200: DispatchConfirmOut, **ERRORS},
-    summary="一键派单：确认（可修改）派单建议；逐条生效，过期的条目单独失败",
+    response={202: DispatchBatchOut, **ERRORS},
+    summary="一键派单：确认（可修改）派单建议；后台逐条派单，过期的条目单独失败，结果见本批次",
 )
 @raises(*CHANGE, ErrorCode.STALE, VolunteerError.CLASH)
 def dispatch_confirm(request: HttpRequest, payload: DispatchConfirmIn):
-    result = services.needs_confirm_dispatch(
+    batch = services.needs_dispatch_batch_create(
         actor=request.auth,
         proposals=[
             services.ConfirmItem(
@@ -126,7 +141,15 @@ def dispatch_confirm(request: HttpRequest, payload: DispatchConfirmIn):
             for i in payload.items
         ],
     )
-    return {
-        "dispatched": [n.pk for n in result.dispatched],
-        "failed": [{"need_id": nid, "message": msg} for nid, msg in result.failed],
-    }
+    batch.refresh_from_db()  # the queue may have dispatched it already
+    return 202, _batch_out(batch)
+
+
+@router.get(
+    "/batches/{batch_id}",
+    response={200: DispatchBatchOut, **ERRORS},
+    summary="一键派单：查看本人确认的一批派单的结果",
+)
+@raises(ErrorCode.NOT_FOUND)
+def dispatch_batch(request: HttpRequest, batch_id: PathId):
+    return _batch_out(selectors.dispatch_batch_of(actor=request.auth, batch_id=batch_id))

@@ -1,35 +1,27 @@
-"""Crisis triage of free text the moment it is stored (the `care_jobs` needs scan stays as the
-safety net: it skips texts that already opened an alert)."""
+"""Crisis triage of free text the moment it is stored: the text's ids are queued as the task
+care.triage with the caller's transaction (so nothing is lost if a process stops) and triaged
+right after commit by whichever runner runs tasks. The `care.jobs` needs scan stays as the safety
+net: it skips texts that already opened an alert."""
 
-import logging
 from typing import Any
 
-from shezhi.care.services.scanning import scan_text
-from shezhi.org.models import OrgUnit
-from shezhi.people.models import Resident
-
-log = logging.getLogger(__name__)
+from shezhi.core import tasks
 
 
 def triage_free_text(
     *,
     source_type: str,
     source_id: str,
-    text: str,
     resident_id: int | None,
     community_id: int | None,
     **_: Any,
 ) -> None:
-    try:
-        scan_text(
-            actor=None,
-            text=text,
-            source_type=source_type,
-            source_id=source_id,
-            resident=Resident.objects.filter(pk=resident_id).first() if resident_id else None,
-            community=OrgUnit.objects.filter(pk=community_id).first() if community_id else None,
-        )
-    except Exception:  # the text is stored; never fail the resident's request over triage
-        log.exception(
-            "Triage of %s #%s failed; the care_jobs scan will retry", source_type, source_id
-        )
+    # The text itself stays out of the run's arguments (admins see them): the task reads it.
+    tasks.enqueue(
+        "care.triage",
+        label=f"危机筛查 {source_type} #{source_id}",
+        source_type=source_type,
+        source_id=str(source_id),
+        resident_id=resident_id,
+        community_id=community_id,
+    )

@@ -14,6 +14,10 @@
   request that queued it, runs it, and records the outcome; a failure is retried with backoff up
   to the task's max_attempts, then the run is failed with its error (Django admin shows it).
 - run_now(name, **kwargs): the same, in this thread (scheduled jobs; skipped while one runs).
+- run_scheduled(name): a job of SHEZHI_SCHEDULE, keyed by task name ("care.jobs"); a key that
+  is not a task but a management command (older configurations) runs it through core.command.
+- @task(..., atomic=True): the function's writes and the run's "done" commit together, so a
+  run killed midway left nothing behind and its re-run does the work exactly once.
 - task_run_retry(*, actor, run_id): an admin runs a failed run again (audited).
 """
 
@@ -51,20 +55,25 @@ class Task:
     fn: Callable[..., Any]
     max_attempts: int
     backoff_seconds: int
+    atomic: bool = False
 
 
 REGISTRY: dict[str, Task] = {}
 
 
-def task(name: str, *, max_attempts: int = 3, backoff_seconds: int = 30) -> Callable[[F_], F_]:
+def task(
+    name: str, *, max_attempts: int = 3, backoff_seconds: int = 30, atomic: bool = False
+) -> Callable[[F_], F_]:
     """Register fn as the task `name` (retried max_attempts times in all, waiting
-    backoff_seconds, then twice as long, …)."""
+    backoff_seconds, then twice as long, …). With `atomic`, fn runs in one transaction with the
+    run's "done" mark: for work whose effects are all in the database (notices are outbox rows
+    too), which then happens exactly once however often the run is delivered."""
 
     def register(fn: F_) -> F_:
         known = REGISTRY.get(name)
         if known is not None and known.fn.__qualname__ != fn.__qualname__:
             raise ImproperlyConfigured(f"task {name!r} is registered twice")
-        REGISTRY[name] = Task(name, fn, max_attempts, backoff_seconds)
+        REGISTRY[name] = Task(name, fn, max_attempts, backoff_seconds, atomic)
         return fn
 
     return register
@@ -121,6 +130,10 @@ def dispatch(run_id: int, *, countdown: float = 0) -> bool:
 # --- running ----------------------------------------------------------------------------------
 
 
+class TakenOver(Exception):
+    """The run was reclaimed by another runner while this one worked (it looked lost)."""
+
+
 def _stale(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.SHEZHI_TASK_TIMEOUT_SECONDS)
 
@@ -144,7 +157,16 @@ def execute(run_id: int) -> str | None:
         return S.FAILED
     token = set_request_id(run.request_id)
     try:
-        spec.fn(**run.kwargs)
+        if spec.atomic:
+            with transaction.atomic():
+                outcome = spec.fn(**run.kwargs)
+                if not mine.update(status=S.DONE, finished_at=timezone.now()):
+                    raise TakenOver  # rolls the work back: the runner that took over does it
+        else:
+            outcome = spec.fn(**run.kwargs)
+    except TakenOver:
+        log.warning("task %s run %s was taken over by another runner", run.name, run_id)
+        return None
     except Exception as exc:
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         log.exception("task %s run %s failed (attempt %s)", run.name, run_id, run.attempts)
@@ -162,7 +184,10 @@ def execute(run_id: int) -> str | None:
         return S.FAILED
     finally:
         reset_request_id(token)
-    mine.update(status=S.DONE, finished_at=timezone.now())
+    if not spec.atomic:
+        mine.update(status=S.DONE, finished_at=timezone.now())
+    if outcome:
+        log.info("task %s run %s done: %s", run.name, run_id, outcome)
     return S.DONE
 
 
@@ -240,16 +265,8 @@ class InProcessRunner:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._waiting = 0  # runs sent with a countdown that has not run out yet
-        # Tests on the in-memory SQLite database: run in the sending thread, because a second
-        # connection to it is refused at once rather than made to wait (retries stay in the
-        # outbox for `tasks_flush`).
-        self.inline = False
 
     def send(self, run_id: int, *, countdown: float = 0) -> None:
-        if self.inline:
-            if not countdown:
-                execute(run_id)
-            return
         if countdown > 0:
             with self._lock:
                 self._waiting += 1
@@ -336,12 +353,29 @@ def runner() -> Runner:
 # --- scheduled jobs ---------------------------------------------------------------------------
 
 
+@task("core.flush", max_attempts=1)
+def flush_task() -> str:
+    """The schedule's turn of flush(): the outbox is flushed whichever runner runs tasks."""
+    return f"handed over {flush()}"
+
+
 @task("core.command", max_attempts=1)
 def run_command(*, command: str) -> None:
-    """A periodic job of SHEZHI_SCHEDULE: a management command, called by name so that the core
-    app does not import the domain apps above it."""
+    """A job of SHEZHI_SCHEDULE named by its management command (configurations written before
+    the jobs were tasks), called by name so that the core app does not import the apps above."""
     call_command(command)
 
 
-def run_scheduled(command: str) -> TaskRun | None:
-    return run_now("core.command", label=command, command=command)
+def is_schedulable(name: str) -> bool:
+    """A SHEZHI_SCHEDULE key names a registered task or, in older configurations, a command."""
+    from django.core.management import get_commands
+
+    return name in REGISTRY or name in get_commands()
+
+
+def run_scheduled(name: str) -> TaskRun | None:
+    """One turn of the scheduled job `name`, in this thread (run_scheduler, or Celery beat's
+    message in a worker): the same task function under both runners."""
+    if name in REGISTRY:
+        return run_now(name, label=name)
+    return run_now("core.command", label=name, command=name)

@@ -1,6 +1,7 @@
 """Import jobs as a task (shezhi/core/tasks.py)."""
 
 from shezhi.core.tasks import task
+from shezhi.imports import services
 from shezhi.imports.services import run_or_mark_failed
 
 
@@ -10,3 +11,12 @@ from shezhi.imports.services import run_or_mark_failed
 @task("imports.run", max_attempts=1)
 def run(*, job_id: int) -> None:
     run_or_mark_failed(job_id)
+
+
+# Scheduled every few minutes (SHEZHI_SCHEDULE "imports.sweep"). Idempotent: it acts on jobs and
+# files by their state and age, which it changes.
+@task("imports.sweep", max_attempts=1)
+def sweep() -> str:
+    """Jobs whose runner stopped, and uploaded files past retention (import_jobs_sweep)."""
+    failed, purged = services.import_jobs_sweep()
+    return f"failed {failed} purged {purged}"

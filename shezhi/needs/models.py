@@ -387,3 +387,36 @@ class NeedTransition(models.Model):
         if self.actor.role == "resident":
             return gettext("居民")
         return str(self.actor)
+
+
+class DispatchBatch(models.Model):
+    """一键派单 confirmed by a dispatcher: the reviewed rows, dispatched by the task
+    needs.bulk_dispatch (hundreds of needs do not hold a web request), then what happened to
+    each (the ids dispatched; the ids that failed, with their Chinese message). Only the
+    dispatcher who confirmed it reads it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "派单中"
+        DONE = "done", "已完成"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="派单人"
+    )
+    # The community or street of the dispatch screen, for "continue" (None: the actor's own).
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    items = models.JSONField("确认的条目", default=list)  # need_id, target_kind, target_id, …
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    dispatched = models.JSONField("已派单", default=list)  # need ids
+    failed = models.JSONField("未能派单", default=list)  # [need id, message]
+    created_at = models.DateTimeField("确认时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "一键派单批次"
+        verbose_name_plural = verbose_name
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"一键派单 #{self.pk}"

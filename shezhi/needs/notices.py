@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from shezhi.accounts.models import Role, User
 from shezhi.needs import deadlines
-from shezhi.needs.models import Need, UrgencyLevel
+from shezhi.needs.models import DispatchBatch, Need, UrgencyLevel
 from shezhi.needs.workflow import OPEN, Status
 from shezhi.notifications.channels import MOBILE
 from shezhi.notifications.models import Notification
@@ -276,6 +276,23 @@ def declined(need: Need, *, before: NeedBefore) -> None:
         kind=Kind.NEED_ATTENTION,
         audience=Audience.STAFF,
         link=reverse("desk:need", args=[need.pk]),
+    )
+
+
+def batch_failed(batch: DispatchBatch) -> None:
+    """Rows of a 一键派单 that could not be dispatched are the confirming dispatcher's to handle
+    (the queue may finish the batch after they left its page)."""
+    if not batch.failed or not batch.actor.is_active:
+        return
+    title, body = render("dispatch_batch_failed", number=batch.pk)
+    notify_many(
+        recipients=[batch.actor],
+        kind=Kind.NEED_ATTENTION,
+        title=title,
+        body=body,
+        link=reverse("desk:dispatch_batch", args=[batch.pk]),
+        dedupe_key=f"dispatch_batch_failed:{batch.pk}",
+        audience=Audience.STAFF,
     )
 
 

@@ -14,7 +14,7 @@ from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.masking import mask_address, mask_mobile
 from shezhi.core.models import AuditEvent
 from shezhi.needs import matching_adapter
-from shezhi.needs.models import Need, NeedCategory, UrgencyLevel
+from shezhi.needs.models import DispatchBatch, Need, NeedCategory, UrgencyLevel
 from shezhi.needs.workflow import OPEN, Status
 from shezhi.notifications.models import Notification
 from shezhi.notifications.selectors import notices_about
@@ -233,3 +233,35 @@ def need_notices(*, actor: User, need: Need) -> list[Notification]:
     if not (actor.is_staff_role or sees_everything(actor)):
         raise Forbidden("只有社区工作人员可以查看需求的通知记录")
     return notices_about(f"need:{need.pk}")
+
+
+def dispatch_batch_of(*, actor: User, batch_id: int) -> DispatchBatch:
+    """A 一键派单 batch, for the dispatcher who confirmed it only (NotFound for anyone else)."""
+    batch = DispatchBatch.objects.filter(pk=batch_id, actor=actor).select_related("unit").first()
+    if batch is None:
+        raise NotFound("未找到该派单批次")
+    return batch
+
+
+def dispatch_batch_needs(*, actor: User, batch: DispatchBatch) -> QuerySet[Need]:
+    """The needs a batch dispatched that the actor still sees, with their assignees."""
+    return (
+        needs_visible_to(actor)
+        .filter(pk__in=batch.dispatched)
+        .select_related(
+            "urgency", "assignee_volunteer", "assignee_team", "assignee_user", "assignee_partner"
+        )
+        .order_by("pk")
+    )
+
+
+# --- texts announced for crisis triage (shezhi.core.signals), read again by id -----------------
+
+
+def need_text(source_id: str) -> str | None:
+    need = Need.objects.filter(pk=int(source_id)).values("title", "description").first()
+    return f"{need['title']}\n{need['description']}" if need else None
+
+
+def rating_text(source_id: str) -> str | None:
+    return Need.objects.filter(pk=int(source_id)).values_list("rating_comment", flat=True).first()

@@ -107,6 +107,10 @@ CATALOGUE: dict[str, Text] = {
         _("退单后无人可派：%(category)s"),
         _("%(place)s的订单被退回，已没有其他合适的服务者，请重新派单。"),
     ),
+    "dispatch_batch_failed": Text(
+        _("一键派单 #%(number)s 有需求未能派出"),
+        _("请打开派单结果查看每条的原因，并另行处理。"),
+    ),
     # --- activities: to the volunteer ---
     "signup_confirmed": Text(
         _("报名成功：%(activity)s"),

@@ -167,3 +167,29 @@ def test_a_celery_worker_on_redis_delivers_and_a_down_broker_loses_nothing(stack
     until(lambda: state(stack, second)[:2] == ("sent", "done"), what="delivery after the outage")
     with sqlite3.connect(stack["db"]) as db:  # each delivered once, nothing doubled
         assert db.execute("select count(*), sum(attempts) from core_taskrun").fetchone() == (2, 2)
+
+
+BEAT = """
+import django
+django.setup()
+from shezhi.celery import SCHEDULED_TASK, app
+app.send_task(SCHEDULED_TASK, args=["core.flush"])  # what Celery beat sends for the schedule
+"""
+
+
+def test_beats_message_runs_the_scheduled_task_in_the_worker(stack):
+    """The schedule under Celery: beat's message makes the worker run the named task function,
+    recorded as a run of that task like run_scheduler's turns."""
+    sent = subprocess.run(
+        [sys.executable, "-c", BEAT], env=stack["env"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert sent.returncode == 0, sent.stderr[-3000:]
+
+    def done() -> bool:
+        with sqlite3.connect(stack["db"]) as db:
+            row = db.execute(
+                "select status, label from core_taskrun where name = 'core.flush'"
+            ).fetchone()
+        return row == ("done", "core.flush")
+
+    until(done, what="the worker to run the scheduled task")

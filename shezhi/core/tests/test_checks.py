@@ -69,12 +69,14 @@ def test_reminder_hours_must_be_positive(settings, hours):
 def test_schedule_intervals_positive_and_care_jobs_within_the_crisis_deadline(settings):
     from shezhi.checks import schedule_is_valid
 
-    settings.SHEZHI_SCHEDULE = {"needs_jobs": 0, "care_jobs": 60}
+    settings.SHEZHI_SCHEDULE = {"needs.deadlines": 0, "care.jobs": 60}
     assert _ids(schedule_is_valid) == ["shezhi.E013"]
     settings.SHEZHI_CARE_CRISIS_ACK_MINUTES = 1
-    settings.SHEZHI_SCHEDULE = {"care_jobs": 60}
+    settings.SHEZHI_SCHEDULE = {"care.jobs": 60}
     assert _ids(schedule_is_valid) == ["shezhi.E014"]
-    settings.SHEZHI_SCHEDULE = {"care_jobs": 59}
+    settings.SHEZHI_SCHEDULE = {"care_jobs": 60}  # an older configuration names the command
+    assert _ids(schedule_is_valid) == ["shezhi.E014"]
+    settings.SHEZHI_SCHEDULE = {"care.jobs": 59}
     assert _ids(schedule_is_valid) == []
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
@@ -175,14 +176,23 @@ def test_the_flush_deletes_finished_runs_past_their_keep_days(db, dispatched, se
 
 
 def test_a_scheduled_job_is_a_recorded_run_and_never_overlaps_itself(db):
+    run = tasks.run_scheduled("core.flush")
+    assert run is not None and (run.name, run.label, run.status) == (
+        "core.flush",
+        "core.flush",
+        S.DONE,
+    )
+    TaskRun.objects.filter(pk=run.pk).update(status=S.RUNNING, started_at=timezone.now())
+    assert tasks.run_scheduled("core.flush") is None
+
+
+def test_a_job_an_older_schedule_names_by_its_command_runs_that_command(db):
     run = tasks.run_scheduled("tasks_flush")
     assert run is not None and (run.name, run.label, run.status) == (
         "core.command",
         "tasks_flush",
         S.DONE,
     )
-    TaskRun.objects.filter(pk=run.pk).update(status=S.RUNNING, started_at=timezone.now())
-    assert tasks.run_scheduled("tasks_flush") is None
 
 
 def test_a_failing_scheduled_job_is_failed_with_its_error(db):
@@ -247,11 +257,11 @@ def test_celery_acks_late_and_redelivers_only_after_any_task_could_have_finished
 def test_beat_sends_the_configured_schedule(settings):
     from shezhi.celery import SCHEDULED_TASK, app, beat_schedule
 
-    assert beat_schedule({"care_jobs": 60}) == {
-        "care_jobs": {"task": SCHEDULED_TASK, "schedule": 60.0, "args": ["care_jobs"]}
+    assert beat_schedule({"care.jobs": 60}) == {
+        "care.jobs": {"task": SCHEDULED_TASK, "schedule": 60.0, "args": ["care.jobs"]}
     }
     assert set(app.conf.beat_schedule) == set(settings.SHEZHI_SCHEDULE)
-    assert "tasks_flush" in settings.SHEZHI_SCHEDULE  # the outbox is flushed by either runner
+    assert "core.flush" in settings.SHEZHI_SCHEDULE  # the outbox is flushed by either runner
     assert {"shezhi.run", SCHEDULED_TASK} <= set(app.tasks)
 
 
@@ -273,6 +283,59 @@ def test_a_run_of_a_task_this_code_does_not_know_is_failed_not_retried(db):
     assert tasks.execute(run.pk) == S.FAILED
     run.refresh_from_db()
     assert (run.status, run.attempts) == (S.FAILED, 1) and "未知的任务" in run.last_error
+
+
+def test_beats_message_runs_the_same_task_function_as_the_embedded_scheduler(db, monkeypatch):
+    """One code path, two runners: Celery beat's message and run_scheduler both end in
+    run_scheduled, which runs the registered task function as a recorded run."""
+    from shezhi.celery import scheduled
+    from shezhi.core.management.commands import run_scheduler
+
+    monkeypatch.setitem(tasks.REGISTRY, "test.record", tasks.Task("test.record", record, 1, 10))
+    scheduled("test.record")  # what the worker does with beat's message
+    run_scheduler.run_job("test.record")  # what the embedded scheduler does
+    runs = TaskRun.objects.filter(name="test.record").values_list("label", "status")
+    assert list(runs) == [("test.record", S.DONE)] * 2 and len(calls) == 2
+
+
+writes: list[int] = []
+
+
+@tasks.task("test.atomic", max_attempts=2, backoff_seconds=10, atomic=True)
+def atomic_work(*, n: int) -> None:
+    AuditEvent.objects.create(action=AuditEvent.Action.CREATE, summary=f"atomic {n}")
+    writes.append(n)
+    if len(writes) == 1:
+        raise ConnectionError("worker lost mid-way")
+
+
+def test_an_atomic_task_that_fails_midway_leaves_nothing_and_runs_once_more(db, dispatched):
+    writes.clear()
+    run = tasks.enqueue("test.atomic", n=1)
+    assert tasks.execute(run.pk) == S.RETRYING
+    assert not AuditEvent.objects.filter(summary="atomic 1").exists()  # rolled back
+    assert tasks.execute(run.pk) == S.DONE
+    assert AuditEvent.objects.filter(summary="atomic 1").count() == 1
+    assert tasks.execute(run.pk) is None  # a redelivered message finds it done
+
+
+def test_an_atomic_task_taken_over_by_another_runner_rolls_its_work_back(db, dispatched):
+    """A runner that looked lost was replaced while it worked: only one of them commits."""
+    writes[:] = [0]  # no simulated failure
+
+    def take_over(**kwargs):
+        atomic_work(**kwargs)
+        TaskRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)  # the other runner
+
+    run = tasks.enqueue("test.atomic", n=2)
+    spec = tasks.REGISTRY["test.atomic"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(tasks.REGISTRY, "test.atomic", tasks.Task("test.atomic", take_over, 2, 10, True))
+        assert tasks.execute(run.pk) is None
+    assert tasks.REGISTRY["test.atomic"] is spec
+    assert not AuditEvent.objects.filter(summary="atomic 2").exists()
+    run.refresh_from_db()
+    assert run.status == S.RUNNING  # the other runner's to finish
 
 
 flaky_calls: list[int] = []

@@ -14,7 +14,10 @@ from shezhi.needs.services.batch_dispatch import (
     DispatchPlan,
     ProposalRow,
     UnmatchedRow,
+    dispatch_batch_run,
+    dispatch_batches_purge,
     needs_confirm_dispatch,
+    needs_dispatch_batch_create,
     needs_propose_dispatch,
 )
 from shezhi.needs.services.common import ASSIGNEE_FIELDS, need_dispatcher
@@ -57,6 +60,9 @@ __all__ = [
     "ProposalRow",
     "UnmatchedRow",
     "accepted_orders_of",
+    "dispatch_batch_run",
+    "dispatch_batches_purge",
+    "needs_dispatch_batch_create",
     "booked_period",
     "need_accept",
     "need_cancel",

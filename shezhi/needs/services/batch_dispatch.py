@@ -1,19 +1,24 @@
 """一键派单: the engine proposes for a whole community or street, the social worker confirms."""
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
+from shezhi.core import tasks
 from shezhi.core.errors import (
     DomainError,
     InvalidInput,
     NotFound,
 )
-from shezhi.needs import matching_adapter
-from shezhi.needs.models import Need
+from shezhi.needs import matching_adapter, notices
+from shezhi.needs.models import DispatchBatch, Need
 from shezhi.needs.permissions import NeedAction, need_require_role
 from shezhi.needs.selectors import needs_visible_to
 from shezhi.needs.services.orders import need_dispatch
@@ -123,12 +128,7 @@ class ConfirmResult:
     failed: list[tuple[int, str]]  # (need id, Chinese message)
 
 
-@transaction.atomic
-def needs_confirm_dispatch(*, actor: User, proposals: list[ConfirmItem]) -> ConfirmResult:
-    """一键派单 (confirm): dispatch each reviewed (possibly edited) proposal through
-    need_dispatch(). Items are independent: each runs in its own savepoint, so a need changed
-    meanwhile (stale version), out of scope or with an invalid target fails alone with its
-    message while the others are dispatched."""
+def _check_confirmed(actor: User, proposals: list[ConfirmItem]) -> None:
     _require_dispatcher(actor)
     if not proposals:
         raise InvalidInput("请至少确认一条派单建议", field="proposals")
@@ -137,6 +137,61 @@ def needs_confirm_dispatch(*, actor: User, proposals: list[ConfirmItem]) -> Conf
     ids = [p.need_id for p in proposals]
     if len(set(ids)) != len(ids):
         raise InvalidInput("同一需求不能重复派单", field="proposals")
+
+
+@transaction.atomic
+def needs_dispatch_batch_create(
+    *, actor: User, proposals: list[ConfirmItem], unit_id: int | None = None
+) -> DispatchBatch:
+    """一键派单 (confirm), queued: the reviewed rows are checked as a whole here (role, count,
+    duplicates) and dispatched by the task needs.bulk_dispatch after commit, each row under the
+    same rules as needs_confirm_dispatch. The batch shows the outcome to the one who confirmed."""
+    _check_confirmed(actor, proposals)
+    batch = DispatchBatch.objects.create(
+        actor=actor,
+        unit_id=unit_id,
+        items=[dataclasses.asdict(p) for p in proposals],
+    )
+    tasks.enqueue("needs.bulk_dispatch", label=f"一键派单 #{batch.pk}", batch_id=batch.pk)
+    return batch
+
+
+@transaction.atomic
+def dispatch_batch_run(*, batch_id: int) -> DispatchBatch:
+    """Dispatch a queued batch (the task needs.bulk_dispatch); a batch already done is left as
+    it is, so a run repeated after a crash dispatches nothing twice. A dispatcher who lost the
+    role meanwhile dispatches nothing: every row fails with the reason."""
+    batch = DispatchBatch.objects.select_for_update().select_related("actor").get(pk=batch_id)
+    if batch.status == DispatchBatch.Status.DONE:
+        return batch
+    items = [ConfirmItem(**item) for item in batch.items]
+    try:
+        result = needs_confirm_dispatch(actor=batch.actor, proposals=items)
+        batch.dispatched = [n.pk for n in result.dispatched]
+        batch.failed = [[need_id, message] for need_id, message in result.failed]
+    except DomainError as exc:
+        batch.failed = [[i.need_id, exc.message] for i in items]
+    batch.status = DispatchBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["dispatched", "failed", "status", "finished_at"])
+    notices.batch_failed(batch)
+    return batch
+
+
+def dispatch_batches_purge(*, now: datetime) -> int:
+    """Delete 一键派单 batches finished more than SHEZHI_TASK_RUNS_KEEP_DAYS ago, like the task
+    runs: a failed row's message may name a volunteer, which must not be kept for long."""
+    keep = now - timedelta(days=settings.SHEZHI_TASK_RUNS_KEEP_DAYS)
+    return DispatchBatch.objects.filter(finished_at__lt=keep).delete()[0]
+
+
+@transaction.atomic
+def needs_confirm_dispatch(*, actor: User, proposals: list[ConfirmItem]) -> ConfirmResult:
+    """一键派单 (confirm): dispatch each reviewed (possibly edited) proposal through
+    need_dispatch(). Items are independent: each runs in its own savepoint, so a need changed
+    meanwhile (stale version), out of scope or with an invalid target fails alone with its
+    message while the others are dispatched."""
+    _check_confirmed(actor, proposals)
     dispatched: list[Need] = []
     failed: list[tuple[int, str]] = []
     for item in proposals:

@@ -248,7 +248,7 @@ def test_needs_jobs_is_scheduled_and_runs_twice_telling_once(world, settings):
 
     from django.core.management import call_command
 
-    assert "needs_jobs" in settings.SHEZHI_SCHEDULE
+    assert "needs.deadlines" in settings.SHEZHI_SCHEDULE  # the task the command runs
     need = order(world)
     Need.objects.filter(pk=need.pk).update(respond_by=timezone.now() - timedelta(minutes=5))
     out = StringIO()

@@ -36,4 +36,9 @@ desk = [
     path("needs/<int:need_id>/waive-start/", views.desk_waive_start, name="waive_start"),
     path("needs/<int:need_id>/edit/", views.desk_edit, name="edit"),
     path("dispatch/bulk/", views_dispatch.desk_dispatch_bulk, name="dispatch_bulk"),
+    path(
+        "dispatch/bulk/<int:batch_id>/",
+        views_dispatch.desk_dispatch_batch,
+        name="dispatch_batch",
+    ),
 ]

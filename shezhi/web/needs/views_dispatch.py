@@ -8,9 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import ANY_FIELD, NO_OBJECT, message_error, page_errors
+from shezhi.needs import selectors as need_selectors
 from shezhi.needs import services as need_services
 from shezhi.needs.models import Need
 from shezhi.web.access import staff_only
@@ -76,15 +78,42 @@ def _confirm(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
     back = f"{reverse('desk:dispatch_bulk')}?unit={unit_id}"
     try:
-        result = need_services.needs_confirm_dispatch(actor=request.user, proposals=items)
+        batch = need_services.needs_dispatch_batch_create(
+            actor=request.user, proposals=items, unit_id=unit_id
+        )
     except DomainError as exc:
         message_error(request, exc, objects=NO_OBJECT, forbidden=True)
         return redirect(back)
-    # The result page says who got what (need → helper), not just a count; reloading it cannot
-    # dispatch twice (each row carries the version it was reviewed at).
+    # Dispatched by the task queue (hundreds of rows do not hold the request); the batch page
+    # shows the outcome, and posting the form again cannot dispatch twice (each row carries
+    # the version it was reviewed at).
+    return redirect("desk:dispatch_batch", batch_id=batch.pk)
+
+
+@staff_only
+@require_GET
+def desk_dispatch_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The outcome of a confirmed 一键派单: who got what (need → helper), not just a count; while
+    the queue works on it, a page that looks again every few seconds."""
+    try:
+        batch = need_selectors.dispatch_batch_of(actor=request.user, batch_id=batch_id)
+    except DomainError as exc:
+        page_errors(exc, objects=ANY_FIELD, forbidden=True)
+        raise
+    unit_id = batch.unit_id or request.user.unit_id
+    back = reverse("desk:dispatch_bulk") + (f"?unit={unit_id}" if unit_id else "")
     done = [
         (need, need.assignee_label, Need.AssigneeKind(need.assignee_kind).label)
-        for need in result.dispatched
+        for need in need_selectors.dispatch_batch_needs(actor=request.user, batch=batch)
     ]
-    context = {"done": done, "failed": result.failed, "back": back}
-    return render(request, "web/desk/dispatch_done.html", context)
+    context = {
+        "done": done,
+        "failed": [tuple(row) for row in batch.failed],
+        "back": back,
+        "pending": batch.status == batch.Status.QUEUED,
+        "count": len(batch.items),
+    }
+    response = render(request, "web/desk/dispatch_done.html", context)
+    if context["pending"]:
+        response["Refresh"] = "3"  # every browser honours it; no script, no change to base.html
+    return response

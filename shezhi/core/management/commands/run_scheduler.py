@@ -1,21 +1,21 @@
 """Run the periodic jobs in one process: the embedded set-up's stand-in for cron or a task queue.
 
-`scripts/run.sh` starts it beside the web server. The jobs are management commands named in
-SHEZHI_SCHEDULE (command name → seconds between runs), called by name so that the core app does
-not import the domain apps above it. Each run goes through the task registry (core.command, see
-shezhi/core/tasks.py), so admins see it like any task run; with a broker, Celery beat sends the
-same jobs instead. A job that fails is logged and runs again at its next turn; a job still running
-when its turn comes is not started twice."""
+`scripts/run.sh` starts it beside the web server. The jobs are the tasks named in SHEZHI_SCHEDULE
+(task name → seconds between runs; a management command's name is accepted too), run by name so
+that the core app does not import the domain apps above it. Each turn is a recorded task run
+(shezhi/core/tasks.py run_scheduled), so admins see it like any task run; with a broker, Celery
+beat sends the same jobs to a worker, which runs the same task functions. A job that fails is
+logged and runs again at its next turn; a job still running when its turn comes is not started
+twice."""
 
 import logging
 from collections.abc import Mapping
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
-from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from shezhi.core.tasks import run_scheduled
+from shezhi.core.tasks import is_schedulable, run_scheduled
 
 log = logging.getLogger("shezhi.scheduler")
 
@@ -28,9 +28,8 @@ def run_job(name: str) -> None:
 
 
 def build_scheduler(schedule: Mapping[str, int]) -> BlockingScheduler:
-    known = get_commands()
     for name, seconds in schedule.items():
-        if name not in known:
+        if not is_schedulable(name):
             raise CommandError(f"SHEZHI_SCHEDULE 中的任务“{name}”不存在")
         if not isinstance(seconds, int) or seconds < 10:
             raise CommandError(f"SHEZHI_SCHEDULE 中任务“{name}”的间隔应为不少于10的整数秒")

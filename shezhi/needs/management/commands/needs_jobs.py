@@ -1,19 +1,14 @@
-"""Tell social workers about needs near or past their deadlines, then send the queue.
-
-Schedule it every few minutes (SHEZHI_SCHEDULE or cron): `shezhi needs_jobs`. Running it twice
-tells nobody twice."""
+"""Tell social workers about needs near or past their deadlines, then send the queue (the task
+needs.deadlines, scheduled in SHEZHI_SCHEDULE). For cron without the scheduler: `shezhi
+needs_jobs` every few minutes. Running it twice tells nobody twice."""
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from shezhi.needs.notices import deadlines_check
-from shezhi.notifications.services import deliver_pending
+from shezhi.needs.tasks import deadlines
 
 
 class Command(BaseCommand):
     help = "提醒社工即将超时和已超时的需求"
 
     def handle(self, *args, **options) -> None:
-        made = deadlines_check(now=timezone.now())
-        result = deliver_pending()
-        self.stdout.write(f"deadline notices {made}, sent {result.sent}, failed {result.failed}")
+        self.stdout.write(deadlines())
