@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "shezhi.api",
     "shezhi.demo",
     "shezhi.backups",
+    "shezhi.reports",
 ]
 
 MIDDLEWARE = [

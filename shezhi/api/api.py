@@ -21,6 +21,7 @@ from shezhi.api import (
     people,
     privacy,
     proofs,
+    reports,
     timebank,
     volunteers,
 )
@@ -73,5 +74,6 @@ api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/notifications", notifications.router)
 api.add_router("/v1/calendars", calendars.router)
 api.add_router("/v1/privacy", privacy.router)
+api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/", volunteers.router)
 errors.declare_operations(api)

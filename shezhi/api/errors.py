@@ -22,6 +22,7 @@ from shezhi.activities.errors import ActivityError
 from shezhi.cases.crypto import CaseKeyError
 from shezhi.core.errors import DomainError, ErrorCode
 from shezhi.proofs.errors import ProofError
+from shezhi.reports.errors import ReportError
 
 log = logging.getLogger(__name__)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -172,6 +173,7 @@ _STATUS: dict[str, int] = {
     ProofError.UNVERIFIABLE: 404,
     ProofError.THROTTLED: 429,
     ProofError.FONT_MISSING: 503,
+    ReportError.PERIOD_NOT_ENDED: 400,
 }
 ERROR_CODES_ATTR = "_shezhi_error_codes"
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shezhi.accounts.models import HELPER_ROLES, Role, User
 from shezhi.care.permissions import CareAction, care_actions_for
 from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
+from shezhi.reports.permissions import may_read_reports
 from shezhi.timebank.permissions import DESK_ROLES as TIMEBANK_DESK_ROLES
 from shezhi.volunteers.services import RECORDING_ROLES
 
@@ -71,6 +72,7 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
         cases.append(("cases:list", _("个案"), "nav-cases"))
     if CaseDeskAction.EMERGENCY_ACCESS in case_desk:
         cases.append(("cases:emergency", _("个案紧急访问"), "nav-case-emergency"))
+    reports = [("reports:list", _("统计报告"), "nav-reports")] if may_read_reports(user) else []
     settings = []
     if role in IMPORT_ROLES or admin:
         settings.append(("desk:imports", _("导入导出"), ""))
@@ -81,6 +83,7 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
         (_("关爱走访"), care),
         (_("个案"), cases),
         (_("活动"), [("activities:desk_list", _("志愿活动"), "")]),
+        (_("报告"), reports),
         (_("设置"), settings),
     ]
 
