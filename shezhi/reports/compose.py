@@ -154,9 +154,8 @@ def largest_activities(*, actor: User, unit: OrgUnit, period: Period) -> tuple[s
     items = []
     for a in rows:
         day = timezone.localtime(a.starts_at)
-        items.append(
-            f"{a.title}（{day.month}月{day.day}日，{a.organiser_unit.name}）：签到 {a.checked_in} 人次"
-        )
+        where = f"{day.month}月{day.day}日，{a.organiser_unit.name}"
+        items.append(f"{a.title}（{where}）：签到 {a.checked_in} 人次")
     return tuple(items)
 
 

@@ -13,7 +13,7 @@ from shezhi.figures.selectors import figures_unit
 from shezhi.reports import compose, excel
 from shezhi.reports.models import Report, ReportVersion
 from shezhi.reports.permissions import ReportAction, report_actions_for
-from shezhi.reports.services import period_of, render_files
+from shezhi.reports.services import period_of, render_pdf
 
 FORMATS = ("pdf", "xlsx")
 
@@ -26,10 +26,7 @@ def preview_file(*, actor: User, report: Report, fmt: str) -> tuple[bytes, str]:
     """The report as it would be issued now, marked as a draft (those who may edit it)."""
     require(ReportAction.EDIT, report_actions_for(actor, report), message="您没有权限预览草稿")
     doc = compose.report_document(actor=actor, report=report, version=None)
-    if fmt == "pdf":
-        content = render_files(doc)[0]
-    else:
-        content = excel.report_xlsx(doc)
+    content = render_pdf(doc) if fmt == "pdf" else excel.report_xlsx(doc)
     return content, _name(report, "草稿", fmt)
 
 

@@ -63,11 +63,15 @@ def check_period_ended(period: Period, today: date) -> None:
         )
 
 
-def render_files(doc: ReportDocument) -> tuple[bytes, bytes]:
+def render_pdf(doc: ReportDocument) -> bytes:
     try:
-        return pdf.render_report(doc), excel.report_xlsx(doc)
+        return pdf.render_report(doc)
     except FontUnavailable as exc:
         raise FontMissing(str(exc)) from None
+
+
+def render_files(doc: ReportDocument) -> tuple[bytes, bytes]:
+    return render_pdf(doc), excel.report_xlsx(doc)
 
 
 @transaction.atomic
