@@ -19,6 +19,8 @@ from shezhi.activities.selectors import activities_organised
 from shezhi.figures.catalogue import FIGURES, GROUPS
 from shezhi.figures.periods import Period
 from shezhi.figures.selectors import (
+    SUPPRESS_BELOW,
+    SUPPRESSED,
     FigureValue,
     figure_breakdown,
     figure_by_child_unit,
@@ -29,8 +31,6 @@ from shezhi.org.models import OrgUnit, Station
 from shezhi.reports.document import Chart, FigureLine, Highlights, ReportDocument
 from shezhi.reports.models import Report
 
-SUPPRESS_BELOW = 5
-SUPPRESSED = "<5"
 TREND_MONTHS = 6  # a monthly report's trend charts: this month and the five before
 RANKED_UNITS = 12
 HIGHLIGHTS = 5
@@ -42,29 +42,35 @@ SOLVED_CODES = ("needs_solved",)
 Number = int | Decimal | None
 
 
-def _published(value: Number, shown: str, sensitive: bool) -> str:
-    if sensitive and value is not None and 0 < value < SUPPRESS_BELOW:
+# Units of figures that are averages or rates, not counts of people or events: their value
+# says nothing about how few records lie behind it (the selectors suppress those for readers
+# who may not see the list, by the count behind them).
+NOT_COUNTS = frozenset({"分钟", "分", "%"})
+
+
+def _published(value: Number, shown: str, sensitive: bool, unit: str = "") -> str:
+    if sensitive and unit not in NOT_COUNTS and value is not None and 0 < value < SUPPRESS_BELOW:
         return SUPPRESSED
     return shown
 
 
 def figure_line(fv: FigureValue) -> FigureLine:
     f = fv.figure
+    unit, sensitive = str(f.unit), f.sensitive
+    shown = _published(fv.value, fv.shown, sensitive, unit)
+    previous = _published(fv.previous, fv.previous_shown, sensitive, unit)
     change = fv.change
-    if f.sensitive and SUPPRESSED in {
-        _published(fv.value, fv.shown, True),
-        _published(fv.previous, fv.previous_shown, True),
-    }:
+    if SUPPRESSED in (shown, previous):
         change = None  # a change between two small counts would tell what "<5" hides
     return FigureLine(
         code=f.code,
         group=str(GROUPS.get(f.group, f.group)),
         name=str(f.name),
-        unit=str(f.unit),
-        shown=_published(fv.value, fv.shown, f.sensitive),
-        previous_shown=_published(fv.previous, fv.previous_shown, f.sensitive),
-        last_year_shown=_published(fv.last_year, fv.last_year_shown, f.sensitive),
-        change=None if fv.value is None else change,
+        unit=unit,
+        shown=shown,
+        previous_shown=previous,
+        last_year_shown=_published(fv.last_year, fv.last_year_shown, sensitive, unit),
+        change=change,
         definition=str(f.definition),
     )
 
@@ -74,7 +80,8 @@ def figure_lines(values: Sequence[FigureValue]) -> list[FigureLine]:
 
 
 def _chart_value(fv: FigureValue) -> float | None:
-    if fv.value is None or _published(fv.value, "", fv.figure.sensitive) == SUPPRESSED:
+    f = fv.figure
+    if fv.value is None or _published(fv.value, "", f.sensitive, str(f.unit)) == SUPPRESSED:
         return None
     return float(fv.value)
 
@@ -172,7 +179,7 @@ def solved_by_category(*, actor: User, unit: OrgUnit, period: Period) -> tuple[s
     shown.sort(key=lambda r: -(r[1].value or 0))
     unit_label = str(FIGURES[code].unit)
     return tuple(
-        f"{label}：{_published(fv.value, fv.shown, fv.figure.sensitive)} {unit_label}"
+        f"{label}：{_published(fv.value, fv.shown, fv.figure.sensitive, unit_label)} {unit_label}"
         for label, fv in shown[:HIGHLIGHTS]
     )
 

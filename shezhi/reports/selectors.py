@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from shezhi.accounts.models import User
 from shezhi.accounts.scoping import sees_everything
-from shezhi.core.errors import NotFound
+from shezhi.core.errors import DomainError, NotFound
 from shezhi.figures.selectors import figures_home_unit
 from shezhi.org.models import Level, OrgUnit
 from shezhi.reports.models import Report, ReportVersion
@@ -18,9 +18,11 @@ def reports_visible_to(actor: User) -> QuerySet[Report]:
         return qs.none()
     if sees_everything(actor):
         return qs
-    if actor.unit is None:
-        return qs.none()
-    return qs.filter(unit__path__startswith=actor.unit.path)
+    try:
+        home = figures_home_unit(actor)
+    except DomainError:
+        return qs.none()  # no unit: nothing to see
+    return qs.filter(unit__path__startswith=home.path)
 
 
 def report_list(

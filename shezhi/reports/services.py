@@ -239,4 +239,4 @@ def period_of(kind: str, value: str = "", start: str = "", end: str = "") -> Per
     try:
         return parse_period(kind, value, start, end)
     except PeriodError as exc:
-        raise InvalidInput(str(exc), field="period") from None
+        raise InvalidInput(exc.message, field="period") from None
