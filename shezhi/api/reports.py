@@ -36,7 +36,7 @@ FILE_RESPONSES = {
 }
 
 
-class VersionOut(Schema):
+class ReportVersionOut(Schema):
     number: int
     issued_at: datetime
     issued_by: str = Field(description="印发人（账号 · 角色 · 单位）")
@@ -62,7 +62,7 @@ class ReportOut(Schema):
 
 
 class ReportDetailOut(ReportOut):
-    versions: list[VersionOut]
+    versions: list[ReportVersionOut]
 
 
 class ReportPageOut(Schema):
@@ -212,7 +212,7 @@ def report_edit(request: HttpRequest, report_id: Path[PathId], payload: ReportEd
 
 @router.post(
     "/{report_id}/issue",
-    response={201: VersionOut, **ERRORS, 503: ErrorOut},
+    response={201: ReportVersionOut, **ERRORS, 503: ErrorOut},
     summary="印发（生成并存档新版本）",
 )
 @raises(*CHANGE, ErrorCode.STALE, ReportError.PERIOD_NOT_ENDED, ReportError.FONT_MISSING)

@@ -153,3 +153,13 @@ def test_figure_table_of_a_unit_outside_scope_is_not_found(client, world):
         {"unit": world.a["community"].pk, "kind": "month", "value": last_month()},
     )
     assert r.status_code == 404
+
+
+def test_staff_find_reports_in_the_navigation_and_helpers_do_not(world):
+    from shezhi.web.navigation import nav_for
+
+    def names(user):
+        return {e.url_name for g in nav_for(user, "/desk/") for e in g.entries}
+
+    assert "reports:list" in names(world.alice) and "reports:list" in names(world.sam)
+    assert "reports:list" not in names(world.bob) and "reports:list" not in names(world.dora)
