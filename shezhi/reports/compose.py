@@ -110,6 +110,8 @@ def charts(*, actor: User, unit: OrgUnit, period: Period) -> list[Chart]:
         if code not in FIGURES:
             continue
         trend = figure_trend(actor=actor, unit=unit, code=code, periods=periods)
+        if not any(_chart_value(fv) for fv in trend):
+            continue  # a chart of nothing tells nothing: the next figure instead
         figure = FIGURES[code]
         what = "各月" if period.kind == "year" else f"近{len(periods)}个月"
         out.append(

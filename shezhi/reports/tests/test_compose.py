@@ -100,9 +100,18 @@ def test_a_street_report_has_every_figure_trends_and_the_ranking_of_its_communit
     doc = compose.report_document(actor=world.sam, report=report, version=None)
     assert [f.code for f in doc.figures] == list(FIGURES)
     assert doc.draft and doc.status_label == "草稿" and doc.period_label == "2026年11月"
-    trend, *_rest, ranking = doc.charts
-    assert trend.labels == ("6月", "7月", "8月", "9月", "10月", "11月")
+    (ranking,) = doc.charts  # trends of nothing but zeros are left out
     assert ranking.horizontal and ranking.labels == ("A社区",)
     assert [h.title for h in doc.highlights] == ["签到人次最多的活动", "已解决的需求（按类别）"]
-    annual = compose.charts(actor=world.sam, unit=world.a["street"], period=Period.year(2026))
-    assert len(annual[0].labels) == 12
+
+
+def test_trend_charts_cover_six_months_or_the_twelve_of_a_year(world, monkeypatch):
+    def trend(*, actor, unit, code, periods):
+        return [value(code, unit, i + 1) for i, _p in enumerate(periods)]
+
+    monkeypatch.setattr(compose, "figure_trend", trend)
+    monthly = compose.charts(actor=world.sam, unit=world.a["community"], period=NOVEMBER)
+    assert [c.title for c in monthly[:2]] == ["注册志愿者（近6个月）", "志愿服务时长（近6个月）"]
+    assert monthly[0].values == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+    annual = compose.charts(actor=world.sam, unit=world.a["community"], period=Period.year(2026))
+    assert len(annual[0].labels) == 12 and annual[0].title == "注册志愿者（各月）"
