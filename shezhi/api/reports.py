@@ -15,6 +15,7 @@ from shezhi.api.errors import CHANGE, raises
 from shezhi.api.render import counted_page
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, ErrorOut, In
 from shezhi.core.errors import ErrorCode
+from shezhi.figures.errors import FigureError
 from shezhi.reports import downloads, selectors, services
 from shezhi.reports.errors import ReportError
 from shezhi.reports.models import Report, ReportVersion
@@ -177,7 +178,7 @@ def report_create(request: HttpRequest, payload: ReportCreateIn):
     summary="导出某单位某期间的全部指标（Excel）",
     openapi_extra={"responses": FILE_RESPONSES},
 )
-@raises(ErrorCode.NOT_FOUND)
+@raises(ErrorCode.NOT_FOUND, FigureError.BAD_PERIOD)
 def figure_table(request: HttpRequest, query: Query[FigureTableQuery]):
     content, name = downloads.figure_table_file(
         actor=request.auth,

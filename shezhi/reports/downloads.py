@@ -9,11 +9,11 @@ from shezhi.core import audit
 from shezhi.core.errors import InvalidInput
 from shezhi.core.models import AuditEvent
 from shezhi.core.permissions import require
-from shezhi.figures.selectors import figures_unit
+from shezhi.figures.selectors import figures_period, figures_unit
 from shezhi.reports import compose, excel
 from shezhi.reports.models import Report, ReportVersion
 from shezhi.reports.permissions import ReportAction, report_actions_for
-from shezhi.reports.services import period_of, render_pdf
+from shezhi.reports.services import render_pdf
 
 FORMATS = ("pdf", "xlsx")
 
@@ -39,9 +39,10 @@ def version_file(version: ReportVersion, fmt: str) -> tuple[bytes, str]:
 def figure_table_file(
     *, actor: User, unit_id: object, kind: str, value: str = "", start: str = "", end: str = ""
 ) -> tuple[bytes, str]:
-    """Every figure of a unit (in the actor's scope) and period as a workbook."""
+    """Every figure of a unit (in the actor's scope) and period as a workbook; the period is
+    read as the figures pages read it (this month when none is given)."""
     unit = figures_unit(actor, _unit_id(unit_id))
-    period = period_of(kind, value, start, end)
+    period = figures_period(kind, value, start, end)
     lines = compose.figure_table(actor=actor, unit=unit, period=period)
     now = timezone.localtime()
     content = excel.figure_table_xlsx(
