@@ -6,9 +6,10 @@ later edit or a correction of the data changes nothing issued: issuing again mak
 version, and the earlier ones stay readable. Each step is audited in its transaction; the unit's
 leaders are told of an issue through the notifications outbox (sent after commit).
 
-Rendering takes about a second, so it runs before the write transaction (SQLite would hold its
-write lock meanwhile); the write then succeeds only if the report's revision is still the one
-rendered — two clicks on 印发, or an edit in between, cannot make two versions of one text."""
+Reading the figures and rendering take seconds, so they run before the write transaction
+(SQLite would hold its write lock meanwhile); the write then succeeds only if the report's
+revision is still the one rendered — two clicks on 印发, or an edit in between, cannot make two
+versions of one text."""
 
 import hashlib
 from datetime import date, datetime, timedelta
@@ -66,8 +67,13 @@ def check_period_ended(period: Period, today: date) -> None:
 def render_pdf(doc: ReportDocument) -> bytes:
     try:
         return pdf.render_report(doc)
-    except FontUnavailable as exc:
-        raise FontMissing(str(exc)) from None
+    except FontUnavailable:
+        raise FontMissing(
+            _(
+                "服务器未安装中文字体（fonts-noto-cjk），无法生成报告 PDF。"
+                "请管理员执行 apt-get install fonts-noto-cjk 后重试。"
+            )
+        ) from None
 
 
 def render_files(doc: ReportDocument) -> tuple[bytes, bytes]:

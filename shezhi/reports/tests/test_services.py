@@ -191,3 +191,19 @@ def test_a_street_report_is_drafted_by_the_street(world):
     assert report.title.endswith("年度报告")
     with pytest.raises(NotFound):
         selectors.report_get(actor=world.alice, report_id=report.pk)  # above her community
+
+
+def test_a_missing_font_is_a_clear_503_and_issues_nothing(world, monkeypatch):
+    from shezhi.proofs.pdf import FontUnavailable
+    from shezhi.reports import pdf
+
+    def no_font(doc, face=None):
+        raise FontUnavailable()
+
+    monkeypatch.setattr(pdf, "render_report", no_font)
+    report = start(world, actor=world.sam)
+    with pytest.raises(services.FontMissing) as exc:
+        services.report_issue(actor=world.sam, report=report, revision=report.revision)
+    assert exc.value.status == 503 and "报告" in exc.value.message
+    report.refresh_from_db()
+    assert report.issued_version == 0 and not ReportVersion.objects.exists()
