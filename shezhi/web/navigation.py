@@ -48,6 +48,8 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
         today.append(("m:behalf", _("代居民点单"), "nav-behalf"))
     if role in HELPER_ROLES:
         today.append(("m:orders", _("我的接单"), ""))
+    if may_read_reports(user):  # the monthly and annual reports sent upward
+        today.append(("reports:list", _("统计报告"), "nav-reports"))
     needs = [("desk:needs", _("民情台账"), ""), ("desk:need_new", _("登记需求"), "")]
     if user.can_dispatch:
         needs.append(("desk:dispatch_bulk", _("一键派单"), ""))
@@ -72,7 +74,6 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
         cases.append(("cases:list", _("个案"), "nav-cases"))
     if CaseDeskAction.EMERGENCY_ACCESS in case_desk:
         cases.append(("cases:emergency", _("个案紧急访问"), "nav-case-emergency"))
-    reports = [("reports:list", _("统计报告"), "nav-reports")] if may_read_reports(user) else []
     settings = []
     if role in IMPORT_ROLES or admin:
         settings.append(("desk:imports", _("导入导出"), ""))
@@ -83,7 +84,6 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
         (_("关爱走访"), care),
         (_("个案"), cases),
         (_("活动"), [("activities:desk_list", _("志愿活动"), "")]),
-        (_("报告"), reports),
         (_("设置"), settings),
     ]
 

@@ -23,16 +23,7 @@ def names(user, path="/desk/"):
 
 def test_social_worker_nav_is_grouped_by_task(world):
     groups = [g.label for g in nav_for(world.alice, "/desk/")]
-    assert groups == [
-        "今日工作",
-        "需求与派单",
-        "志愿者",
-        "关爱走访",
-        "个案",
-        "活动",
-        "报告",
-        "设置",
-    ]
+    assert groups == ["今日工作", "需求与派单", "志愿者", "关爱走访", "个案", "活动", "设置"]
     assert {"desk:dispatch_bulk", "cases:list", "care:today", "desk:imports"} <= names(world.alice)
     assert "cases:emergency" not in names(world.alice)
 
