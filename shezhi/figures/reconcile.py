@@ -10,11 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 
 from shezhi.figures.measures import MEASURES, Measure, Slot, raw_range, raw_span
 from shezhi.figures.models import FigureBucket, FigureMember
-from shezhi.figures.rollups import write_bucket
 
 log = logging.getLogger("shezhi.figures")
 
@@ -77,6 +76,37 @@ def _span(measure: Measure) -> tuple[date, date] | None:
     return (min(days), max(days)) if days else None
 
 
+def rewrite(
+    measure: Measure, off: set[tuple[int, date]], grouped: dict[tuple[int, date], dict]
+) -> None:
+    """Replace the drifted buckets with the raw values, a batch at a time."""
+    model = FigureMember if measure.kind == "distinct" else FigureBucket
+    cells = sorted(off)
+    for i in range(0, len(cells), 500):
+        part = cells[i : i + 500]
+        gone = Q(pk__in=[])
+        for unit, day in part:
+            gone |= Q(unit_id=unit, day=day)
+        model.objects.filter(gone, measure=measure.code).delete()
+        rows: list[Any] = []
+        for unit, day in part:
+            for (by, key), value in grouped.get((unit, day), {}).items():
+                if measure.kind == "distinct":
+                    rows += [
+                        FigureMember(
+                            measure=measure.code, unit_id=unit, day=day, by=by, key=key, member=m
+                        )
+                        for m in value
+                    ]
+                elif value:
+                    rows.append(
+                        FigureBucket(
+                            measure=measure.code, unit_id=unit, day=day, by=by, key=key, value=value
+                        )
+                    )
+        model.objects.bulk_create(rows, batch_size=1000)
+
+
 def figures_reconcile(
     *, fix: bool = True, codes: list[str] | None = None, start: date | None = None
 ) -> Drift:
@@ -107,14 +137,12 @@ def figures_reconcile(
             if off:
                 drift.buckets[code] = drift.buckets.get(code, 0) + len(off)
                 if fix:
-                    for unit, d in sorted(off):
-                        values = {
-                            (by, key): v
-                            for (u, dd, by, key), v in raw.items()
-                            if u == unit and dd == d
-                        }
-                        with transaction.atomic():
-                            write_bucket(measure, unit, d, values)
+                    grouped: dict[tuple[int, date], dict[tuple[str, str], Any]] = {}
+                    for (u, d, by, key), v in raw.items():
+                        if (u, d) in off:
+                            grouped.setdefault((u, d), {})[(by, key)] = v
+                    with transaction.atomic():
+                        rewrite(measure, off, grouped)
             day = last + timedelta(days=1)
     drift.seconds = time.monotonic() - began
     if drift.total:
