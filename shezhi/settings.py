@@ -90,10 +90,12 @@ INSTALLED_APPS = [
     "shezhi.care",
     "shezhi.cases",
     "shezhi.privacy",
+    "shezhi.figures",
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",
     "shezhi.backups",
+    "shezhi.reports",
 ]
 
 MIDDLEWARE = [
@@ -523,6 +525,7 @@ SHEZHI_SCHEDULE = env_json(
         "imports.sweep": 300,
         "privacy.retention": 86400,
         "core.flush": 60,
+        "figures.reconcile": 86400,
     },
     "Periodic jobs (`shezhi run_scheduler`, or Celery beat): task name → seconds.",
 )

@@ -14,6 +14,7 @@ from shezhi.api import (
     cases,
     dispatch,
     errors,
+    figures,
     imports,
     me,
     needs,
@@ -21,6 +22,7 @@ from shezhi.api import (
     people,
     privacy,
     proofs,
+    reports,
     timebank,
     volunteers,
 )
@@ -73,5 +75,7 @@ api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/notifications", notifications.router)
 api.add_router("/v1/calendars", calendars.router)
 api.add_router("/v1/privacy", privacy.router)
+api.add_router("/v1/figures", figures.router)
+api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/", volunteers.router)
 errors.declare_operations(api)

@@ -42,6 +42,9 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "minutes",
         "hours",
         "who",  # the administrator who opened emergency access (told to supervisors)
+        "unit",  # an org unit's name (a report's unit), never a person
+        "period",  # a report's period (2026年11月)
+        "version",  # a report's version number
     }
 )
 
@@ -185,6 +188,11 @@ CATALOGUE: dict[str, Text] = {
     "rights_new": Text(
         _("新的个人信息%(what)s请求，请在%(deadline)s前办理"),
         _("请求编号 #%(number)s，请到“个人信息请求”页面办理。"),
+    ),
+    # --- reports sent upward: to the unit's leaders ---
+    "report_issued": Text(
+        _("%(unit)s%(what)s已印发（%(period)s）"),
+        _("第%(version)s版，请到“统计报告”页面查阅或下载。"),
     ),
 }
 

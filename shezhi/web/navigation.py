@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shezhi.accounts.models import HELPER_ROLES, Role, User
 from shezhi.care.permissions import CareAction, care_actions_for
 from shezhi.cases.permissions import CaseDeskAction, case_desk_actions_for
+from shezhi.reports.permissions import may_read_reports
 from shezhi.timebank.permissions import DESK_ROLES as TIMEBANK_DESK_ROLES
 from shezhi.volunteers.services import RECORDING_ROLES
 
@@ -47,6 +48,8 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
         today.append(("m:behalf", _("代居民点单"), "nav-behalf"))
     if role in HELPER_ROLES:
         today.append(("m:orders", _("我的接单"), ""))
+    if may_read_reports(user):  # the monthly and annual reports sent upward
+        today.append(("reports:list", _("统计报告"), "nav-reports"))
     needs = [("desk:needs", _("民情台账"), ""), ("desk:need_new", _("登记需求"), "")]
     if user.can_dispatch:
         needs.append(("desk:dispatch_bulk", _("一键派单"), ""))

@@ -206,6 +206,9 @@ PLAIN_VALUES: dict[str, Any] = {
     # data-rights requests (shezhi/api/privacy.py)
     "details": "哪项信息有误、正确内容",
     "accept": True,
+    # reports (shezhi/api/reports.py)
+    "value": "2026-11",
+    "revision": 1,
 }
 
 
@@ -319,6 +322,7 @@ CHECKED_IDS = {
     "assignment_id",
     "campaign_id",
     "stop_id",
+    "report_id",
 }
 
 # Operations open to anyone, like the public page they mirror (the proof QR code's page).

@@ -137,6 +137,10 @@ WRITES: dict[str, tuple[str, str]] = {
     "cases:crisis_step": ("POST", "/cases/crises/{crisis_id}/steps"),
     "cases:crisis_safety_plan": ("POST", "/cases/crises/{crisis_id}/safety-plan"),
     "cases:crisis_end": ("POST", "/cases/crises/{crisis_id}/end"),
+    # reports
+    "reports:new": ("POST", "/reports"),
+    "reports:detail": ("PUT", "/reports/{report_id}"),
+    "reports:issue": ("POST", "/reports/{report_id}/issue"),
 }
 
 # Pages that take any method but have no POST branch: reading only (their reads have GET
