@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "shezhi.care",
     "shezhi.cases",
     "shezhi.privacy",
+    "shezhi.figures",
     "shezhi.web",
     "shezhi.api",
     "shezhi.demo",
