@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("shezhi.web.care.urls")),
     path("", include("shezhi.web.cases.urls")),
     path("", include("shezhi.web.privacy.urls")),
+    path("", include("shezhi.web.figures.urls")),
 ]
