@@ -523,6 +523,7 @@ SHEZHI_SCHEDULE = env_json(
         "import_jobs_sweep": 300,
         "privacy_retention": 86400,
         "tasks_flush": 60,
+        "figures_reconcile": 86400,
     },
     "Periodic jobs (`shezhi run_scheduler`, or Celery beat): management command → seconds.",
 )

@@ -17,6 +17,7 @@ from shezhi.care.models import CareAlert, CareProfile, ContactAssignment, ScanWa
 from shezhi.care.services.common import BATCH
 from shezhi.care.services.scanning import notify_alert, scan_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.needs.models import Need
 from shezhi.notifications.models import Notification
 from shezhi.org.models import OrgUnit
@@ -137,7 +138,11 @@ def _insert_alerts(kind: str, rows: QuerySet[Any], summary: str, now: datetime) 
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind, CareAlert.Status.OPEN, summary, stamp, stamp, *select_params])
-        return max(cursor.rowcount, 0)
+        inserted = max(cursor.rowcount, 0)
+    if inserted:  # the figures count alerts (a raw insert sends no signal)
+        made = CareAlert.objects.filter(kind=kind, created_at=now).values_list("pk", flat=True)
+        rollups_touch_rows("care.CareAlert", made, created=True)
+    return inserted
 
 
 def overdue_alerts_update(now: datetime) -> tuple[int, int]:

@@ -13,8 +13,8 @@ the same definitions (`raw_buckets`), so the raw definition here is the only one
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     Model,
     OuterRef,
     Q,
@@ -34,6 +35,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.utils import timezone
 
 from shezhi.figures.catalogue import FIGURES
 from shezhi.figures.periods import Period
@@ -49,15 +51,22 @@ class Part:
     model: str  # "app_label.Model"
     units: tuple[str, ...]  # FK paths to OrgUnit, most specific first (first non-null wins)
     day: str  # date or datetime field path
-    where: Q | Callable[[], Q] = field(default_factory=Q)
+    where: Q = field(default_factory=Q)
     value: str | None = None  # sum: the field summed; distinct: the member field
     keys: tuple[tuple[str, str], ...] = ()  # breakdown name -> field path of its key
     datetime: bool = False
+    # Relations through which other tables' rows change what this part counts:
+    # (model label, lookup path from this part's model to it, fields of it that matter beyond
+    # those the paths name).
+    via: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    exists: Callable[[], Q] | None = None  # a condition on other rows (built when queried)
 
     def queryset(self) -> QuerySet[Any]:
         model: type[Model] = apps.get_model(self.model)
-        where = self.where() if callable(self.where) else self.where
-        return model._default_manager.filter(where).order_by()
+        qs = model._default_manager.filter(self.where)
+        if self.exists is not None:
+            qs = qs.filter(self.exists())
+        return qs.order_by()
 
     def key_field(self, by: str) -> str | None:
         return dict(self.keys).get(by)
@@ -69,6 +78,7 @@ class Measure:
     kind: MeasureKind
     parts: tuple[Part, ...]
     stock: bool = False  # a level at the period's end: rows dated on or before the end count
+    integral: bool = False  # a sum of whole numbers (shown without decimals)
 
     @property
     def breakdowns(self) -> frozenset[str]:
@@ -80,15 +90,17 @@ def _has_contact() -> Q:
     contacts = apps.get_model("care", "ContactAssignment").objects.filter(
         resident=OuterRef("resident"), ended_on__isnull=True
     )
-    return Q(is_active=True) & Q(Exists(contacts))
+    return Q(Exists(contacts))
 
 
 RECORD_UNITS = ("organiser_unit", "volunteer__community")
 VOLUNTEER_KEYS = (
     ("age_band", "volunteer__birth_date__year"),
     ("party", "volunteer__political_status"),
-    ("star", "volunteer__star"),
 )
+VIA_VOLUNTEER = (("volunteers.Volunteer", "volunteer", ()),)
+VIA_ACTIVITY = (("activities.Activity", "activity", ()),)
+VIA_CASE = (("cases.Case", "case", ()),)
 NEED_UNITS = ("grid", "community")
 NEED_KEYS = (("category", "category_id"), ("urgency", "urgency_id"))
 SOLVED = Q(status__in=["done", "rated"], completed_at__isnull=False)
@@ -125,6 +137,7 @@ _MEASURES: list[Measure] = [
                 Q(status="counted"),
                 value="volunteer_id",
                 keys=VOLUNTEER_KEYS,
+                via=VIA_VOLUNTEER,
             ),
         ),
     ),
@@ -154,6 +167,7 @@ _MEASURES: list[Measure] = [
                 Q(status="counted"),
                 value="hours",
                 keys=(("category", "category"),),
+                via=VIA_VOLUNTEER,
             ),
         ),
     ),
@@ -167,6 +181,7 @@ _MEASURES: list[Measure] = [
                 "service_date",
                 Q(status="counted"),
                 keys=(("category", "category"),),
+                via=VIA_VOLUNTEER,
             ),
         ),
     ),
@@ -193,6 +208,7 @@ _MEASURES: list[Measure] = [
                 ("activity__organiser_unit",),
                 "activity__starts_at",
                 FINISHED,
+                via=VIA_ACTIVITY,
                 keys=(("category", "activity__category"),),
                 datetime=True,
             ),
@@ -207,6 +223,7 @@ _MEASURES: list[Measure] = [
                 ("activity__organiser_unit",),
                 "activity__starts_at",
                 FINISHED,
+                via=VIA_ACTIVITY,
                 value="volunteer_id",
                 datetime=True,
             ),
@@ -221,6 +238,7 @@ _MEASURES: list[Measure] = [
                 ("activity__organiser_unit",),
                 "activity__starts_at",
                 FINISHED,
+                via=VIA_ACTIVITY,
                 value="1",
                 datetime=True,
             ),
@@ -251,6 +269,7 @@ _MEASURES: list[Measure] = [
                 ("activity__organiser_unit",),
                 "activity__starts_at",
                 FINISHED,
+                via=VIA_ACTIVITY,
                 value="resident_id",
                 datetime=True,
             ),
@@ -327,6 +346,7 @@ _MEASURES: list[Measure] = [
                 "at",
                 Q(action="reopen"),
                 datetime=True,
+                via=(("needs.Need", "need", ()),),
             ),
         ),
     ),
@@ -349,7 +369,12 @@ _MEASURES: list[Measure] = [
         "count",
         (
             Part(
-                "care.CareProfile", ("grid", "compound", "community"), "registered_on", _has_contact
+                "care.CareProfile",
+                ("grid", "compound", "community"),
+                "registered_on",
+                Q(is_active=True),
+                exists=_has_contact,
+                via=(("care.ContactAssignment", "resident__care_contacts", ("ended_on",)),),
             ),
         ),
         stock=True,
@@ -357,7 +382,14 @@ _MEASURES: list[Measure] = [
     Measure(
         "care_visits",
         "count",
-        (Part("care.Visit", ("resident__grid",), "visited_on"),),
+        (
+            Part(
+                "care.Visit",
+                ("resident__grid",),
+                "visited_on",
+                via=(("people.Resident", "resident", ()),),
+            ),
+        ),
     ),
     Measure(
         "care_visits_overdue",
@@ -431,6 +463,7 @@ _MEASURES: list[Measure] = [
                 "closed_on",
                 Q(reopened_at__isnull=True),
                 keys=(("problem_type", "case__problem_type"),),
+                via=VIA_CASE,
             ),
         ),
     ),
@@ -443,6 +476,7 @@ _MEASURES: list[Measure] = [
                 ("case__community",),
                 "sent_at",
                 keys=(("institution_kind", "institution_kind"),),
+                via=VIA_CASE,
                 datetime=True,
             ),
         ),
@@ -457,6 +491,7 @@ _MEASURES: list[Measure] = [
                 "updated_at",
                 Q(status="approved"),
                 keys=(("benefit_kind", "kind"),),
+                via=VIA_CASE,
                 datetime=True,
             ),
         ),
@@ -502,7 +537,10 @@ _MEASURES: list[Measure] = [
     ),
 ]
 
-MEASURES: dict[str, Measure] = {m.code: m for m in _MEASURES}
+_INTEGRAL = {"people_served_times", "crisis_ack_seconds", "needs_rating_sum"}
+MEASURES: dict[str, Measure] = {
+    m.code: replace(m, integral=m.code in _INTEGRAL or m.kind != "sum") for m in _MEASURES
+}
 
 
 # Formulas: figure code -> (how, measure codes). "one": the measure; "ratio": 100·a/b (%);
@@ -669,7 +707,8 @@ def raw_buckets(
     out: dict[tuple[str, str], Any] = {}
     names = [""] + sorted(measure.breakdowns)
     for part in measure.parts:
-        qs = _placed(part.queryset(), part).filter(_unit=unit_id, _day=day)
+        qs = part.queryset().filter(bucket_filter(part, unit_id, day))
+        qs = _placed(qs, part).filter(_unit=unit_id, _day=day)
         for by in names:
             keyed = qs.annotate(_key=_key_expr(part, by) if by else Value(""))
             if part.value in PYTHON_VALUES:
@@ -690,6 +729,19 @@ def raw_buckets(
     return {k: frozenset(v) if isinstance(v, set) else v for k, v in out.items()}
 
 
+def bucket_filter(part: Part, unit_id: int, day: date) -> Q:
+    """Rows of `part` placed at exactly this unit on this day, in terms the indexes serve."""
+    placed = Q(pk__in=[])
+    for i, unit in enumerate(part.units):
+        earlier = {f"{u}__isnull": True for u in part.units[:i]}
+        placed |= Q(**earlier, **{f"{unit}_id" if "__" not in unit else unit: unit_id})
+    if not part.datetime:
+        return placed & Q(**{part.day: day})
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return placed & Q(**{f"{part.day}__gte": start, f"{part.day}__lt": end})
+
+
 def _s(key: Any) -> str:
     return "" if key is None else str(key)
 
@@ -700,3 +752,52 @@ def _number(value: Any) -> Number:
     if isinstance(value, float):
         return Decimal(str(value))
     return value  # type: ignore[no-any-return]
+
+
+Slot = tuple[int, date, str, str]  # (unit id, day, breakdown, key)
+
+
+def raw_range(measure: Measure, start: date, end: date) -> dict[Slot, Any]:
+    """Every bucket of the measure with a day from start to end, from the domain tables:
+    {(unit, day, breakdown, key): number, or a set of member ids for a distinct measure}."""
+    out: dict[Slot, Any] = {}
+    names = [""] + sorted(measure.breakdowns)
+    for part in measure.parts:
+        if part.datetime:
+            lo = timezone.make_aware(datetime.combine(start, time.min))
+            hi = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+            window = Q(**{f"{part.day}__gte": lo, f"{part.day}__lt": hi})
+        else:
+            window = Q(**{f"{part.day}__gte": start, f"{part.day}__lte": end})
+        qs = _placed(part.queryset().filter(window), part).filter(
+            _unit__isnull=False, _day__gte=start, _day__lte=end
+        )
+        for by in names:
+            keyed = qs.annotate(_key=_key_expr(part, by) if by else Value(""))
+            if part.value in PYTHON_VALUES:
+                fields, fn = PYTHON_VALUES[part.value]
+                for unit, day, key, *cols in keyed.values_list("_unit", "_day", "_key", *fields):
+                    slot = (unit, day, by, _s(key))
+                    out[slot] = out.get(slot, 0) + fn(*cols)
+                continue
+            if measure.kind == "distinct":
+                rows = keyed.values_list("_unit", "_day", "_key", part.value or "pk").distinct()
+                for unit, day, key, member in rows:
+                    out.setdefault((unit, day, by, _s(key)), set()).add(member)
+                continue
+            agg = Count("pk") if measure.kind == "count" else Sum(_value_expr(part))
+            for row in keyed.values("_unit", "_day", "_key").annotate(v=agg):
+                if row["v"]:
+                    slot = (row["_unit"], row["_day"], by, _s(row["_key"]))
+                    out[slot] = out.get(slot, 0) + _number(row["v"])
+    return out
+
+
+def raw_first_day(measure: Measure) -> date | None:
+    """The earliest day any row of the measure sits on (None: no rows)."""
+    days = []
+    for part in measure.parts:
+        first = part.queryset().aggregate(first=Min(part.day))["first"]
+        if first is not None:
+            days.append(timezone.localtime(first).date() if isinstance(first, datetime) else first)
+    return min(days) if days else None

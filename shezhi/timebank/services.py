@@ -34,6 +34,7 @@ from shezhi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
 from shezhi.core.permissions import require
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.needs.models import Need
 from shezhi.org.models import OrgUnit
 from shezhi.people.models import Resident
@@ -150,9 +151,10 @@ def _post(
         kind=kind, memo=memo[:200], created_by=actor, created_at=now or timezone.now(), **links
     )
     txn.save()
-    Posting.objects.bulk_create(
+    postings = Posting.objects.bulk_create(
         [Posting(transaction=txn, account=acc, amount=amount) for acc, amount in lines]
     )
+    rollups_touch_rows("timebank.Posting", postings, created=True)
     return txn
 
 

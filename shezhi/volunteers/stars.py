@@ -29,6 +29,7 @@ from shezhi.core import audit
 from shezhi.core.errors import Forbidden, InvalidInput, NotFound
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.org.models import OrgUnit
 from shezhi.volunteers.models import (
     FalsificationFinding,
@@ -102,6 +103,8 @@ def stars_recompute(*, today: date | None = None, volunteers: QuerySet | None = 
     hours = counted_hours_subquery()
     hours_changed = base.exclude(verified_hours=hours).update(verified_hours=hours)
     star = star_expression(today)
+    # The figures count volunteers by star level: say which rows change before they do.
+    rollups_touch_rows("volunteers.Volunteer", base.exclude(star=star).values_list("pk", flat=True))
     stars_changed = base.exclude(star=star).update(star=star)
     return Recompute(base.count(), hours_changed, stars_changed)
 

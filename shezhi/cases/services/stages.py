@@ -24,6 +24,7 @@ from shezhi.core import audit
 from shezhi.core.errors import InvalidInput
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 
 # The stage a case may move to by `case_advance`; closing and reopening have their own services.
 NEXT_STAGES = {
@@ -139,9 +140,9 @@ def case_reopen(*, actor: User, case_id: int, reason: str, now: datetime | None 
     with transaction.atomic():
         case = lock_case(access.case)
         require_case_state(case, CaseAction.REOPEN)
-        case.closures.filter(reopened_at__isnull=True).update(
-            reopened_at=now, reopened_by=actor, reopen_reason=reason
-        )
+        closures = case.closures.filter(reopened_at__isnull=True)
+        rollups_touch_rows("cases.CaseClosure", closures.values_list("pk", flat=True))
+        closures.update(reopened_at=now, reopened_by=actor, reopen_reason=reason)
         case.status = Stage.ASSESSMENT
         case.next_review_on = next_review(case.risk_level, timezone.localdate(now))
         case.save(update_fields=["status", "next_review_on", "updated_at"])

@@ -16,9 +16,13 @@ def _this_month() -> Period:
     return Period.month(today.year, today.month)
 
 
-def test_every_figure_answers_for_every_level(world):
+# Rollups are re-derived on commit: the writes of each test run their on-commit callbacks.
+
+
+def test_every_figure_answers_for_every_level(world, django_capture_on_commit_callbacks):
     period = _this_month()
-    record(world.alice, world.bob_volunteer, world.a["community"], service_date=period.start)
+    with django_capture_on_commit_callbacks(execute=True):
+        record(world.alice, world.bob_volunteer, world.a["community"], service_date=period.start)
     for unit in world.a.values():
         values = selectors.figures_for(actor=world.admin, unit=unit, period=period)
         assert [v.figure.code for v in values] == list(FIGURES)
@@ -29,9 +33,12 @@ def test_every_figure_answers_for_every_level(world):
                 )
 
 
-def test_hours_count_for_the_street_and_not_the_other_street(world):
+def test_hours_count_for_the_street_and_not_the_other_street(
+    world, django_capture_on_commit_callbacks
+):
     period = _this_month()
-    record(world.alice, world.bob_volunteer, world.a["community"], service_date=period.start)
+    with django_capture_on_commit_callbacks(execute=True):
+        record(world.alice, world.bob_volunteer, world.a["community"], service_date=period.start)
     (hours,) = selectors.figures_for(
         actor=world.sam, unit=world.a["street"], period=period, codes=["service_hours"]
     )
@@ -73,8 +80,9 @@ def test_unknown_figure_and_breakdown_are_clear_errors(world):
     assert caught.value.code == "unknown_breakdown"
 
 
-def test_needs_received_by_child_unit(world):
-    NeedFactory(resident=world.dora_resident, created_by=world.alice)
+def test_needs_received_by_child_unit(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        NeedFactory(resident=world.dora_resident, created_by=world.alice)
     ranking = selectors.figure_by_child_unit(
         actor=world.admin, unit=world.a["district"], code="needs_received", period=_this_month()
     )

@@ -16,6 +16,7 @@ from shezhi.core.errors import (
     NotFound,
 )
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.needs.models import Need, NeedTransition
 from shezhi.needs.selectors import need_get
 from shezhi.needs.workflow import ACTION_LABELS, Action, IllegalTransition, Status, next_status
@@ -32,6 +33,7 @@ def apply_transition(
         target = next_status(current, action, note=note)
     except IllegalTransition as exc:
         raise Conflict(str(exc), code=ErrorCode.ILLEGAL_TRANSITION) from None
+    rollups_touch_rows("needs.Need", [need])
     updated = Need.objects.filter(pk=need.pk, version=need.version, status=current).update(
         status=target, version=F("version") + 1, updated_at=timezone.now(), **fields
     )

@@ -19,6 +19,7 @@ from shezhi.core.errors import (
 )
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.core.signals import announce_free_text
 from shezhi.needs.models import HelperGender, Need, NeedCategory, NeedTransition, UrgencyLevel
 from shezhi.needs.permissions import NeedAction, need_require, need_require_role
@@ -230,6 +231,7 @@ def need_update(*, actor: User, need_id: int, expected_version: int, **changes: 
         _check_wanted_window(need.wanted_from, need.wanted_until)
     validate_model(need)
     values = {f: getattr(need, f) for f in (*EDITABLE_FIELDS, "respond_by", "resolve_by")}
+    rollups_touch_rows("needs.Need", [need])
     updated = Need.objects.filter(pk=need.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values
     )

@@ -13,6 +13,7 @@ from shezhi.core.errors import (
 )
 from shezhi.core.inputs import clean_int, clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.core.signals import announce_free_text
 from shezhi.needs import notices
 from shezhi.needs.models import Need, NeedTransition
@@ -81,6 +82,7 @@ def need_review(*, actor: User, need_id: int, reopen: bool, note: str) -> Need:
         )
     if not note:
         raise InvalidInput("请填写复核意见", field="note")
+    rollups_touch_rows("needs.Need", [need])
     updated = Need.objects.filter(pk=need.pk, version=need.version).update(
         needs_review=False, version=F("version") + 1
     )

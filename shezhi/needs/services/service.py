@@ -17,6 +17,7 @@ from shezhi.core.errors import (
 )
 from shezhi.core.inputs import clean_text
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.needs import notices
 from shezhi.needs.errors import NeedError
 from shezhi.needs.models import Need
@@ -84,6 +85,7 @@ def need_waive_start_window(*, actor: User, need_id: int, reason: str) -> Need:
     need_require(actor, need, NeedAction.WAIVE_START)
     reason = clean_text(reason, field="reason", label="准许的原因", max_length=300)
     now = timezone.now()
+    rollups_touch_rows("needs.Need", [need])
     updated = Need.objects.filter(pk=need.pk, version=need.version).update(
         start_window_waived_at=now,
         start_window_waiver=reason,

@@ -22,6 +22,7 @@ from shezhi.core.errors import (
 from shezhi.core.hours import service_hours
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.core.workdays import due_date
 from shezhi.org.models import OrgUnit
 from shezhi.volunteers.models import (
@@ -413,6 +414,7 @@ def _build(
 def _save(recorder: User, records: list[ServiceRecord]) -> list[ServiceRecord]:
     """Insert the records, their first versions and audit events, one insert per table."""
     ServiceRecord.objects.bulk_create(records)
+    rollups_touch_rows("volunteers.ServiceRecord", records, created=True)
     ServiceRecordVersion.objects.bulk_create(
         ServiceRecordVersion(
             record=r, version=1, data=record_snapshot(r), changed_by=recorder, reason="新建"

@@ -22,6 +22,7 @@ from shezhi.core.errors import (
 )
 from shezhi.core.inputs import clean_text, validate_model
 from shezhi.core.models import AuditEvent
+from shezhi.core.rollups import rollups_touch_rows
 from shezhi.core.validators import (
     InvalidValue,
     birth_date_from_id,
@@ -446,6 +447,7 @@ def _save(actor: User, community: OrgUnit, checked: list[Checked], today: date) 
     try:
         with transaction.atomic():  # a savepoint: a concurrent registration may win the race
             Volunteer.objects.bulk_create(volunteers)
+            rollups_touch_rows("volunteers.Volunteer", volunteers, created=True)
     except IntegrityError:
         raise Conflict(
             "该身份证号码或账号刚刚已被登记为志愿者，请刷新后查看", field="id_number"
