@@ -51,6 +51,9 @@ KEY_CODES = (
 DEFAULT_FOCUS = "service_hours"
 # How many periods of the chosen kind a trend shows, ending with the chosen one.
 TREND_LENGTH = {"day": 30, "month": 12, "quarter": 8, "year": 5}
+# A sparkline shows the last few of them: each period costs the figures engine a filtered
+# aggregate (three with the previous period and last year), and eight sparklines are drawn.
+SPARK_LENGTH = 6
 # The wall screen fetches fresh figures this often (they change as records are written).
 SCREEN_REFRESH_SECONDS = 300
 # The wall screen's ranking and breakdown (needs solved per community, needs by category).
@@ -205,7 +208,7 @@ def home(request: HttpRequest) -> HttpResponse:
     for fv in figures_for(actor=user, unit=unit, period=period):
         code = fv.figure.code
         change, direction = _change(fv, ended)
-        spark = _trend(user, unit, code, periods) if code in KEY_CODES else None
+        spark = _trend(user, unit, code, periods[-SPARK_LENGTH:]) if code in KEY_CODES else None
         tile = Tile(fv, change, direction, spark, "?" + _query(unit, period, figure=code))
         (key_tiles if code in KEY_CODES else tiles[fv.figure.group]).append(tile)
 
@@ -223,9 +226,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for by in FIGURES[focus].breakdowns
         for rows in [figure_breakdown(actor=user, unit=unit, code=focus, period=period, by=by)]
     ]
-    focus_trend = next(
-        (t.spark for t in key_tiles if t.value.figure.code == focus and t.spark), None
-    ) or _trend(user, unit, focus, periods)
+    focus_trend = _trend(user, unit, focus, periods)
     export = _optional_url("reports:figure_table_xlsx")
     context |= {
         "key_tiles": key_tiles,
