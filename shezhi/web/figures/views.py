@@ -169,6 +169,8 @@ def _chain(user: User, unit: OrgUnit) -> list[OrgUnit]:
 
 def _picker_context(user: User, form: FiguresForm, unit: OrgUnit, period: Period) -> dict:
     today = form.today
+    if not form.is_bound:  # the pickers show the period on screen
+        form.initial = {"kind": period.kind, "value": period.value}
     quick = [
         (_("本月"), Period.containing("month", today)),
         (_("上月"), Period.containing("month", today).previous()),

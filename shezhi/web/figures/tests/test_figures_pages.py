@@ -154,6 +154,7 @@ def test_the_dashboard_opens_on_the_last_whole_month_with_its_changes(client, wo
     last = Period.containing("month", timezone.localdate()).previous()
     assert f"<strong>{last.label}</strong>" in page and "（截至今日）" not in page
     assert 'aria-current="true">上月</a>' in page
+    assert f'name="value" value="{last.value}"' in page  # the picker shows what is shown
 
 
 def test_small_sensitive_counts_are_hidden_from_those_who_may_not_see_the_list(
