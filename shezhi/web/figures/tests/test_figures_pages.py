@@ -149,6 +149,13 @@ def test_a_chosen_period_and_figure_are_shown(client, world, leader):
     assert "按类别" in page and "按紧急程度" in page  # needs received by category and urgency
 
 
+def test_a_custom_period_is_read_from_its_first_and_last_day(client, world, leader):
+    page = _text(_get(client, leader, HOME, kind="custom", start="2026-01-01", end="2026-03-31"))
+    assert "2026年1月1日至2026年3月31日" in page
+    assert '<label class="fig-custom">' in page  # its day fields are shown, the value field not
+    assert '<label class="fig-value-field" hidden>' in page
+
+
 def test_the_dashboard_opens_on_the_last_whole_month_with_its_changes(client, world, leader):
     page = _text(_get(client, leader, HOME))
     last = Period.containing("month", timezone.localdate()).previous()
