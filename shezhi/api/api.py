@@ -14,6 +14,7 @@ from shezhi.api import (
     cases,
     dispatch,
     errors,
+    figures,
     imports,
     me,
     needs,
@@ -73,5 +74,6 @@ api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/notifications", notifications.router)
 api.add_router("/v1/calendars", calendars.router)
 api.add_router("/v1/privacy", privacy.router)
+api.add_router("/v1/figures", figures.router)
 api.add_router("/v1/", volunteers.router)
 errors.declare_operations(api)

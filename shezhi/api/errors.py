@@ -21,6 +21,7 @@ from ninja.operation import Operation
 from shezhi.activities.errors import ActivityError
 from shezhi.cases.crypto import CaseKeyError
 from shezhi.core.errors import DomainError, ErrorCode
+from shezhi.figures.errors import FigureError
 from shezhi.proofs.errors import ProofError
 
 log = logging.getLogger(__name__)
@@ -172,6 +173,9 @@ _STATUS: dict[str, int] = {
     ProofError.UNVERIFIABLE: 404,
     ProofError.THROTTLED: 429,
     ProofError.FONT_MISSING: 503,
+    FigureError.UNKNOWN_FIGURE: 400,
+    FigureError.UNKNOWN_BREAKDOWN: 400,
+    FigureError.BAD_PERIOD: 400,
 }
 ERROR_CODES_ATTR = "_shezhi_error_codes"
 

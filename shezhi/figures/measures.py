@@ -25,6 +25,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     Min,
     Model,
     OuterRef,
@@ -793,11 +794,14 @@ def raw_range(measure: Measure, start: date, end: date) -> dict[Slot, Any]:
     return out
 
 
-def raw_first_day(measure: Measure) -> date | None:
-    """The earliest day any row of the measure sits on (None: no rows)."""
-    days = []
+def raw_span(measure: Measure) -> tuple[date, date] | None:
+    """The first and last day any row of the measure sits on (None: no rows)."""
+    days: list[date] = []
     for part in measure.parts:
-        first = part.queryset().aggregate(first=Min(part.day))["first"]
-        if first is not None:
-            days.append(timezone.localtime(first).date() if isinstance(first, datetime) else first)
-    return min(days) if days else None
+        found = part.queryset().aggregate(first=Min(part.day), last=Max(part.day))
+        for value in found.values():
+            if value is not None:
+                days.append(
+                    timezone.localtime(value).date() if isinstance(value, datetime) else value
+                )
+    return (min(days), max(days)) if days else None

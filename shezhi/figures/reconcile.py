@@ -11,9 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Min
-from django.utils import timezone
 
-from shezhi.figures.measures import MEASURES, Measure, Slot, raw_first_day, raw_range
+from shezhi.figures.measures import MEASURES, Measure, Slot, raw_range, raw_span
 from shezhi.figures.models import FigureBucket, FigureMember
 from shezhi.figures.rollups import write_bucket
 
@@ -71,14 +70,11 @@ def _same(a: Any, b: Any) -> bool:
 def _span(measure: Measure) -> tuple[date, date] | None:
     model = FigureMember if measure.kind == "distinct" else FigureBucket
     stored = model.objects.filter(measure=measure.code).aggregate(lo=Min("day"), hi=Max("day"))
-    first = raw_first_day(measure)
-    los = [d for d in (stored["lo"], first) if d is not None]
-    if not los:
-        return None
-    today = timezone.localdate()
-    # Rows may be dated ahead (an activity next month): look a year ahead as well.
-    his = [d for d in (stored["hi"], today + timedelta(days=366)) if d is not None]
-    return min(los), max(his)
+    days = [d for d in (stored["lo"], stored["hi"]) if d is not None]
+    raw = raw_span(measure)
+    if raw:
+        days += list(raw)
+    return (min(days), max(days)) if days else None
 
 
 def figures_reconcile(

@@ -375,7 +375,7 @@ def _on_save(sender: type[Model], instance: Model, created: bool, **kwargs: Any)
 
 def _on_pre_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if hook.enabled() and instance.pk is not None:
-        instance._figures_deleting = rows_before(_label(sender), [instance.pk])
+        instance._figures_deleting = rows_deleted(_label(sender), instance.pk)
 
 
 def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:

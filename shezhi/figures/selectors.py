@@ -209,3 +209,19 @@ def figure_breakdown(
     if labels.natural_order(by):
         return rows
     return sorted(rows, key=lambda r: (r[1].value is None, -(r[1].value or 0), r[0]))
+
+
+def figures_period(kind: str = "month", value: str = "", start: str = "", end: str = "") -> Period:
+    """A period read from a page's or the API's query (default: this month), or InvalidInput
+    with the Chinese message of `parse_period`."""
+    from django.utils import timezone
+
+    from shezhi.figures.periods import PeriodError, parse_period
+
+    if not value and not start and not end:
+        today = timezone.localdate()
+        return Period.containing("month" if kind in ("", "custom") else kind, today)  # type: ignore[arg-type]
+    try:
+        return parse_period(kind or "month", value, start, end)
+    except PeriodError as exc:
+        raise InvalidInput(exc.message, field=exc.field, code=FigureError.BAD_PERIOD) from None
