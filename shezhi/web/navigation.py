@@ -20,6 +20,10 @@ from shezhi.volunteers.services import RECORDING_ROLES
 IMPORT_ROLES = frozenset({*RECORDING_ROLES, Role.SYSTEM_ADMIN})
 # Roles who work the street: their "today" is the list of residents to visit.
 VISITING_ROLES = frozenset({Role.GRID_WORKER, Role.SOCIAL_WORKER})
+# Roles who lead a street or district or supervise its work: the figures of their area are their
+# daily view (the dashboard in their menu; the street and district admins start on it).
+FIGURES_ROLES = frozenset({Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPERVISOR})
+FIGURES_START_ROLES = frozenset({Role.STREET_ADMIN, Role.DISTRICT_ADMIN})
 # Helpers with a volunteer record: their own page, activities and care visits.
 VOLUNTEER_ROLES = frozenset({Role.VOLUNTEER, Role.TEAM_LEADER})
 
@@ -43,6 +47,8 @@ def _staff_groups(user: User) -> list[tuple[str, list[tuple[str, str, str]]]]:
     role = user.role
     admin = user.is_superuser
     today = [("desk:home", _("工作台"), "")]
+    if role in FIGURES_ROLES:
+        today.append(("figures:home", _("数据看板"), "nav-figures"))
     if role in VISITING_ROLES:
         today.append(("care:today", _("今日走访"), "nav-today"))
         today.append(("m:behalf", _("代居民点单"), "nav-behalf"))
@@ -159,6 +165,8 @@ def start_page(user: User) -> str:
         return "care:today"  # today's visits
     if user.role == Role.SUPERVISOR:
         return "cases:list"  # caseloads, overdue reviews, high-risk cases
+    if user.role in FIGURES_START_ROLES:
+        return "figures:home"  # their area's figures, trends and ranking of communities
     if user.is_staff_role or user.is_superuser:
         return "desk:home"  # counts and what needs attention
     return "m:orders"

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("shezhi.web.cases.urls")),
     path("", include("shezhi.web.privacy.urls")),
     path("", include("shezhi.web.reports.urls")),
+    path("", include("shezhi.web.figures.urls")),
 ]

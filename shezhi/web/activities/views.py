@@ -36,6 +36,7 @@ from shezhi.web.activities.forms import (
     NewPositionFormSet,
     position_specs,
 )
+from shezhi.web.paging import page_number, page_of
 
 OPEN_SHOWN = 50
 
@@ -155,9 +156,9 @@ def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def desk_list(request: HttpRequest) -> HttpResponse:
-    activities = selectors.activities_organised(actor=request.user).order_by("-starts_at")[:100]
+    activities = selectors.activities_organised(actor=request.user).order_by("-starts_at", "-id")
     context = {
-        "activities": activities,
+        "page": page_of(activities, page_number(request.GET.get("page"))),
         "calendars": calendar.staff_subscriptions(request.user),
     }
     return render(request, "web/activities/desk_list.html", context)
@@ -277,15 +278,17 @@ def desk_confirm(request: HttpRequest, activity_id: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """Open positions (with why the volunteer may not take some) and their own sign-ups."""
     now = timezone.now()
+    page = page_of(selectors.my_signups(actor=request.user), page_number(request.GET.get("page")))
     rows = [
         (s, signup_actions_for(request.user, s, now=now), _cutoff_note(request.user, s, now))
-        for s in selectors.my_signups(actor=request.user)[:50]
+        for s in page.items
     ]
     context = {
         # The nearest OPEN_SHOWN positions: a phone list longer than that is scrolled past.
         "open": selectors.open_positions(actor=request.user, limit=OPEN_SHOWN, now=now),
         "open_shown": OPEN_SHOWN,
         "signups": rows,
+        "page": page,
         # The open positions' 取消报名 follows the same selector as the list of sign-ups.
         "cancellable": {s.pk for s, actions, _ in rows if SignUpAction.CANCEL in actions},
         "calendars": calendar.subscriptions_for(request.user),

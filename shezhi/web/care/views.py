@@ -69,6 +69,7 @@ def _cadence(profile: CareProfile | None) -> str:
 def today(request: HttpRequest) -> HttpResponse:
     user = request.user
     day = timezone.localdate()
+    due = page_of(selectors.today_list(actor=user, today=day), page_number(request.GET.get("page")))
     rows = [
         {
             "profile": p,
@@ -77,7 +78,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "address": cards.shown_address(user, p.resident, is_contact=True),
             "phone": cards.listed_phone(p.resident),
         }
-        for p in selectors.today_list(actor=user, today=day)[:200]
+        for p in due.items
     ]
     active = (
         selectors.campaigns_visible_to(user)
@@ -89,7 +90,7 @@ def today(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/care/today.html",
-        {"rows": rows, "campaigns": active, "mine": mine, "today": day},
+        {"rows": rows, "page": due, "campaigns": active, "mine": mine, "today": day},
     )
 
 
@@ -359,7 +360,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
     qs = selectors.alerts_open(actor=request.user, kind=kind or None).select_related(
         "grid", "resident__compound"
     )
-    alerts = list(qs[:200])
+    page = page_of(qs, page_number(request.GET.get("page")))
+    alerts = page.items
     ids = [a.pk for a in alerts]
     case_of = case_selectors.cases_of_alerts(actor=request.user, alert_ids=ids)
     with_case = case_selectors.alerts_with_case(alert_ids=ids)
@@ -373,6 +375,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "alerts": alerts,
+            "page": page,
             "now": timezone.now(),
             "can_open_case": CaseDeskAction.OPEN_CASE in case_desk_actions_for(request.user),
         },
@@ -481,6 +484,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_launch": can_launch,
             "campaigns": selectors.campaign_list(actor=user),
+            "campaign_total": selectors.campaigns_visible_to(user).count(),
         },
         status=400 if form.errors else 200,
     )

@@ -45,8 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @resident_only
 def resident_needs(request: HttpRequest) -> HttpResponse:
     """我的订单."""
-    needs = need_selectors.needs_visible_to(request.user).order_by("-created_at", "-id")[:100]
-    return render(request, "web/m/my_needs.html", {"needs": needs})
+    needs = need_selectors.needs_visible_to(request.user).order_by("-created_at", "-id")
+    page = page_of(needs, page_number(request.GET.get("page")))
+    return render(request, "web/m/my_needs.html", {"page": page})
 
 
 def _resident_need_page(request, need: Need, *, rate_form=None, cancel_form=None, status=200):
@@ -217,7 +218,10 @@ def helper_hours(request: HttpRequest) -> HttpResponse:
         request,
         "web/m/hours.html",
         {
-            "records": volunteer_selectors.service_records_of(request.user)[:200],
+            "page": page_of(
+                volunteer_selectors.service_records_of(request.user),
+                page_number(request.GET.get("page")),
+            ),
             "total_hours": volunteer_selectors.total_hours_of(request.user),
         },
     )

@@ -166,6 +166,7 @@ def statement(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:30]
+    pending = selectors.deposits_to_review(actor=request.user)
     accounts = page_of(
         selectors.accounts_in_scope(actor=request.user, query=query),
         page_number(request.GET.get("page")),
@@ -174,7 +175,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         request,
         "web/timebank/desk.html",
         {
-            "pending": list(selectors.deposits_to_review(actor=request.user)[:100]),
+            "pending": list(pending[:100]),
+            "pending_total": pending.count(),
             "records": selectors.records_to_deposit(actor=request.user),
             "accounts": accounts,
             "q": query,

@@ -21,10 +21,10 @@ from shezhi.web.volunteers.forms import (
 from shezhi.web.volunteers.views.common import get_or_404, optional_url
 
 
-def _my_records(request: HttpRequest):
+def _my_records(request: HttpRequest, total: int | None = None):
     """One page of the volunteer's records, newest first (30 a page, never counted twice)."""
     qs = selectors.service_records_of(request.user).order_by("-service_date", "-id")
-    return page_of(qs, page_number(request.GET.get("page")), per_page=30)
+    return page_of(qs, page_number(request.GET.get("page")), per_page=30, total=total)
 
 
 def _me_page(request: HttpRequest, form: CorrectionForm | None = None, status: int = 200):
@@ -36,7 +36,7 @@ def _me_page(request: HttpRequest, form: CorrectionForm | None = None, status: i
         "web/volunteers/me.html",
         {
             "page": page,
-            "records": _my_records(request),
+            "records": _my_records(request, page.records_count),
             "form": form,
             "memberships": list(selectors.teams_of(volunteer=page.volunteer)),
             "balance": balance_of(volunteer=page.volunteer),

@@ -18,6 +18,7 @@ from shezhi.volunteers.models import (
 )
 from shezhi.volunteers.permissions import TeamAction, team_actions_for
 from shezhi.web.access import staff_only
+from shezhi.web.paging import page_number, page_of
 from shezhi.web.volunteers.forms import (
     AddMemberForm,
     DecisionForm,
@@ -29,8 +30,10 @@ from shezhi.web.volunteers.views.common import Role, get_or_404, side
 
 @staff_only
 def desk_teams(request: HttpRequest) -> HttpResponse:
-    rows = selectors.teams_in_scope(actor=request.user)
-    return render(request, "web/volunteers/desk_teams.html", {"teams": rows[:500]})
+    page = page_of(
+        selectors.teams_in_scope(actor=request.user), page_number(request.GET.get("page"))
+    )
+    return render(request, "web/volunteers/desk_teams.html", {"page": page})
 
 
 def _team_apply_form(request: HttpRequest, data=None) -> TeamApplyForm:
