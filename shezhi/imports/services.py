@@ -24,6 +24,7 @@
 
 import logging
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
@@ -373,10 +374,10 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
     job.attempt = attempt
     if attempt > 1:
         log.warning("import job %s resumed (run %s) while %s", job.pk, attempt, job.status)
-    progress: Progress | None = None
+    opened: list[Progress] = []  # closed below, however the run ends (a side connection each)
     superseded = False
     try:
-        progress = _run_claimed(job, progress_every)
+        _run_claimed(job, lambda: _progress(job, progress_every, opened))
     except Superseded:
         job.refresh_from_db()
         # Taken over: the new run needs the staged rows. Failed by the sweep: they can go.
@@ -384,14 +385,19 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
         log.warning("import job %s run %s stopped: the job is %s", job.pk, attempt, job.status)
     finally:
         cache.delete(_progress_key(job.pk))
-        if progress is not None:
+        for progress in opened:
             progress.close()
         if not superseded:  # the run that took over needs the staged rows
             staged_purge(job_id=job.pk)
     return job
 
 
-def _run_claimed(job: ImportJob, progress_every: int) -> Progress | None:
+def _progress(job: ImportJob, every: int, opened: list[Progress]) -> Progress:
+    opened.append(Progress(job, every))
+    return opened[-1]
+
+
+def _run_claimed(job: ImportJob, new_progress: Callable[[], Progress]) -> None:
     """The phases of a claimed job, skipping those an interrupted run finished: check (nothing
     written), stage (after the last staged row), publish (one transaction)."""
     layout = sheets.LAYOUTS[job.kind]
@@ -399,7 +405,6 @@ def _run_claimed(job: ImportJob, progress_every: int) -> Progress | None:
     importer = (VolunteerImport if job.kind == ImportJob.Kind.VOLUNTEERS else RecordImport)(
         job=job, layout=layout
     )
-    progress: Progress | None = None
     try:
         if job.status == ImportJob.Status.VALIDATING:
             # Rows are staged only after every row passed: staged rows mean it passed before.
@@ -407,12 +412,12 @@ def _run_claimed(job: ImportJob, progress_every: int) -> Progress | None:
             total = reader.count()  # and it reads the header row, which records() needs
             if last is None:
                 _set(job, total_rows=total, processed_rows=0)
-                progress = Progress(job, progress_every)
+                progress = new_progress()
                 problems = importer.validate(reader.records(), progress)
                 progress.flush()
                 if problems:
                     _fail(job, problems)
-                    return progress
+                    return
                 _set(job, processed_rows=0)
                 last = 0
             records = ((row, raw) for row, raw in reader.records() if row > last)
@@ -426,7 +431,7 @@ def _run_claimed(job: ImportJob, progress_every: int) -> Progress | None:
                 raise Superseded
         job.status, job.processed_rows = ImportJob.Status.IMPORTING, 0
         cache.set(_progress_key(job.pk), 0, 3600)
-        progress = Progress(job, progress_every)
+        progress = new_progress()
         try:
             with transaction.atomic():
                 summary = importer.publish(_staged(job.pk), progress)
@@ -445,7 +450,6 @@ def _run_claimed(job: ImportJob, progress_every: int) -> Progress | None:
         log.exception("import job %s crashed", job.pk)
         message = "导入时发生内部错误，未导入任何数据，请联系管理员"
         _fail(job, [Problem(0, "", message)], message)
-    return progress
 
 
 def _last_staged(job_id: int) -> int | None:
