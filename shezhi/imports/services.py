@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -131,6 +131,10 @@ def import_job_create(
 def run_or_mark_failed(job_id: int) -> ImportJob | None:
     try:
         return import_job_run(job_id=job_id)
+    except OperationalError:
+        # The database busy or away (SQLite's write lock held by a long publish, a restart):
+        # the job may be in another run's hands; leave it, the task runner tries again.
+        raise
     except Exception:  # pragma: no cover - logged; the job is marked failed below
         log.exception("import job %s crashed", job_id)
         ImportJob.objects.filter(pk=job_id).exclude(

@@ -5,6 +5,7 @@ no row is written twice; a run taken for dead writes nothing more (issue 14)."""
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from shezhi.core.models import TaskRun
@@ -192,3 +193,16 @@ def test_the_task_retries_while_the_job_looks_alive_and_resumes_it_once_it_is_no
     assert imported_once()
     tasks.run(job_id=job.pk)  # delivered once more: nothing to do, nothing doubled
     assert imported_once()
+
+
+def test_a_database_that_is_busy_leaves_the_job_alone_for_a_retry(job, monkeypatch):
+    """SQLite's write lock held by a long publish in another run: not a reason to fail it."""
+
+    def locked(job_id, **kw):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "import_job_claim", locked)
+    with pytest.raises(OperationalError):
+        tasks.run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.errors) == (S.PENDING, [])
