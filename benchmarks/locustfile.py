@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -267,26 +267,44 @@ def report(since: str) -> None:
 
     start = datetime.fromisoformat(since)
     deliveries = Delivery.objects.filter(notification__created_at__gte=start).values_list(
-        "status", "channel", "notification__created_at", "sent_at", "notification__subject"
+        "status",
+        "channel",
+        "notification__created_at",
+        "sent_at",
+        "notification__subject",
+        "notification__recipient__role",
     )
-    delays, unsent = [], 0
+    delays, to_volunteer, unsent = [], [], 0
     sent_by_subject: dict[str, datetime] = {}
-    for status, _channel, created, sent, subject in deliveries:
+    volunteer_by_subject: dict[str, datetime] = {}
+    for status, _channel, created, sent, subject, role in deliveries:
         if status != Delivery.Status.SENT or sent is None:
             unsent += 1
             continue
         delays.append((sent - created).total_seconds())
         if subject and (subject not in sent_by_subject or sent < sent_by_subject[subject]):
             sent_by_subject[subject] = sent
+        if role == "volunteer":  # the dispatched volunteer's notice (created by the dispatch)
+            to_volunteer.append((sent - created).total_seconds())
+            if subject and sent < volunteer_by_subject.get(subject, sent + timedelta(1)):
+                volunteer_by_subject[subject] = sent
     placed = Need.objects.filter(created_at__gte=start).values_list("pk", "created_at")
     to_notice = [
         (sent_by_subject[key] - created).total_seconds()
         for pk, created in placed
         if (key := f"need:{pk}") in sent_by_subject
     ]
+    # Includes the social worker's think time before dispatching (the mix's pauses).
+    to_volunteer_notice = [
+        (volunteer_by_subject[key] - created).total_seconds()
+        for pk, created in placed
+        if (key := f"need:{pk}") in volunteer_by_subject
+    ]
     result = {
         "since": since,
         "notification_to_delivered_s": _percentiles(delays),
+        "volunteer_notice_created_to_delivered_s": _percentiles(to_volunteer),
+        "order_placed_to_volunteer_notice_delivered_s": _percentiles(to_volunteer_notice),
         "not_delivered_at_end": unsent,
         "order_placed_to_first_notice_delivered_s": _percentiles(to_notice),
         "orders_placed": len(placed),

@@ -37,7 +37,7 @@ for v in Volunteer.objects.filter(pk__in=ids).select_related("user").order_by("p
 mkdir -p "$SHEZHI_VAR_DIR/media/activities/summaries"
 head -c 200000 /dev/urandom > "$SHEZHI_VAR_DIR/media/activities/summaries/drill.jpg"
 photo_sum=$(sha256sum < "$SHEZHI_VAR_DIR/media/activities/summaries/drill.jpg")
-shezhi backup_state > "$work/before.json"
+shezhi backup_state --without-restores > "$work/before.json"
 
 step "backup"
 start=$(date +%s)
@@ -59,11 +59,11 @@ grep -q "database.dump：SHA-256 校验值不符" "$work/damaged.err" && echo " 
 
 step "restore"
 start=$(date +%s)
-shezhi restore "$folder"
+shezhi restore --by admin "$folder"
 echo "    ($(($(date +%s) - start)) s)"
 
 step "compare with the state before"
-shezhi backup_state > "$work/after.json"
+shezhi backup_state --without-restores > "$work/after.json"
 "$PY" - "$work/before.json" "$work/after.json" <<'PYEOF'
 import json, sys
 before, after = (json.load(open(p)) for p in sys.argv[1:])
@@ -73,13 +73,16 @@ problems = [f"{t}: {before['tables'].get(t)} -> {after['tables'].get(t)}"
             if before["tables"].get(t) != after["tables"].get(t)]
 if before["audit_digest"] != after["audit_digest"]:
     problems.append("audit log digest differs")
+if after["restores"] != before["restores"] + 1:
+    problems.append("the restore wrote no audit event of its own")
 if after["proof_failures"] or after["proofs"] != before["proofs"]:
     problems.append(f"proofs: {before['proofs']} verified before, {after['proofs']} after, "
                     f"failing {after['proof_failures']}")
 if problems:
     sys.exit("FAIL:\n" + "\n".join(problems))
 rows = sum(after["tables"].values())
-print(f"    {len(after['tables'])} tables, {rows} rows, audit log identical, "
+print(f"    {len(after['tables'])} tables, {rows} rows, audit log identical (and the restore "
+      "audited), "
       f"{after['proofs']} proofs verified")
 PYEOF
 [ "$(sha256sum < "$SHEZHI_VAR_DIR/media/activities/summaries/drill.jpg")" = "$photo_sum" ]

@@ -90,6 +90,10 @@ EOF
     echo "SHEZHI_LOG_LEVEL=INFO"
     echo "SHEZHI_BROKER_URL=$broker"
     echo "SHEZHI_CACHE_URL=redis://127.0.0.1:$REDIS_PORT/1"  # shared by both nodes
+    # Short, so that a killed worker's runs are taken for lost and resumed within a minute or two
+    # (the smoke waits for it); production keeps the defaults (deploy/shezhi.env).
+    echo "SHEZHI_TASK_TIMEOUT_SECONDS=${SHEZHI_TASK_TIMEOUT_SECONDS:-60}"
+    echo "SHEZHI_IMPORT_STALE_MINUTES=${SHEZHI_IMPORT_STALE_MINUTES:-1}"
     echo "PYTHONPATH=$ROOT"
     echo "DJANGO_SETTINGS_MODULE=shezhi.settings"
   } >"$STACK_DIR/stack.env"

@@ -608,11 +608,13 @@ SHEZHI_SERVICE_START_WINDOW_MINUTES = env_int(
     "Minutes around an order's booked time within which it may be started.",
     minimum=0,
 )
-# An import job whose worker sent no heartbeat for this long is failed (its server died).
+# An import job whose worker sent no heartbeat for this long is taken over by another run, which
+# resumes it where it stopped (after 3 interrupted runs it is failed).
 SHEZHI_IMPORT_STALE_MINUTES = env_int(
     "SHEZHI_IMPORT_STALE_MINUTES",
     15,
-    "Minutes without a heartbeat after which an import job is failed.",
+    "Minutes without a heartbeat after which an import job's worker is taken as dead and "
+    "another run resumes the job.",
     minimum=1,
 )
 # Uploaded files of finished or failed imports are purged; any left are purged after this long.

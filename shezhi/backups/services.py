@@ -3,9 +3,11 @@ online backup) and copies the uploaded files into one folder with a manifest of 
 what the database held; `backup_restore` verifies every checksum first, refuses a database that
 already holds data unless forced, restores, and checks the result against the manifest."""
 
+import getpass
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -20,8 +22,13 @@ from django.utils.translation import gettext as _
 from shezhi.accounts.models import User
 from shezhi.backups import manifest, retention
 from shezhi.backups.manifest import DatabaseState, FileEntry, Manifest, ManifestError
-from shezhi.backups.state import applied_migrations, database_state, proof_failures
-from shezhi.core.models import AuditEvent
+from shezhi.backups.state import (
+    RESTORE_EVENT,
+    applied_migrations,
+    database_state,
+    proof_failures,
+)
+from shezhi.core.models import AuditEvent, identity_snapshot
 from shezhi.org.models import OrgUnit
 
 PREFIX = "shezhi-backup-"
@@ -299,9 +306,11 @@ def _restore_media(folder: Path, found: Manifest) -> int:
     return count
 
 
-def backup_restore(*, folder: Path, force: bool = False) -> RestoreResult:
+def backup_restore(*, folder: Path, force: bool = False, by: str = "") -> RestoreResult:
     """Restore a backup into the configured database and media folder, then prove it: the row
-    counts, the audit log's digest and every proof's signature must match the manifest."""
+    counts, the audit log's digest and every proof's signature must match the manifest. Then the
+    restore itself goes into the restored audit log (who — the platform account `by`, if given,
+    and the server account —, when, which backup, whether it checked out)."""
     _not_in_transaction()
     found = backup_verify(folder=folder)
     if found.engine != connection.vendor:
@@ -324,11 +333,46 @@ def backup_restore(*, folder: Path, force: bool = False) -> RestoreResult:
     after = database_state()
     lines = found.state.differences(after)
     lines += [_("证明 %(no)s 的签名或文件校验失败") % {"no": no} for no in proof_failures()]
+    _audit_restore(folder=folder, found=found, force=force, by=by, problems=lines)
     if lines:
         raise BackupError(
             _("恢复后核对不符：\n%(lines)s") % {"lines": "\n".join(f"  - {x}" for x in lines)}
         )
     return RestoreResult(manifest=found, state=after, media_files=media)
+
+
+def _audit_restore(
+    *, folder: Path, found: Manifest, force: bool, by: str, problems: list[str]
+) -> AuditEvent:
+    """The restore's own audit event, written after the check (the restore replaced the log)."""
+    user = User.objects.filter(username=by).first() if by else None
+    try:
+        account = f"{getpass.getuser()}@{socket.gethostname()}"
+    except (KeyError, OSError):  # no name for this uid (a container)
+        account = f"uid {os.getuid()}@{socket.gethostname()}"
+    database = next((f for f in found.files if f.path == found.database_file), None)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_identity=(identity_snapshot(user) if user else f"shezhi restore · {account}")[:120],
+        action=AuditEvent.Action.UPDATE,
+        object_type=RESTORE_EVENT,
+        object_id=folder.name[:40],
+        summary=(
+            _("从备份恢复数据库：%(name)s（备份于 %(at)s）")
+            % {"name": folder.name, "at": found.created_at}
+        )[:300],
+        changes={
+            "folder": str(folder.resolve()),
+            "backup_created_at": found.created_at,
+            "database_sha256": database.sha256 if database else "",
+            "engine": found.engine,
+            "force": force,
+            "by": by,
+            "server_account": account,
+            "checked": not problems,
+            "problems": problems[:20],
+        },
+    )
 
 
 # --- retention -------------------------------------------------------------------------------

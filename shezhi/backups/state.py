@@ -5,6 +5,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC
+from typing import Any
 
 from django.apps import apps
 from django.db import connection
@@ -15,6 +16,10 @@ from shezhi.core.models import AuditEvent
 from shezhi.proofs import signing
 from shezhi.proofs.models import Proof
 from shezhi.proofs.selectors import content_of, signing_keys
+
+# Object type of the audit event `shezhi restore` writes after a restore (who, when, which
+# backup): the drill compares the states before and after without it.
+RESTORE_EVENT = "backups.restore"
 
 
 def table_names() -> list[str]:
@@ -27,7 +32,7 @@ def table_names() -> list[str]:
     return sorted(tables)
 
 
-def row_counts() -> dict[str, int]:
+def row_counts(*, without_restores: bool = False) -> dict[str, int]:
     counts = {}
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
@@ -36,11 +41,20 @@ def row_counts() -> dict[str, int]:
                 continue
             cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             counts[table] = int(cursor.fetchone()[0])
+    if without_restores and AuditEvent._meta.db_table in counts:
+        counts[AuditEvent._meta.db_table] -= restore_events().count()
     return counts
 
 
-def _audit_lines() -> Iterator[bytes]:
-    rows = AuditEvent.objects.order_by("id").values_list(
+def restore_events() -> Any:
+    return AuditEvent.objects.filter(object_type=RESTORE_EVENT)
+
+
+def _audit_lines(without_restores: bool) -> Iterator[bytes]:
+    events = AuditEvent.objects.all()
+    if without_restores:
+        events = events.exclude(object_type=RESTORE_EVENT)
+    rows = events.order_by("id").values_list(
         "id",
         "at",
         "actor_id",
@@ -56,10 +70,10 @@ def _audit_lines() -> Iterator[bytes]:
         yield json.dumps(line, ensure_ascii=False, sort_keys=True, default=str).encode() + b"\n"
 
 
-def audit_digest() -> str:
+def audit_digest(*, without_restores: bool = False) -> str:
     """SHA-256 over every audit event in id order: any changed, lost or added event changes it."""
     digest = hashlib.sha256()
-    for line in _audit_lines():
+    for line in _audit_lines(without_restores):
         digest.update(line)
     return digest.hexdigest()
 
@@ -76,11 +90,11 @@ def proof_failures() -> list[str]:
     return failed
 
 
-def database_state() -> DatabaseState:
+def database_state(*, without_restores: bool = False) -> DatabaseState:
     failed = proof_failures()
     return DatabaseState(
-        tables=row_counts(),
-        audit_digest=audit_digest(),
+        tables=row_counts(without_restores=without_restores),
+        audit_digest=audit_digest(without_restores=without_restores),
         proofs=Proof.objects.count() - len(failed),
     )
 

@@ -38,6 +38,9 @@ class ImportJob(TimeStampedModel):
     summary = models.JSONField("结果摘要", default=dict, blank=True)
     # The uploaded file, kept only until the job has run (it carries ID numbers).
     content = models.BinaryField("文件内容", default=b"", blank=True)
+    # Runs that claimed the job: a run whose worker died is taken over by the next one, and every
+    # write a run makes is conditional on its own attempt, so a run taken for dead writes nothing.
+    attempt = models.PositiveSmallIntegerField("运行次数", default=0)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

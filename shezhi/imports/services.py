@@ -11,18 +11,27 @@
   scope and audit apply); any error = nothing imported. Staged rows are deleted when the job
   ends. The row checks per kind are in `importers/`, the file layouts and cell parsing in
   `sheets.py`.
+- Resuming: a run claims the job (`import_job_claim`: a queued job, or a running one whose
+  heartbeat stopped for SHEZHI_IMPORT_STALE_MINUTES — its worker died) and gets the next
+  `attempt`; every write it makes is conditional on that attempt, so a run taken for dead stops
+  at its next write (`Superseded`). A run that takes over picks up where the dead one stopped:
+  the staged rows are kept (validation passed already), staging goes on after the last staged
+  row, and an interrupted publish (rolled back) is published again from the staged rows — no row
+  is written twice. After MAX_ATTEMPTS interrupted runs the sweep fails the job.
 - hours_export(*, actor, date_from, date_to, out) -> int: the national-system layout with full ID
   numbers; only roles allowed to unmask; audited.
 """
 
 import logging
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shezhi.accounts.models import User
@@ -46,6 +55,8 @@ PROGRESS_EVERY = 100
 STAGE_BATCH = 250  # staged rows per short transaction
 PUBLISH_PAGE = 500  # staged rows read at a time while publishing
 MAX_REPORTED = 5_000  # problems kept in the report (a file can be wrong on every row)
+MAX_ATTEMPTS = 3  # runs of one job: the first and two take-overs after a worker died
+RUNNING = (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
 ID_TYPE = "居民身份证"
 
 
@@ -117,9 +128,13 @@ def import_job_create(
     return job
 
 
-def run_or_mark_failed(job_id: int) -> None:
+def run_or_mark_failed(job_id: int) -> ImportJob | None:
     try:
-        import_job_run(job_id=job_id)
+        return import_job_run(job_id=job_id)
+    except OperationalError:
+        # The database busy or away (SQLite's write lock held by a long publish, a restart):
+        # the job may be in another run's hands; leave it, the task runner tries again.
+        raise
     except Exception:  # pragma: no cover - logged; the job is marked failed below
         log.exception("import job %s crashed", job_id)
         ImportJob.objects.filter(pk=job_id).exclude(
@@ -131,26 +146,88 @@ def run_or_mark_failed(job_id: int) -> None:
             finished_at=timezone.now(),
         )
         staged_purge(job_id=job_id)
+        return None
 
 
-STALE_MESSAGE = "导入中断（服务器在导入过程中停止），未导入任何数据，请重新上传文件"
+STALE_MESSAGE = "导入多次中断（服务器在导入过程中停止），未导入任何数据，请重新上传文件"
 EXPIRED_MESSAGE = "文件等待导入超过保留期限，已删除，未导入任何数据，请重新上传文件"
 
 
-def import_jobs_sweep(*, now: datetime | None = None) -> tuple[int, int]:
-    """Fail jobs whose worker stopped (no heartbeat — `updated_at` — for
-    SHEZHI_IMPORT_STALE_MINUTES; an interrupted publish transaction was rolled back, so nothing
-    was imported), delete their staged rows, and purge uploaded files kept past
-    SHEZHI_IMPORT_FILE_RETENTION_HOURS. Returns (jobs failed, files purged)."""
+class Superseded(Exception):
+    """Another run took this job over (this one was taken for dead): stop, write nothing more."""
+
+
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(minutes=settings.SHEZHI_IMPORT_STALE_MINUTES)
+
+
+def _interrupted(now: datetime) -> Q:
+    """Running, but no heartbeat (`updated_at`) for SHEZHI_IMPORT_STALE_MINUTES: its worker died
+    (an interrupted publish transaction was rolled back, so nothing of it was imported)."""
+    return Q(status__in=RUNNING, updated_at__lt=_stale_before(now))
+
+
+def import_job_claim(job_id: int, *, now: datetime | None = None) -> int | None:
+    """Take job `job_id` to run: a queued one, or an interrupted one with runs left. Returns this
+    run's attempt (the fence of every later write), None when the job is finished, running in a
+    live worker, or out of attempts. A conditional UPDATE: of two claiming runs, one wins."""
     now = now or timezone.now()
-    running = [ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING]
-    stale_before = now - timedelta(minutes=settings.SHEZHI_IMPORT_STALE_MINUTES)
+    if ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.VALIDATING, started_at=now, attempt=F("attempt") + 1, updated_at=now
+    ) or ImportJob.objects.filter(_interrupted(now), pk=job_id, attempt__lt=MAX_ATTEMPTS).update(
+        attempt=F("attempt") + 1, updated_at=now
+    ):
+        return ImportJob.objects.values_list("attempt", flat=True).get(pk=job_id)
+    return None
+
+
+def import_job_busy(job_id: int) -> bool:
+    """Is the job running in what looks like a live worker (heartbeat within
+    SHEZHI_IMPORT_STALE_MINUTES)? A run that finds it so tries again later: if that worker has
+    died, the job is taken over once its heartbeat is old enough."""
+    return (
+        ImportJob.objects.filter(pk=job_id, status__in=RUNNING)
+        .exclude(updated_at__lt=_stale_before(timezone.now()))
+        .exists()
+    )
+
+
+def import_jobs_resume(*, now: datetime | None = None) -> int:
+    """Queue a run for every interrupted job with runs left (when tasks run through the task
+    runner; otherwise `import_jobs_run` resumes them). One queued run per job and attempt."""
+    if not settings.SHEZHI_TASKS_INLINE:
+        return 0
+    now = now or timezone.now()
+    queued = 0
+    for pk, attempt in ImportJob.objects.filter(
+        _interrupted(now), attempt__lt=MAX_ATTEMPTS
+    ).values_list("pk", "attempt"):
+        queued += (
+            tasks.enqueue(
+                "imports.run",
+                dedupe_key=f"imports.resume:{pk}:{attempt}",
+                label=f"导入 #{pk}（继续）",
+                job_id=pk,
+            )
+            is not None
+        )
+    return queued
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> tuple[int, int]:
+    """Fail interrupted jobs that cannot be resumed (MAX_ATTEMPTS runs interrupted, or no
+    heartbeat for longer than the file's retention), delete their staged rows, and purge uploaded
+    files kept past SHEZHI_IMPORT_FILE_RETENTION_HOURS. Returns (jobs failed, files purged).
+    Interrupted jobs with runs left are resumed (`import_jobs_resume`), not failed."""
+    now = now or timezone.now()
+    expired = now - timedelta(hours=settings.SHEZHI_IMPORT_FILE_RETENTION_HOURS)
     failed = _fail_where(
-        ImportJob.objects.filter(status__in=running, updated_at__lt=stale_before),
+        ImportJob.objects.filter(_interrupted(now)).filter(
+            Q(attempt__gte=MAX_ATTEMPTS) | Q(updated_at__lt=expired)
+        ),
         STALE_MESSAGE,
         now,
     )
-    expired = now - timedelta(hours=settings.SHEZHI_IMPORT_FILE_RETENTION_HOURS)
     failed += _fail_where(
         ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=expired),
         EXPIRED_MESSAGE,
@@ -201,10 +278,14 @@ def staged_purge(*, job_id: int) -> int:
 
 
 def import_jobs_run_pending(*, limit: int = 100) -> list[ImportJob]:
-    """Run queued jobs, oldest first (the worker when tasks do not run inline)."""
+    """Run queued jobs and resume interrupted ones, oldest first (the worker when tasks do not
+    run inline)."""
     import_jobs_sweep()
+    now = timezone.now()
     ids = list(
-        ImportJob.objects.filter(status=ImportJob.Status.PENDING)
+        ImportJob.objects.filter(
+            Q(status=ImportJob.Status.PENDING) | (_interrupted(now) & Q(attempt__lt=MAX_ATTEMPTS))
+        )
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
@@ -242,9 +323,7 @@ class Progress:
     def flush(self, *, in_transaction: bool = False) -> None:
         self.job.processed_rows = min(self.n, self.job.total_rows)
         if not in_transaction:
-            ImportJob.objects.filter(pk=self.job.pk).update(
-                processed_rows=self.job.processed_rows, updated_at=timezone.now()
-            )
+            _set(self.job, processed_rows=self.job.processed_rows)
             return
         cache.set(_progress_key(self.job.pk), self.job.processed_rows, 3600)
         if connection.vendor != "postgresql":
@@ -255,8 +334,16 @@ class Progress:
         with self.side.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s, updated_at = %s "
-                "WHERE id = %s AND total_rows >= %s",
-                [self.job.processed_rows, timezone.now(), self.job.pk, self.job.processed_rows],
+                # A run taken over moves no heartbeat; its publish is rolled back by `_done`.
+                "WHERE id = %s AND total_rows >= %s AND attempt = %s AND status = %s",
+                [
+                    self.job.processed_rows,
+                    timezone.now(),
+                    self.job.pk,
+                    self.job.processed_rows,
+                    self.job.attempt,
+                    ImportJob.Status.IMPORTING,
+                ],
             )
 
     def close(self) -> None:
@@ -266,76 +353,124 @@ class Progress:
 
 
 def _set(job: ImportJob, **fields: Any) -> None:
+    """Write the job's fields and heartbeat, only while this run holds the job and it runs (the
+    sweep may have failed it)."""
+    now = timezone.now()
+    if not ImportJob.objects.filter(pk=job.pk, attempt=job.attempt, status__in=RUNNING).update(
+        **fields, updated_at=now
+    ):
+        raise Superseded
     for k, v in fields.items():
         setattr(job, k, v)
-    job.save(update_fields=[*fields, "updated_at"])
+    job.updated_at = now
 
 
 # --- the job ----------------------------------------------------------------------------------
 
 
 def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> ImportJob:
-    """Run one pending job to the end (done or failed). Safe to call synchronously in tests."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.VALIDATING, started_at=timezone.now()
-    )
+    """Run one job to the end (done or failed): a queued one from the start, an interrupted one
+    from where it stopped. Safe to call synchronously in tests."""
+    attempt = import_job_claim(job_id)
     job = ImportJob.objects.select_related("uploaded_by", "unit").get(pk=job_id)
-    if not claimed:
+    if attempt is None:
         return job
+    job.attempt = attempt
+    if attempt > 1:
+        log.warning("import job %s resumed (run %s) while %s", job.pk, attempt, job.status)
+    opened: list[Progress] = []  # closed below, however the run ends (a side connection each)
+    superseded = False
+    try:
+        _run_claimed(job, lambda: _progress(job, progress_every, opened))
+    except Superseded:
+        job.refresh_from_db()
+        # Taken over: the new run needs the staged rows. Failed by the sweep: they can go.
+        superseded = not job.finished
+        log.warning("import job %s run %s stopped: the job is %s", job.pk, attempt, job.status)
+    finally:
+        cache.delete(_progress_key(job.pk))
+        for progress in opened:
+            progress.close()
+        if not superseded:  # the run that took over needs the staged rows
+            staged_purge(job_id=job.pk)
+    return job
+
+
+def _progress(job: ImportJob, every: int, opened: list[Progress]) -> Progress:
+    opened.append(Progress(job, every))
+    return opened[-1]
+
+
+def _run_claimed(job: ImportJob, new_progress: Callable[[], Progress]) -> None:
+    """The phases of a claimed job, skipping those an interrupted run finished: check (nothing
+    written), stage (after the last staged row), publish (one transaction)."""
     layout = sheets.LAYOUTS[job.kind]
     reader = sheets.SheetReader(layout=layout, content=bytes(job.content), max_rows=max_rows())
     importer = (VolunteerImport if job.kind == ImportJob.Kind.VOLUNTEERS else RecordImport)(
         job=job, layout=layout
     )
-    progress: Progress | None = None
     try:
-        total = reader.count()
-        _set(job, total_rows=total, processed_rows=0)
-        progress = Progress(job, progress_every)
-        problems = importer.validate(reader.records(), progress)
-        progress.flush()
-        if problems:
-            return _fail(job, problems)
-        _set(job, processed_rows=0)
-        stage_job_rows(job, importer.stage_rows(reader.records()))
-        # Claim the job for publishing: a sweep that failed it meanwhile wins.
-        if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
-            status=ImportJob.Status.IMPORTING, processed_rows=0, updated_at=timezone.now()
-        ):
-            job.refresh_from_db()
-            return job
+        if job.status == ImportJob.Status.VALIDATING:
+            # Rows are staged only after every row passed: staged rows mean it passed before.
+            last = _last_staged(job.pk)
+            total = reader.count()  # and it reads the header row, which records() needs
+            if last is None:
+                _set(job, total_rows=total, processed_rows=0)
+                progress = new_progress()
+                problems = importer.validate(reader.records(), progress)
+                progress.flush()
+                if problems:
+                    _fail(job, problems)
+                    return
+                _set(job, processed_rows=0)
+                last = 0
+            records = ((row, raw) for row, raw in reader.records() if row > last)
+            stage_job_rows(job, importer.stage_rows(records))
+            # Claim the job for publishing: a sweep that failed it meanwhile wins.
+            if not ImportJob.objects.filter(
+                pk=job.pk, status=ImportJob.Status.VALIDATING, attempt=job.attempt
+            ).update(
+                status=ImportJob.Status.IMPORTING, processed_rows=0, updated_at=timezone.now()
+            ):
+                raise Superseded
         job.status, job.processed_rows = ImportJob.Status.IMPORTING, 0
         cache.set(_progress_key(job.pk), 0, 3600)
-        progress = Progress(job, progress_every)
+        progress = new_progress()
         try:
             with transaction.atomic():
                 summary = importer.publish(_staged(job.pk), progress)
-                _done(job, summary)  # committed together with the imported rows
+                _done(job, summary)  # committed together with the imported rows, or not at all
         except RowFailed as exc:
             p = exc.problem
-            return _fail(job, [p], f"第{p.row}行导入失败，已撤销本次导入的全部数据：{p.reason}")
+            _fail(job, [p], f"第{p.row}行导入失败，已撤销本次导入的全部数据：{p.reason}")
+    except Superseded:
+        raise
     except RowFailed as exc:  # while staging (the file changed between the passes: it cannot)
-        return _fail(job, [exc.problem])
+        _fail(job, [exc.problem])
     except FileRefused as exc:
-        return _fail(job, exc.problems, exc.message)
+        _fail(job, exc.problems, exc.message)
     except Exception:
         # A bug, not bad input: the publish transaction (if any) is rolled back already.
         log.exception("import job %s crashed", job.pk)
         message = "导入时发生内部错误，未导入任何数据，请联系管理员"
-        return _fail(job, [Problem(0, "", message)], message)
-    finally:
-        cache.delete(_progress_key(job.pk))
-        if progress is not None:
-            progress.close()
-        staged_purge(job_id=job.pk)
-    return job
+        _fail(job, [Problem(0, "", message)], message)
+
+
+def _last_staged(job_id: int) -> int | None:
+    return (
+        StagedRow.objects.filter(job_id=job_id)
+        .order_by("-row")
+        .values_list("row", flat=True)
+        .first()
+    )
 
 
 def stage_job_rows(job: ImportJob, rows: Any) -> None:
     """Store the checked rows, STAGE_BATCH per transaction; each commit releases SQLite's write
-    lock and moves the job's progress and heartbeat (`updated_at`)."""
+    lock and moves the job's progress and heartbeat (`updated_at`). A resumed run starts after
+    the rows staged already."""
     batch: list[StagedRow] = []
-    done = 0
+    done = StagedRow.objects.filter(job_id=job.pk).count()
     for row, data in rows:
         batch.append(StagedRow(job_id=job.pk, row=row, data=data))
         if len(batch) >= STAGE_BATCH:
@@ -346,12 +481,10 @@ def stage_job_rows(job: ImportJob, rows: Any) -> None:
 
 
 def stage_batch(job: ImportJob, batch: list[StagedRow], done: int) -> int:
-    job.processed_rows = min(done + len(batch), job.total_rows)
     with transaction.atomic():
+        # The job row first: it fences out a run taken for dead and holds off a take-over.
+        _set(job, processed_rows=min(done + len(batch), job.total_rows))
         StagedRow.objects.bulk_create(batch)
-        ImportJob.objects.filter(pk=job.pk).update(
-            processed_rows=job.processed_rows, updated_at=timezone.now()
-        )
     return len(batch)
 
 

@@ -2,21 +2,31 @@
 
 from shezhi.core.tasks import task
 from shezhi.imports import services
-from shezhi.imports.services import run_or_mark_failed
+from shezhi.imports.services import import_job_busy, run_or_mark_failed
 
 
-# One attempt: a job records its own failure for the uploader, and it is claimed (pending →
-# validating) before it starts, so a repeated run does nothing; the import sweep fails a job
-# whose runner died, and the uploader sees that it was not imported.
-@task("imports.run", max_attempts=1)
+class ImportBusy(Exception):
+    """The job is running in another run whose heartbeat is recent."""
+
+
+# A run whose worker was killed is delivered again (late acks, or `tasks_flush` after
+# SHEZHI_TASK_TIMEOUT_SECONDS) and resumes the job where it stopped (import_job_claim). If the
+# dead run's heartbeat is still recent, the job looks busy: try again later (backoff 30 s, 60 s,
+# …), by when the heartbeat is old enough to take the job over. A job records its own failure
+# for the uploader, so no other error reaches the task runner.
+@task("imports.run", max_attempts=8, backoff_seconds=30)
 def run(*, job_id: int) -> None:
-    run_or_mark_failed(job_id)
+    job = run_or_mark_failed(job_id)
+    if job is not None and not job.finished and import_job_busy(job_id):
+        raise ImportBusy(f"导入 #{job_id} 正由另一个进程运行，稍后重试")
 
 
 # Scheduled every few minutes (SHEZHI_SCHEDULE "imports.sweep"). Idempotent: it acts on jobs and
 # files by their state and age, which it changes.
 @task("imports.sweep", max_attempts=1)
 def sweep() -> str:
-    """Jobs whose runner stopped, and uploaded files past retention (import_jobs_sweep)."""
+    """Resume jobs whose runner stopped (fail them after too many interruptions) and purge
+    uploaded files past retention (import_jobs_sweep)."""
     failed, purged = services.import_jobs_sweep()
-    return f"failed {failed} purged {purged}"
+    resumed = services.import_jobs_resume()
+    return f"failed {failed} purged {purged} resumed {resumed}"

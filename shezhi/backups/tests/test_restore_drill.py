@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from shezhi.backups import manifest
 from shezhi.backups.services import (
@@ -16,7 +17,7 @@ from shezhi.backups.services import (
     backup_restore,
     backup_verify,
 )
-from shezhi.backups.state import database_state, proof_failures
+from shezhi.backups.state import RESTORE_EVENT, database_state, proof_failures
 from shezhi.core.models import AuditEvent
 from shezhi.org.models import OrgUnit
 from shezhi.org.tests.factories import Level, OrgUnitFactory
@@ -85,11 +86,39 @@ def test_a_destroyed_database_comes_back_whole(backup, proof, media, world):
 
     result = backup_restore(folder=backup)
 
-    assert database_state() == before == result.state
+    # Restored as backed up; the one thing added is the restore's own audit event.
+    assert database_state(without_restores=True) == before == result.state
+    assert database_state().tables["core_auditevent"] == before.tables["core_auditevent"] + 1
     assert result.media_files == 1 and media.read_bytes() == PHOTO
     check = proof_check(proof_no=proof.proof_no, signature=proof.signature)
     assert check.proof.total_hours == proof.total_hours
     assert AuditEvent.objects.filter(object_type="proofs.proof", object_id=str(proof.pk)).exists()
+
+
+@TRANSACTIONAL
+def test_a_restore_is_audited_who_when_which_backup(backup, media, world, capsys):
+    _destroy(media)
+    started = timezone.now()
+    call_command("restore", "--by", world.admin.username, str(backup))
+    assert "已记入审计日志" in capsys.readouterr().out
+    event = AuditEvent.objects.get(object_type=RESTORE_EVENT)
+    assert AuditEvent.objects.order_by("-id").first() == event  # after everything restored
+    assert event.actor == world.admin and world.admin.username in event.actor_identity
+    assert event.at >= started and event.object_id == backup.name
+    assert backup.name in event.summary
+    found = backup_verify(folder=backup)
+    assert event.changes["backup_created_at"] == found.created_at
+    assert event.changes["database_sha256"] == found.files[0].sha256
+    assert event.changes["checked"] is True and event.changes["force"] is False
+    assert "@" in event.changes["server_account"]
+
+
+@TRANSACTIONAL
+def test_a_restore_by_no_named_account_is_audited_with_the_server_account(backup, media):
+    _destroy(media)
+    backup_restore(folder=backup)
+    event = AuditEvent.objects.get(object_type=RESTORE_EVENT)
+    assert event.actor is None and event.actor_identity.startswith("shezhi restore · ")
 
 
 @TRANSACTIONAL
@@ -98,6 +127,7 @@ def test_a_database_with_data_is_refused_unless_forced(backup):
     with pytest.raises(BackupError, match="目标数据库已有数据.*--force"):
         backup_restore(folder=backup)
     assert OrgUnit.objects.filter(name="备份之后新建的区").exists()  # untouched
+    assert not AuditEvent.objects.filter(object_type=RESTORE_EVENT).exists()  # nothing done
 
     backup_restore(folder=backup, force=True)
     assert not OrgUnit.objects.filter(name="备份之后新建的区").exists()
@@ -145,6 +175,8 @@ def test_a_restore_that_does_not_match_the_manifest_fails_loudly(backup, media):
         BackupError, match="恢复后核对不符[\\s\\S]*proofs_proof：备份时 2 行，现在 1 行"
     ):
         backup_restore(folder=backup)
+    event = AuditEvent.objects.get(object_type=RESTORE_EVENT)  # it was restored, though
+    assert event.changes["checked"] is False and "proofs_proof" in event.changes["problems"][0]
 
 
 def test_a_backup_of_another_database_engine_is_refused(tmp_path):

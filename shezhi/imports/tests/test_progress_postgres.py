@@ -58,3 +58,36 @@ def test_progress_is_visible_to_another_connection_during_the_import(settings, m
     assert done.status == ImportJob.Status.DONE
     assert ("importing", 10, 0) in seen and ("importing", 20, 0) in seen
     assert ServiceRecord.objects.count() == 30
+
+
+def test_two_runs_taking_over_an_interrupted_job_at_once_one_wins(settings):
+    """The late-acked run delivered again and the sweep's resuming run arrive together."""
+    settings.SHEZHI_TASKS_INLINE = False
+    settings.SHEZHI_IMPORT_STALE_MINUTES = 1
+    tree = make_tree("Q")
+    alice = UserFactory(role=Role.SOCIAL_WORKER, unit=tree["community"])
+    job = services.import_job_create(
+        actor=alice, kind="records", file_name="r.xlsx", content=record_file([record_row("X")])
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.IMPORTING,
+        attempt=1,
+        updated_at=timezone.now() - timedelta(minutes=5),
+    )
+    barrier = threading.Barrier(4)
+    won: list[int | None] = []
+
+    def claim():
+        try:
+            barrier.wait()
+            won.append(services.import_job_claim(job.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(won, key=str) == [2, None, None, None]
+    assert ImportJob.objects.get(pk=job.pk).attempt == 2

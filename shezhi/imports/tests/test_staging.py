@@ -109,6 +109,7 @@ def test_the_sweep_fails_a_job_stopped_mid_staging_and_purges_its_rows(world, se
         status=ImportJob.Status.VALIDATING,
         total_rows=3,
         processed_rows=1,
+        attempt=services.MAX_ATTEMPTS,  # its last run (with runs left it is resumed)
         updated_at=now - timedelta(minutes=16),
     )
     # Another job is staging right now and is left alone.

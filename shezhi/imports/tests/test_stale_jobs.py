@@ -22,7 +22,7 @@ def queued(world, settings):
     )
 
 
-def test_a_job_without_heartbeat_is_failed_and_its_file_purged(world, settings):
+def test_a_job_interrupted_three_times_is_failed_and_its_file_purged(world, settings):
     settings.SHEZHI_IMPORT_STALE_MINUTES = 15
     job = queued(world, settings)
     now = timezone.now()
@@ -31,6 +31,7 @@ def test_a_job_without_heartbeat_is_failed_and_its_file_purged(world, settings):
         status=ImportJob.Status.IMPORTING,
         total_rows=2,
         processed_rows=1,
+        attempt=services.MAX_ATTEMPTS,  # the last of its runs (fewer: it is resumed)
         updated_at=now - timedelta(minutes=16),
     )
     out = StringIO()
@@ -38,9 +39,9 @@ def test_a_job_without_heartbeat_is_failed_and_its_file_purged(world, settings):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert bytes(job.content) == b""
-    assert job.imported_rows == 0 and "导入中断" in job.summary["message"]
+    assert job.imported_rows == 0 and "导入多次中断" in job.summary["message"]
     assert job.errors[0]["reason"] == services.STALE_MESSAGE
-    assert "failed 1" in out.getvalue()
+    assert "failed 1" in out.getvalue() and "resumed 0" in out.getvalue()
 
 
 def test_a_running_job_with_a_recent_heartbeat_is_left_alone(world, settings):

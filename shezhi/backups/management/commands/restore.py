@@ -23,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--verify-only", action="store_true", help="only check the backup's files"
         )
+        parser.add_argument(
+            "--by",
+            default="",
+            metavar="USERNAME",
+            help="the platform account of the admin who restores (written to the audit log "
+            "with the server account running the command)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         folder: Path = options["folder"]
@@ -31,7 +38,7 @@ class Command(BaseCommand):
                 found = backup_verify(folder=folder)
                 self.stdout.write(f"备份校验通过：{folder}（{len(found.files)} 个文件）")
                 return
-            result = backup_restore(folder=folder, force=options["force"])
+            result = backup_restore(folder=folder, force=options["force"], by=options["by"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         state = result.state
@@ -39,5 +46,6 @@ class Command(BaseCommand):
             f"恢复完成并核对通过：{folder}\n"
             f"  {len(state.tables)} 张表，{sum(state.tables.values())} 行；审计日志一致；"
             f"{state.proofs} 份证明签名有效；{result.media_files} 个上传文件\n"
+            "  本次恢复（操作人、时间、备份）已记入审计日志\n"
             "  如代码版本比备份新，请接着运行 shezhi migrate"
         )
