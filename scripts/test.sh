@@ -11,6 +11,15 @@ bash scripts/bootstrap.sh test
 export PATH="$PWD/.venv/bin:$PATH" DJANGO_SETTINGS_MODULE=shezhi.settings
 export DJANGO_ALLOW_ASYNC_UNSAFE=true   # the browser tests touch the ORM beside Playwright
 
+# Bytecode: the environment may forbid writing it (PYTHONDONTWRITEBYTECODE), and then every
+# worker compiles the project and rewrites every test module's asserts anew, about half of its
+# collection. Let it be written (to __pycache__, ignored by git) and warm it on the core the
+# static checks leave idle, so that each run's workers find it ready.
+unset PYTHONDONTWRITEBYTECODE
+env -u DATABASE_URL pytest --collect-only -q -p no:xdist >/dev/null 2>&1 &
+warm=$!
+trap 'kill "$warm" 2>/dev/null || true' EXIT
+
 echo "==> static checks"
 ruff format --check --quiet .
 ruff check --quiet .
@@ -19,6 +28,8 @@ lint-imports --no-cache >/dev/null
 python scripts/check_private_imports.py shezhi benchmarks   # no private name across modules
 shezhi compilemessages -v 0 --ignore=.venv --ignore=var --ignore=benchmarks
 shezhi makemigrations --check --dry-run >/dev/null || { echo "models and migrations differ"; exit 1; }
+
+wait "$warm" || true  # a collection error shows again, with its message, in the run below
 
 echo "==> tests on SQLite"
 env -u DATABASE_URL pytest -q -n auto --dist loadgroup "$@"
