@@ -2,9 +2,9 @@
 # Command 2: install what is missing and run the whole suite: static checks, then every test on
 # SQLite and again on a throwaway PostgreSQL cluster this script starts and stops itself.
 # Both runs use every core (pytest-xdist, one test database per worker; tests that must share one
-# worker carry xdist_group; on SQLite the first worker migrates and the others copy its result,
-# see shezhi/conftest.py). Extra arguments are passed to pytest (e.g. -k dispatch, or
-# --reuse-db locally to keep the SQLite test databases in var/ between runs).
+# worker carry xdist_group; on SQLite the migrations run once, beside the workers' collection,
+# and each worker copies the result, see shezhi/conftest.py). Extra arguments are passed to
+# pytest (e.g. -k dispatch, or --reuse-db locally to keep the SQLite test databases in var/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh test
@@ -30,6 +30,7 @@ shezhi compilemessages -v 0 --ignore=.venv --ignore=var --ignore=benchmarks
 shezhi makemigrations --check --dry-run >/dev/null || { echo "models and migrations differ"; exit 1; }
 
 wait "$warm" || true  # a collection error shows again, with its message, in the run below
+trap - EXIT
 
 echo "==> tests on SQLite"
 env -u DATABASE_URL pytest -q -n auto --dist loadgroup "$@"

@@ -189,9 +189,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings: None) -> Iterator[None]:
     """Migrations cost ~18 s of CPU; under xdist each worker would run them on its own in-memory
-    SQLite database. Instead the first worker migrates and leaves a copy of the result (a file
-    named after the run); the others copy that file into their own in-memory database. Only the
-    test database's migrate is replaced, and only for in-memory SQLite under xdist."""
+    SQLite database. Instead the controller's build (_start_template_build) leaves a migrated
+    copy (a file named after the run), or, if it failed, the first worker migrates and leaves
+    it; the workers copy that file into their own in-memory database. Only the test database's
+    migrate is replaced, and only for in-memory SQLite under xdist."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if not (run and _in_memory_sqlite()):
         yield
