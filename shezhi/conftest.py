@@ -39,9 +39,17 @@ from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory, add
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A transactional test must restore the migrated data it flushes (serialized_rollback):
     otherwise the next test that does restore it finds rows (content types) already there.
-    Also applies xdist_group under --dist loadgroup, which pytest-xdist 3.8 fails to do with
-    pytest 9 (it sets `item._nodeid`, which pytest 9 no longer reads): the group's name is
-    appended to each test's id (`…::test@group`), as xdist would, so its tests share a worker."""
+    Also restores the schemathesis tests' ids (below), and applies xdist_group under --dist
+    loadgroup, which pytest-xdist 3.8 fails to do with pytest 9 (it sets `item._nodeid`, which
+    pytest 9 no longer reads): the group's name is appended to each test's id
+    (`…::test@group`), as xdist would, so its tests share a worker."""
+    for item in items:
+        # schemathesis names each operation's test `test…[GET /api/v1/…]`, but under pytest 9
+        # its id drops the bracket, so all of them share one id: xdist's loadgroup scheduler
+        # (keyed by id) then ran one operation and silently dropped the rest. Give the id back.
+        params = item.name.partition("[")[2].removesuffix("]")
+        if params and "[" not in item.nodeid:
+            item._id = item._id.with_params(params)
     if getattr(config.option, "loadgroup", False):
         for item in items:
             names = {
@@ -156,6 +164,7 @@ def _start_template_build(template: Path, root: Path) -> None:
         subprocess.Popen(
             [sys.executable, "-c", _BUILD_TEMPLATE, str(template)],
             cwd=root,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
