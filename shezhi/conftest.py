@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = item.name.partition("[")[2].removesuffix("]")
         if params and "[" not in item.nodeid:
             item._id = item._id.with_params(params)
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share an id, so xdist would run only one: {shared[:3]}")
     if getattr(config.option, "loadgroup", False):
         for item in items:
             names = {
