@@ -8,8 +8,12 @@ Community B (another street): Charlie is its social worker, the outsider who mus
 import fcntl
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -36,9 +40,20 @@ from shezhi.volunteers.tests.factories import TeamFactory, VolunteerFactory, add
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A transactional test must restore the migrated data it flushes (serialized_rollback):
     otherwise the next test that does restore it finds rows (content types) already there.
-    Also applies xdist_group under --dist loadgroup, which pytest-xdist 3.8 fails to do with
-    pytest 9 (it sets `item._nodeid`, which pytest 9 no longer reads): the group's name is
-    appended to each test's id (`…::test@group`), as xdist would, so its tests share a worker."""
+    Also restores the schemathesis tests' ids (below), and applies xdist_group under --dist
+    loadgroup, which pytest-xdist 3.8 fails to do with pytest 9 (it sets `item._nodeid`, which
+    pytest 9 no longer reads): the group's name is appended to each test's id
+    (`…::test@group`), as xdist would, so its tests share a worker."""
+    for item in items:
+        # schemathesis names each operation's test `test…[GET /api/v1/…]`, but under pytest 9
+        # its id drops the bracket, so all of them share one id: xdist's loadgroup scheduler
+        # (keyed by id) then ran one operation and silently dropped the rest. Give the id back.
+        params = item.name.partition("[")[2].removesuffix("]")
+        if params and "[" not in item.nodeid:
+            item._id = item._id.with_params(params)
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share an id, so xdist would run only one: {shared[:3]}")
     if getattr(config.option, "loadgroup", False):
         for item in items:
             names = {
@@ -98,30 +113,101 @@ def pytest_configure(config: pytest.Config) -> None:
     controller = not hasattr(config, "workerinput")
     if controller and config.getoption("numprocesses", default=None):
         config.option.testrunuid = config.getoption("testrunuid", default=None) or uuid.uuid4().hex
+        if _in_memory_sqlite() and not config.getoption("collectonly", default=False):
+            _start_template_build(_template_path(config.option.testrunuid), config.rootpath)
+
+
+def _in_memory_sqlite() -> bool:
+    db = django_settings.DATABASES["default"]
+    return db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME")
 
 
 def _template_path(run: str) -> Path:
     return Path(tempfile.gettempdir()) / f"shezhi-test-db-{run}.sqlite3"
 
 
+# Run by the xdist controller in a process of its own: migrate an in-memory database exactly as a
+# worker's test database is migrated, and leave a copy at argv[1] (or the error at .failed).
+_BUILD_TEMPLATE = """
+import sqlite3, sys, traceback
+from contextlib import closing
+from pathlib import Path
+
+template = Path(sys.argv[1])
+try:
+    import django
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = ":memory:"
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
+    part = template.with_suffix(".part")
+    with closing(sqlite3.connect(part)) as target:
+        connection.connection.backup(target)
+    part.rename(template)
+except BaseException:
+    template.with_suffix(".failed").write_text(traceback.format_exc())
+    raise
+"""
+
+
+_builders: list[subprocess.Popen] = []
+
+
+def _start_template_build(template: Path, root: Path) -> None:
+    """Workers spend their first ~15 s collecting; meanwhile a process of the controller's
+    migrates the template they copy, instead of one worker migrating after its collection while
+    the others wait with a core idle (see django_db_modify_db_settings)."""
+    template.with_suffix(".building").touch()
+    _builders.append(
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD_TEMPLATE, str(template)],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
+
+
+def _await_template(template: Path, timeout: float = 600) -> bool:
+    """True once the controller's build has left the template; False if none was started or
+    it failed (the caller then migrates itself, as before)."""
+    if not template.with_suffix(".building").exists():
+        return template.exists()
+    deadline = time.monotonic() + timeout
+    while not template.exists():
+        if template.with_suffix(".failed").exists() or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The controller removes the run's template database (see django_db_modify_db_settings)."""
+    for builder in _builders:  # still running only if the run ended early
+        builder.kill()
+        builder.wait()
     run = config.getoption("testrunuid", default=None)
     if run and not hasattr(config, "workerinput"):
-        for path in (_template_path(run), _template_path(run).with_suffix(".lock")):
-            path.unlink(missing_ok=True)
+        for suffix in (".sqlite3", ".lock", ".building", ".failed", ".part"):
+            _template_path(run).with_suffix(suffix).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings: None) -> Iterator[None]:
     """Migrations cost ~18 s of CPU; under xdist each worker would run them on its own in-memory
-    SQLite database. Instead the first worker migrates and leaves a copy of the result (a file
-    named after the run); the others copy that file into their own in-memory database. Only the
-    test database's migrate is replaced, and only for in-memory SQLite under xdist."""
+    SQLite database. Instead the controller's build (_start_template_build) leaves a migrated
+    copy (a file named after the run), or, if it failed, the first worker migrates and leaves
+    it; the workers copy that file into their own in-memory database. Only the test database's
+    migrate is replaced, and only for in-memory SQLite under xdist."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    db = django_settings.DATABASES["default"]
-    in_memory = db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME")
-    if not (run and in_memory):
+    if not (run and _in_memory_sqlite()):
         yield
         return
     original = management.call_command
@@ -134,7 +220,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings: None) -> Iterator
         connection.ensure_connection()
         with open(template.with_suffix(".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait while the first one migrates
-            if template.exists():
+            if _await_template(template):
                 with closing(sqlite3.connect(template)) as source:
                     source.backup(connection.connection)
                 return None
