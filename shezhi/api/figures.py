@@ -25,7 +25,7 @@ router = Router(tags=["统计数据"])
 Code = Annotated[str, Field(max_length=40, pattern=r"^[a-z_]+$")]
 
 
-class PeriodQuery(Schema):
+class FigurePeriodQuery(Schema):
     unit: int | None = Field(None, ge=1, le=MAX_ID, description="单元编号；缺省为本人的单元")
     kind: str = Field("month", max_length=10, description="day、month、quarter、year 或 custom")
     value: str = Field("", max_length=30, description="如 2026-11、2026-Q4、2026、2026-11-05")
@@ -33,15 +33,15 @@ class PeriodQuery(Schema):
     end: str = Field("", max_length=10, description="自定义期间的结束日期")
 
 
-class FiguresQuery(PeriodQuery):
+class FigureTableQuery(FigurePeriodQuery):
     codes: str = Field("", max_length=2000, description="以逗号分隔的指标编码；缺省为全部指标")
 
 
-class BreakdownQuery(PeriodQuery):
+class FigureBreakdownQuery(FigurePeriodQuery):
     by: str = Field(..., max_length=20, description="分组方式，见指标的 breakdowns")
 
 
-class DefinitionOut(Schema):
+class FigureDefinitionOut(Schema):
     code: str
     name: str
     definition: str = Field(description="统计口径（怎样计数）")
@@ -53,14 +53,14 @@ class DefinitionOut(Schema):
     breakdowns: dict[str, str] = Field(description="{分组方式: 名称}")
 
 
-class UnitOut(Schema):
+class FigureUnitOut(Schema):
     id: int
     name: str
     level: int
     level_label: str
 
 
-class PeriodOut(Schema):
+class FigurePeriodOut(Schema):
     kind: str
     value: str
     label: str
@@ -68,7 +68,7 @@ class PeriodOut(Schema):
     end: date
 
 
-class ValueOut(Schema):
+class FigureValueOut(Schema):
     code: str
     label: str = Field("", description="分组项或下级单元的名称")
     unit_id: int
@@ -82,11 +82,11 @@ class ValueOut(Schema):
     list_url: str | None = Field(description="可查看的明细列表地址（无权查看时为 null）")
 
 
-class FiguresOut(Schema):
-    unit: UnitOut
-    period: PeriodOut
-    definitions: list[DefinitionOut]
-    values: list[ValueOut]
+class FigureTableOut(Schema):
+    unit: FigureUnitOut
+    period: FigurePeriodOut
+    definitions: list[FigureDefinitionOut]
+    values: list[FigureValueOut]
 
 
 def _definition(f: Figure) -> dict:
@@ -136,7 +136,7 @@ def _value(v: FigureValue, label: str = "") -> dict:
     }
 
 
-def _where(request: HttpRequest, q: PeriodQuery) -> tuple[OrgUnit, Period]:
+def _where(request: HttpRequest, q: FigurePeriodQuery) -> tuple[OrgUnit, Period]:
     unit = (
         selectors.figures_unit(request.auth, q.unit)
         if q.unit
@@ -154,16 +154,18 @@ def _out(unit: OrgUnit, period: Period, figs: list[Figure], values: list[dict]) 
     }
 
 
-@router.get("/catalogue", response={200: list[DefinitionOut], **ERRORS}, summary="全部指标及口径")
+@router.get(
+    "/catalogue", response={200: list[FigureDefinitionOut], **ERRORS}, summary="全部指标及口径"
+)
 @raises(ErrorCode.NOT_FOUND)
 def catalogue(request: HttpRequest):
     selectors.figures_home_unit(request.auth)  # staff only, like the figures themselves
     return [_definition(f) for f in FIGURES.values()]
 
 
-@router.get("", response={200: FiguresOut, **ERRORS}, summary="某单元某期间的指标")
+@router.get("", response={200: FigureTableOut, **ERRORS}, summary="某单元某期间的指标")
 @raises(ErrorCode.NOT_FOUND, FigureError.UNKNOWN_FIGURE, FigureError.BAD_PERIOD)
-def figures(request: HttpRequest, q: Query[FiguresQuery]):
+def figures(request: HttpRequest, q: Query[FigureTableQuery]):
     unit, period = _where(request, q)
     codes = [c.strip() for c in q.codes.split(",") if c.strip()] or None
     found = selectors.figures_for(actor=request.auth, unit=unit, period=period, codes=codes)
@@ -171,10 +173,10 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]):
 
 
 @router.get(
-    "/{code}/trend", response={200: FiguresOut, **ERRORS}, summary="指标逐月趋势（期间内各月）"
+    "/{code}/trend", response={200: FigureTableOut, **ERRORS}, summary="指标逐月趋势（期间内各月）"
 )
 @raises(ErrorCode.NOT_FOUND, FigureError.UNKNOWN_FIGURE, FigureError.BAD_PERIOD)
-def trend(request: HttpRequest, code: Code, q: Query[PeriodQuery]):
+def trend(request: HttpRequest, code: Code, q: Query[FigurePeriodQuery]):
     unit, period = _where(request, q)
     months = period.months()
     found = selectors.figure_trend(actor=request.auth, unit=unit, code=code, periods=months)
@@ -188,24 +190,24 @@ def trend(request: HttpRequest, code: Code, q: Query[PeriodQuery]):
 
 @router.get(
     "/{code}/children",
-    response={200: FiguresOut, **ERRORS},
+    response={200: FigureTableOut, **ERRORS},
     summary="指标按下级单元排名（从大到小）",
 )
 @raises(ErrorCode.NOT_FOUND, FigureError.UNKNOWN_FIGURE, FigureError.BAD_PERIOD)
-def children(request: HttpRequest, code: Code, q: Query[PeriodQuery]):
+def children(request: HttpRequest, code: Code, q: Query[FigurePeriodQuery]):
     unit, period = _where(request, q)
     found = selectors.figure_by_child_unit(actor=request.auth, unit=unit, code=code, period=period)
     return _out(unit, period, [FIGURES[code]], [_value(v, v.unit.name) for v in found])
 
 
-@router.get("/{code}/breakdown", response={200: FiguresOut, **ERRORS}, summary="指标分组")
+@router.get("/{code}/breakdown", response={200: FigureTableOut, **ERRORS}, summary="指标分组")
 @raises(
     ErrorCode.NOT_FOUND,
     FigureError.UNKNOWN_FIGURE,
     FigureError.UNKNOWN_BREAKDOWN,
     FigureError.BAD_PERIOD,
 )
-def breakdown(request: HttpRequest, code: Code, q: Query[BreakdownQuery]):
+def breakdown(request: HttpRequest, code: Code, q: Query[FigureBreakdownQuery]):
     unit, period = _where(request, q)
     found = selectors.figure_breakdown(
         actor=request.auth, unit=unit, code=code, period=period, by=q.by

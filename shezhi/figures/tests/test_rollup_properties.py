@@ -119,6 +119,8 @@ def _apply(world, op, today):
             volunteer.save()
 
 
+# No shrinking: each step commits and re-derives, so shrinking a failure takes many minutes;
+# the failing sequence of writes is printed in full instead.
 @settings(
     phases=[Phase.explicit, Phase.generate],
     max_examples=15,

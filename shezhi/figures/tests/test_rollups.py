@@ -63,3 +63,31 @@ def test_reconciliation_finds_and_fixes_drift(world, django_capture_on_commit_ca
     assert drift.buckets.get("service_hours") == 1
     assert _hours(world, world.a["street"], period) == Decimal("1.0")
     assert figures_reconcile(fix=False).total == 0
+
+
+def test_the_nightly_reconciliation_is_a_scheduled_task_and_command(
+    world, django_capture_on_commit_callbacks, settings
+):
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from shezhi.core.tasks import REGISTRY
+
+    assert "figures.reconcile" in REGISTRY
+    assert settings.SHEZHI_SCHEDULE["figures_reconcile"] == 86400
+    with django_capture_on_commit_callbacks(execute=True):
+        record(
+            world.alice,
+            world.bob_volunteer,
+            world.a["community"],
+            service_date=timezone.localdate(),
+        )
+    FigureBucket.objects.filter(measure="service_records").delete()
+    with pytest.raises(CommandError):
+        call_command("figures_reconcile", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("figures_reconcile", stdout=out)
+    assert "fixed" in out.getvalue()
+    call_command("figures_reconcile", "--check", stdout=io.StringIO())  # no drift left

@@ -5,7 +5,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from shezhi.core import rollups
 from shezhi.demo import seeding
+from shezhi.figures.reconcile import figures_reconcile
 from shezhi.needs.workflow import STATUS_LABELS, Status
 
 
@@ -31,7 +33,10 @@ class Command(BaseCommand):
                 raise CommandError("数据库中已有数据；如需重建请加 --reset（将删除全部现有数据）")
             seeding.wipe()
         started = time.monotonic()
-        result = seeding.seed(scale=scale, seed=seed, log=self.stdout.write)
+        # The figures' rollups are built once at the end, not re-derived after every commit.
+        with rollups.paused():
+            result = seeding.seed(scale=scale, seed=seed, log=self.stdout.write)
+        figures_reconcile(fix=True)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, or SQLite may ignore the ledger indexes
         elapsed = time.monotonic() - started
