@@ -97,7 +97,7 @@ class ReportIssueIn(In):
     revision: int = Field(ge=1, le=MAX_ID)
 
 
-class FigureTableQuery(Clean):
+class FigureTableExportQuery(Clean):
     unit: int = Field(ge=1, le=MAX_ID, description="单位编号")
     kind: Literal["day", "month", "quarter", "year", "custom"] = "month"
     value: str = Field("", max_length=10, description="2026-11、2026-Q4、2026、2026-11-05")
@@ -179,7 +179,7 @@ def report_create(request: HttpRequest, payload: ReportCreateIn):
     openapi_extra={"responses": FILE_RESPONSES},
 )
 @raises(ErrorCode.NOT_FOUND, FigureError.BAD_PERIOD)
-def figure_table(request: HttpRequest, query: Query[FigureTableQuery]):
+def figure_table(request: HttpRequest, query: Query[FigureTableExportQuery]):
     content, name = downloads.figure_table_file(
         actor=request.auth,
         unit_id=query.unit,

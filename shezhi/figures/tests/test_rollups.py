@@ -76,7 +76,7 @@ def test_the_nightly_reconciliation_is_a_scheduled_task_and_command(
     from shezhi.core.tasks import REGISTRY
 
     assert "figures.reconcile" in REGISTRY
-    assert settings.SHEZHI_SCHEDULE["figures_reconcile"] == 86400
+    assert settings.SHEZHI_SCHEDULE["figures.reconcile"] == 86400
     with django_capture_on_commit_callbacks(execute=True):
         record(
             world.alice,
