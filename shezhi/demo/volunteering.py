@@ -110,9 +110,20 @@ class VolunteeringReplayer:
         Consent.objects.bulk_create(consents)
         Availability.objects.bulk_create(windows)
         Certificate.objects.bulk_create(certificates)
+        # Registered (and teams founded) in the year before the history starts, so the figures
+        # show a street's volunteers and teams for every past month, not only from today.
+        history_start = self.now - timedelta(weeks=self.seeder.scale.activity_weeks)
+        for c in consents:
+            c.volunteer.created_at = history_start - timedelta(days=rng.randint(1, 365))
         Volunteer.objects.bulk_update(
-            [c.volunteer for c in consents], ["languages", "service_categories"], batch_size=2000
+            [c.volunteer for c in consents],
+            ["languages", "service_categories", "created_at"],
+            batch_size=2000,
         )
+        teams = list(Team.objects.order_by("pk"))
+        for team in teams:
+            team.created_at = history_start - timedelta(days=rng.randint(1, 365))
+        Team.objects.bulk_update(teams, ["created_at"], batch_size=2000)
 
     # ---- the activity history of one community -----------------------------------------------
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shezhi.figures.catalogue import FIGURES
 from shezhi.figures.periods import Period, PeriodError, parse_period
@@ -12,10 +13,10 @@ from shezhi.web.forms_base import DomainForm
 
 MAX_ID = 2**63 - 1
 KINDS = (
-    ("month", _("月")),
-    ("quarter", _("季度")),
-    ("year", _("年")),
-    ("day", _("日")),
+    ("month", pgettext_lazy("period kind", "月")),
+    ("quarter", pgettext_lazy("period kind", "季度")),
+    ("year", pgettext_lazy("period kind", "年")),
+    ("day", pgettext_lazy("period kind", "日")),
     ("custom", _("自定义")),
 )
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
