@@ -14,11 +14,11 @@ from ninja.files import UploadedFile
 
 from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean
+from shezhi.core.downloads import XLSX
 from shezhi.imports import selectors, services, sheets
 
 router = Router(tags=["导入与导出"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE = {
     "responses": {
         200: {

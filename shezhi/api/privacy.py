@@ -7,13 +7,13 @@ Each handler calls one service or selector (shezhi.privacy)."""
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import Field, Path, Query, Router, Schema
 
 from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, ErrorOut, In, StrictBool
+from shezhi.core.downloads import PDF, private_download
 from shezhi.core.errors import ErrorCode
 from shezhi.privacy import selectors, services
 from shezhi.privacy.errors import PrivacyError
@@ -150,14 +150,7 @@ def data_view(request: HttpRequest, query: Query[PrivacyResidentQuery]):
 def data_pdf(request: HttpRequest, query: Query[PrivacyResidentQuery]):
     resident = selectors.rights_resident(actor=request.auth, resident_id=query.resident_id)
     content = resident_data_pdf(actor=request.auth, resident=resident)
-    return HttpResponse(
-        content,
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition_header(True, "个人信息副本.pdf"),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_download(content, "个人信息副本.pdf", PDF)
 
 
 @router.get("/deletion-plan", response={200: PlanOut, **ERRORS}, summary="删除时保留什么、为什么")

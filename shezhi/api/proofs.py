@@ -8,14 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from shezhi.api.errors import CHANGE, raises
 from shezhi.api.schemas import ERRORS, Clean, ErrorOut, In
+from shezhi.core.downloads import PDF, private_download
 from shezhi.core.errors import InvalidInput
 from shezhi.proofs import selectors, services
 from shezhi.proofs.errors import ProofError
@@ -125,16 +125,7 @@ def proof_list(request: HttpRequest):
 )
 def proof_download(request: HttpRequest, proof_no: Path[ProofNo]):
     proof = services.proof_download(actor=request.auth, proof_no=proof_no)
-    return HttpResponse(
-        bytes(proof.pdf),
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition_header(
-                True, f"志愿服务证明-{proof.proof_no}.pdf"
-            ),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_download(bytes(proof.pdf), f"志愿服务证明-{proof.proof_no}.pdf", PDF)
 
 
 @router.get(

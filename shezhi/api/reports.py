@@ -8,12 +8,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, Path, Query, Router, Schema
 
 from shezhi.api.errors import CHANGE, raises
 from shezhi.api.render import counted_page
 from shezhi.api.schemas import ERRORS, MAX_ID, Clean, ErrorOut, In
+from shezhi.core.downloads import PDF, XLSX, private_download
 from shezhi.core.errors import ErrorCode
 from shezhi.figures.errors import FigureError
 from shezhi.reports import downloads, selectors, services
@@ -25,7 +25,6 @@ router = Router(tags=["统计报告"])
 
 PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Fmt = Literal["pdf", "xlsx"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_RESPONSES = {
     200: {
         "description": "PDF 或 Excel 文件",
@@ -140,14 +139,7 @@ def _detail(report: Report, actor) -> dict:
 
 
 def _file(content: bytes, name: str, fmt: str) -> HttpResponse:
-    return HttpResponse(
-        content,
-        content_type="application/pdf" if fmt == "pdf" else XLSX,
-        headers={
-            "Content-Disposition": content_disposition_header(True, name),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_download(content, name, PDF if fmt == "pdf" else XLSX)
 
 
 @router.get("", response={200: ReportPageOut, **ERRORS}, summary="报告列表（含总数）")

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.accounts.models import Role
+from shezhi.core.downloads import XLSX, private_download
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import form_error, form_or_message, not_found
 from shezhi.imports import selectors, services, sheets
@@ -23,7 +23,6 @@ from shezhi.volunteers.services import RECORDING_ROLES
 from shezhi.web.access import roles_only
 from shezhi.web.forms_base import DomainForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAMES = {"volunteers": "志愿者导入模板.xlsx", "records": "服务记录导入模板.xlsx"}
 
 importer_only = roles_only(frozenset({*RECORDING_ROLES, Role.SYSTEM_ADMIN}))
@@ -57,14 +56,7 @@ class ExportForm(DomainForm):
 
 
 def _xlsx(body: bytes, name: str) -> HttpResponse:
-    return HttpResponse(
-        body,
-        content_type=XLSX,
-        headers={
-            "Content-Disposition": content_disposition_header(True, name),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_download(body, name, XLSX)
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shezhi.core.downloads import as_private_download
 from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import form_or_message, message_error, not_found
 from shezhi.people.models import Resident
@@ -85,9 +85,7 @@ def _download(request: HttpRequest, resident: Resident, fmt: str) -> HttpRespons
             raise not_found(exc) from None
         message_error(request, exc)
         return redirect(request.META.get("HTTP_REFERER") or "privacy:mine")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_private_download(response, name)
 
 
 # --- the resident's own page --------------------------------------------------------------

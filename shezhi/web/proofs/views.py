@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shezhi.core.downloads import PDF, private_download
 from shezhi.core.errors import DomainError, NotFound
 from shezhi.core.page_errors import NO_OBJECT, form_error, not_found
 from shezhi.proofs import selectors, services
@@ -53,14 +53,7 @@ def download(request: HttpRequest, proof_no: str) -> HttpResponse:
     except NotFound as exc:
         raise not_found(exc) from exc
     filename = f"志愿服务证明-{proof.proof_no}.pdf"
-    return HttpResponse(
-        bytes(proof.pdf),
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition_header(True, filename),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_download(bytes(proof.pdf), filename, PDF)
 
 
 def _unverifiable(request: HttpRequest, exc: DomainError) -> HttpResponse:

@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shezhi.core.downloads import PDF, XLSX, private_download
 from shezhi.core.errors import DomainError
 from shezhi.core.page_errors import form_or_message, message_error, not_found
 from shezhi.reports import downloads, selectors, services
@@ -26,7 +26,6 @@ from shezhi.web.paging import page_number, page_of
 from shezhi.web.reports.forms import EditReportForm, IssueForm, NewReportForm
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _readers_only(request: HttpRequest) -> None:
@@ -39,13 +38,6 @@ def _report(request: HttpRequest, report_id: int) -> Report:
         return selectors.report_get(actor=request.user, report_id=report_id)
     except DomainError as exc:
         raise not_found(exc) from None
-
-
-def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @staff_only
@@ -160,7 +152,7 @@ def report_preview(request: HttpRequest, report_id: int, fmt: str) -> HttpRespon
             raise PermissionDenied(exc.message) from None
         message_error(request, exc)
         return redirect("reports:detail", report_id=report.pk)
-    return _file(content, name, "application/pdf" if fmt == "pdf" else XLSX)
+    return private_download(content, name, PDF if fmt == "pdf" else XLSX)
 
 
 @staff_only
@@ -171,7 +163,7 @@ def version_download(request: HttpRequest, report_id: int, number: int, fmt: str
     except DomainError as exc:
         raise not_found(exc) from None
     content, name = downloads.version_file(version, fmt)
-    return _file(content, name, "application/pdf" if fmt == "pdf" else XLSX)
+    return private_download(content, name, PDF if fmt == "pdf" else XLSX)
 
 
 @staff_only
@@ -192,4 +184,4 @@ def figure_table_xlsx(request: HttpRequest) -> HttpResponse:
         if exc.status == 404:
             raise not_found(exc) from None
         return render(request, "web/reports/bad_table.html", {"message": exc.message}, status=400)
-    return _file(content, name, XLSX)
+    return private_download(content, name, XLSX)
