@@ -99,6 +99,7 @@ class Notification(models.Model):
 class Delivery(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
@@ -108,6 +109,8 @@ class Delivery(models.Model):
     channel = models.CharField("渠道", max_length=20)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    # When a run claimed it for sending; a claim older than the lease is taken as a crashed run.
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     last_error = models.CharField("失败原因", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)

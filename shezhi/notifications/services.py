@@ -10,7 +10,8 @@
 - notify_by_sms(*, mobile, ...): a text message to someone without an account (a resident
   without a smartphone), kept in the outbox; without an SMS channel it is recorded as failed.
 - deliver_pending(*, notification_ids=None) -> DeliveryResult: send queued deliveries. Each row
-  is claimed with a conditional UPDATE, so concurrent runs never send one delivery twice.
+  is claimed (queued -> sending) with a conditional UPDATE, so concurrent runs never send one
+  delivery twice; a claim older than CLAIM_LEASE belongs to a run that died and is taken over.
 
 Delivery is the task `notifications.deliver` (shezhi/notifications/tasks.py), queued in the same
 transaction when SHEZHI_TASKS_INLINE is on (the default) and run by the task runner after commit
@@ -23,11 +24,11 @@ a message whose key it has seen.
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shezhi.accounts.models import User
@@ -46,6 +47,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # transient failures are retried this often, then the delivery fails
 BATCH = 500
+# A run holds a claimed delivery this long at most: longer than any gateway's time-out, so only a
+# crashed run's claim is ever taken over.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def _check_link(link: str) -> str:
@@ -272,17 +276,23 @@ def deliver_pending(
 ) -> DeliveryResult:
     """Send queued deliveries, oldest first. A permanent failure (DeliveryFailed) fails the
     delivery with its reason; any other error is retried up to MAX_ATTEMPTS times."""
-    queued = Delivery.objects.filter(status=Delivery.Status.QUEUED)
+    now = now or timezone.now()
+    # Queued, or claimed by a run that died: a live run finishes within the lease.
+    claimable = Q(status=Delivery.Status.QUEUED) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE
+    )
+    queued = Delivery.objects.filter(claimable)
     if notification_ids is not None:
         queued = queued.filter(notification_id__in=list(notification_ids))
     rows = list(queued.select_related("notification__recipient").order_by("id")[:limit])
     channels: dict[str, Channel] = {}
     sent = failed = retrying = 0
     for delivery in rows:
-        # Claim: only the run whose UPDATE matches the attempts it read sends this delivery.
-        if not Delivery.objects.filter(
-            pk=delivery.pk, status=Delivery.Status.QUEUED, attempts=delivery.attempts
-        ).update(attempts=F("attempts") + 1):
+        # Claim: the UPDATE re-checks the row under its lock, so of concurrent runs exactly one
+        # moves it to sending; the others match nothing and skip it.
+        if not Delivery.objects.filter(claimable, pk=delivery.pk).update(
+            status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        ):
             continue
         attempts = delivery.attempts + 1
         try:
@@ -308,7 +318,7 @@ def deliver_pending(
             _finish(
                 delivery,
                 status=Delivery.Status.SENT,
-                sent_at=now or timezone.now(),
+                sent_at=now,
                 last_error="",
             )
             sent += 1

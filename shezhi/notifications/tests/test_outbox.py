@@ -121,24 +121,40 @@ def test_transient_errors_are_retried_then_fail(world, sms, settings):
     assert d.status == D.FAILED and d.attempts == services.MAX_ATTEMPTS
 
 
-def test_a_delivery_claimed_by_another_run_is_not_sent_again(world, monkeypatch):
+def test_a_run_that_starts_while_another_is_sending_skips_its_delivery(world, monkeypatch):
+    """The race CI once caught on PostgreSQL: run B read the row after run A had claimed it but
+    before A recorded it sent, and claimed it again."""
     n = send(world.bob)
+    sent, nested = [], []
+
+    def send_and_start_another_run(self, notification, **kw):
+        sent.append(notification.pk)
+        if not nested:  # while this send is in flight, a second run looks at the queue
+            nested.append(services.deliver_pending())
+
+    monkeypatch.setattr(channels.InboxChannel, "send", send_and_start_another_run)
+    assert services.deliver_pending().sent == 1
+    assert sent == [n.pk] and nested[0].sent == 0
     d = n.deliveries.get()
-    sent = []
-    monkeypatch.setattr(
-        channels.InboxChannel, "send", lambda self, notification, **kw: sent.append(1)
+    assert (d.status, d.attempts) == (D.SENT, 1)
+
+
+def test_a_claim_left_by_a_crashed_run_is_taken_over_after_the_lease(world, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    n = send(world.bob)
+    crashed_at = timezone.now()
+    Delivery.objects.filter(notification=n).update(
+        status=D.SENDING, claimed_at=crashed_at, attempts=1
     )
-    # Another run claimed it between our read and our claim (attempts moved on).
-    real_filter = Delivery.objects.filter
-
-    def claimed_elsewhere(*args, **kwargs):
-        if "attempts" in kwargs:
-            Delivery.objects.filter(pk=d.pk).update(attempts=1)
-        return real_filter(*args, **kwargs)
-
-    monkeypatch.setattr(Delivery.objects, "filter", claimed_elsewhere)
-    assert services.deliver_pending().sent == 0
-    assert sent == []
+    within = crashed_at + services.CLAIM_LEASE - timedelta(seconds=1)
+    assert services.deliver_pending(now=within).sent == 0  # the run may still be sending
+    after = crashed_at + services.CLAIM_LEASE + timedelta(seconds=1)
+    assert services.deliver_pending(now=after).sent == 1
+    d = n.deliveries.get()
+    assert (d.status, d.attempts) == (D.SENT, 2)
 
 
 def test_links_must_stay_on_the_site(world):
